@@ -1,1 +1,16 @@
-//! placeholder
+//! The event log: the sqlx event store (SQLite embedded, PostgreSQL distributed) behind
+//! one trait, subscriptions, and the Kafka side: the relay that publishes every committed
+//! event, and the consumer feed that reads it back.
+
+pub mod connect;
+pub mod feed;
+pub mod kafka;
+pub mod postgres;
+pub mod sqlite;
+pub mod store;
+pub mod subscription;
+
+pub use connect::{connect, redact};
+pub use feed::{EventFeed, FeedError, StoreFeed};
+pub use store::{Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend};
+pub use subscription::Subscription;

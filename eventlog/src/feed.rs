@@ -1,0 +1,57 @@
+//! The consumer side, one trait for both modes: a projection or worker pulls batches from
+//! an `EventFeed` and acknowledges them once their effect is durable. On the embedded
+//! default the feed reads the event table; in the distributed mode it reads Kafka.
+
+use crate::store::{EventStore, RecordedEvent, StoreError};
+use crate::subscription::Subscription;
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("kafka: {0}")]
+    Kafka(String),
+    #[error("message at {topic}/{partition}@{offset} is malformed: {reason}")]
+    Malformed { topic: String, partition: i32, offset: i64, reason: String },
+}
+
+#[async_trait]
+pub trait EventFeed: Send {
+    /// Up to `max` events, waiting at most `wait` for the first one. Events may repeat
+    /// after a crash (same event id, same stream version): consumers drop what they have.
+    async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError>;
+
+    /// Everything returned so far has taken durable effect; do not deliver it again.
+    async fn ack(&mut self) -> Result<(), FeedError>;
+}
+
+/// Reads the event table directly, from a position the consumer stored itself.
+pub struct StoreFeed {
+    subscription: Subscription,
+}
+
+impl StoreFeed {
+    pub fn new(store: Arc<dyn EventStore>, after: i64) -> Self {
+        StoreFeed { subscription: Subscription::new(store, after) }
+    }
+}
+
+#[async_trait]
+impl EventFeed for StoreFeed {
+    async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError> {
+        let batch = self.subscription.next_ready(max).await?;
+        if !batch.is_empty() {
+            return Ok(batch);
+        }
+        self.subscription.wait(wait).await;
+        Ok(self.subscription.next_ready(max).await?)
+    }
+
+    async fn ack(&mut self) -> Result<(), FeedError> {
+        // The consumer keeps its position beside its own rows; nothing to store here.
+        Ok(())
+    }
+}

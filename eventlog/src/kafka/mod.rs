@@ -1,0 +1,14 @@
+//! Kafka: the distribution log every consumer reads in the distributed mode. The relay
+//! publishes the event table to it; `KafkaFeed` reads it back in a consumer group.
+//! No Kafka transactions: the idempotent producer plus event-id dedup on the consumer
+//! side give at-least-once delivery with exactly-once effect.
+
+mod feed;
+mod headers;
+mod relay;
+mod topics;
+
+pub use feed::KafkaFeed;
+pub use headers::{event_from_message, headers_of};
+pub use relay::{Relay, RelayConfig, RelayError};
+pub use topics::{all_topics, ensure_topics, topic_for};

@@ -1,0 +1,201 @@
+//! The distributed event store: PostgreSQL.
+//!
+//! An append's first statement increments the single `event_log_head` row. That row lock
+//! is held until commit, so only one append at a time holds unassigned positions and they
+//! become visible in the order they were handed out: a reader that has seen position N can
+//! never later find a committed event below N. A rollback gives its positions back.
+
+use crate::store::{
+    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
+};
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::Row;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+const SELECT_EVENTS: &str = "SELECT position, event_id::text, stream_id, stream_version, event_type, \
+     schema_version, recorded_at, actor, causation_id::text, correlation_id::text, payload FROM events";
+
+pub struct PgEventStore {
+    pool: PgPool,
+    head: watch::Sender<i64>,
+}
+
+impl PgEventStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        Self::from_pool(pool).await
+    }
+
+    pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
+        let mut migrator = sqlx::migrate!("../schema/migrations/eventstore/postgres");
+        migrator.set_ignore_missing(true);
+        migrator.run(&pool).await?;
+        let head: i64 = sqlx::query_scalar("SELECT position FROM event_log_head").fetch_one(&pool).await?;
+        Ok(PgEventStore { pool, head: watch::Sender::new(head) })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn row_of(row: &PgRow) -> Result<EventRow, sqlx::Error> {
+    Ok(EventRow {
+        position: row.try_get(0)?,
+        event_id: row.try_get(1)?,
+        stream_id: row.try_get(2)?,
+        stream_version: row.try_get(3)?,
+        event_type: row.try_get(4)?,
+        schema_version: row.try_get(5)?,
+        recorded_at: row.try_get(6)?,
+        actor: row.try_get(7)?,
+        causation_id: row.try_get(8)?,
+        correlation_id: row.try_get(9)?,
+        payload: row.try_get(10)?,
+    })
+}
+
+fn recorded(rows: Vec<PgRow>) -> Result<Vec<RecordedEvent>, StoreError> {
+    rows.iter().map(|row| row_of(row)?.into_recorded()).collect()
+}
+
+/// The append's rows as column arrays, for one `INSERT … SELECT FROM UNNEST(…)`.
+#[derive(Default)]
+struct Columns {
+    position: Vec<i64>,
+    event_id: Vec<Uuid>,
+    stream_id: Vec<String>,
+    stream_version: Vec<i64>,
+    event_type: Vec<String>,
+    schema_version: Vec<i32>,
+    actor: Vec<String>,
+    causation_id: Vec<Option<Uuid>>,
+    correlation_id: Vec<Uuid>,
+    payload: Vec<Vec<u8>>,
+}
+
+#[async_trait]
+impl EventStore for PgEventStore {
+    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
+        let count: usize = appends.iter().map(|a| a.events.len()).sum();
+        if appends.is_empty() || count == 0 {
+            return Err(StoreError::EmptyAppend);
+        }
+        let mut tx = self.pool.begin().await?;
+        let head: i64 = sqlx::query_scalar(
+            "UPDATE event_log_head SET position = position + $1 RETURNING position",
+        )
+        .bind(count as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut position = head - count as i64;
+        let mut columns = Columns::default();
+        let mut results = Vec::with_capacity(appends.len());
+        for append in appends {
+            let current: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1",
+            )
+            .bind(&append.stream_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            check_expected(&append, current)?;
+            let first_position = position + 1;
+            let appended = append.events.len() as i64;
+            for (i, event) in append.events.into_iter().enumerate() {
+                position += 1;
+                columns.position.push(position);
+                columns.event_id.push(event.event_id);
+                columns.stream_id.push(append.stream_id.clone());
+                columns.stream_version.push(current + 1 + i as i64);
+                columns.event_type.push(event.event_type.to_string());
+                columns.schema_version.push(event.schema_version);
+                columns.actor.push(event.provenance.actor.to_string());
+                columns.causation_id.push(event.provenance.causation_id);
+                columns.correlation_id.push(event.provenance.correlation_id);
+                columns.payload.push(event.payload);
+            }
+            results.push(Appended { stream_version: current + appended, first_position, last_position: position });
+        }
+        sqlx::query(
+            "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+             schema_version, recorded_at, actor, causation_id, correlation_id, payload) \
+             SELECT p, e, s, v, t, sv, $7, a, c, co, pl FROM UNNEST($1::bigint[], $2::uuid[], \
+             $3::text[], $4::bigint[], $5::text[], $6::int[], $8::text[], $9::uuid[], $10::uuid[], \
+             $11::bytea[]) AS x(p, e, s, v, t, sv, a, c, co, pl)",
+        )
+        .bind(&columns.position)
+        .bind(&columns.event_id)
+        .bind(&columns.stream_id)
+        .bind(&columns.stream_version)
+        .bind(&columns.event_type)
+        .bind(&columns.schema_version)
+        .bind(now_micros())
+        .bind(&columns.actor)
+        .bind(&columns.causation_id)
+        .bind(&columns.correlation_id)
+        .bind(&columns.payload)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.head.send_if_modified(|known| {
+            let newer = head > *known;
+            if newer {
+                *known = head;
+            }
+            newer
+        });
+        Ok(results)
+    }
+
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
+        ))
+        .bind(stream_id)
+        .bind(after_version)
+        .fetch_all(&self.pool)
+        .await?;
+        recorded(rows)
+    }
+
+    async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"))
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        recorded(rows)
+    }
+
+    async fn head(&self) -> Result<i64, StoreError> {
+        // The head row counts positions handed out by transactions still in flight too;
+        // the highest committed event is what a reader can see.
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(&self.pool).await?)
+    }
+
+    fn head_watch(&self) -> watch::Receiver<i64> {
+        self.head.subscribe()
+    }
+
+    async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
+        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(position.unwrap_or(0))
+    }
+
+    async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO log_checkpoints (name, position) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        )
+        .bind(name)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

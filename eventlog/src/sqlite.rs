@@ -1,0 +1,182 @@
+//! The embedded event store: one SQLite file in WAL mode.
+//!
+//! Appends are serialized: an in-process lock, then `BEGIN IMMEDIATE` (which takes
+//! SQLite's write lock at once, also against other processes). The next position is
+//! read and written inside that transaction, so positions are gap-free and in commit order.
+
+use crate::store::{
+    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
+};
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::{Mutex, watch};
+
+/// Rows per INSERT statement: 11 binds each stays far below SQLite's bind limit.
+const ROWS_PER_INSERT: usize = 500;
+
+const SELECT_EVENTS: &str = "SELECT position, event_id, stream_id, stream_version, event_type, \
+     schema_version, recorded_at, actor, causation_id, correlation_id, payload FROM events";
+
+pub struct SqliteEventStore {
+    pool: SqlitePool,
+    write_lock: Mutex<()>,
+    head: watch::Sender<i64>,
+}
+
+impl SqliteEventStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite:PATH`) and migrates it.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // The log is the system of record: a committed append survives power loss.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Self::from_pool(pool).await
+    }
+
+    pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
+        let mut migrator = sqlx::migrate!("../schema/migrations/eventstore/sqlite");
+        migrator.set_ignore_missing(true);
+        migrator.run(&pool).await?;
+        let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+            .fetch_one(&pool)
+            .await?;
+        Ok(SqliteEventStore { pool, write_lock: Mutex::new(()), head: watch::Sender::new(head) })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn row_of(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, sqlx::Error> {
+    Ok(EventRow {
+        position: row.try_get(0)?,
+        event_id: row.try_get(1)?,
+        stream_id: row.try_get(2)?,
+        stream_version: row.try_get(3)?,
+        event_type: row.try_get(4)?,
+        schema_version: row.try_get(5)?,
+        recorded_at: row.try_get(6)?,
+        actor: row.try_get(7)?,
+        causation_id: row.try_get(8)?,
+        correlation_id: row.try_get(9)?,
+        payload: row.try_get(10)?,
+    })
+}
+
+fn recorded(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<RecordedEvent>, StoreError> {
+    rows.iter().map(|row| row_of(row)?.into_recorded()).collect()
+}
+
+#[async_trait]
+impl EventStore for SqliteEventStore {
+    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
+        if appends.is_empty() {
+            return Err(StoreError::EmptyAppend);
+        }
+        let _writer = self.write_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+            .fetch_one(&mut *tx)
+            .await?;
+        let recorded_at = now_micros();
+        let mut results = Vec::with_capacity(appends.len());
+        let mut rows = Vec::new();
+        for append in &appends {
+            let current: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1",
+            )
+            .bind(&append.stream_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            check_expected(append, current)?;
+            let first_position = position + 1;
+            for (i, event) in append.events.iter().enumerate() {
+                position += 1;
+                rows.push((position, current + 1 + i as i64, &append.stream_id, event));
+            }
+            results.push(Appended {
+                stream_version: current + append.events.len() as i64,
+                first_position,
+                last_position: position,
+            });
+        }
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+                 schema_version, recorded_at, actor, causation_id, correlation_id, payload) ",
+            );
+            insert.push_values(chunk, |mut b, (position, version, stream_id, event)| {
+                b.push_bind(*position)
+                    .push_bind(event.event_id.to_string())
+                    .push_bind(stream_id.as_str())
+                    .push_bind(*version)
+                    .push_bind(event.event_type)
+                    .push_bind(event.schema_version)
+                    .push_bind(recorded_at)
+                    .push_bind(event.provenance.actor.to_string())
+                    .push_bind(event.provenance.causation_id.map(|c| c.to_string()))
+                    .push_bind(event.provenance.correlation_id.to_string())
+                    .push_bind(event.payload.as_slice());
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.head.send_replace(position);
+        Ok(results)
+    }
+
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
+        ))
+        .bind(stream_id)
+        .bind(after_version)
+        .fetch_all(&self.pool)
+        .await?;
+        recorded(rows)
+    }
+
+    async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"))
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        recorded(rows)
+    }
+
+    async fn head(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(&self.pool).await?)
+    }
+
+    fn head_watch(&self) -> watch::Receiver<i64> {
+        self.head.subscribe()
+    }
+
+    async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
+        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(position.unwrap_or(0))
+    }
+
+    async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO log_checkpoints (name, position) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        )
+        .bind(name)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
