@@ -1,0 +1,112 @@
+//! Test support: every test gets its own SQLite file, its own PostgreSQL database and, when
+//! it needs to stop one, its own Kafka broker. The services are real; `scripts/services`
+//! installs and starts them and exports where they are. A missing service fails the test
+//! loudly: nothing is skipped.
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn required(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run the tests through scripts/test, which starts the services")
+    })
+}
+
+/// A temporary folder that lives as long as the value.
+pub struct Scratch(pub tempfile::TempDir);
+
+impl Scratch {
+    pub fn new() -> Self {
+        Scratch(tempfile::tempdir().unwrap())
+    }
+    pub fn path(&self) -> PathBuf {
+        self.0.path().to_path_buf()
+    }
+    /// A SQLite URL for a new database file inside the folder.
+    pub fn sqlite_url(&self, name: &str) -> String {
+        format!("sqlite:{}", self.0.path().join(format!("{name}.db")).display())
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Creates a new, empty PostgreSQL database and returns its URL.
+pub async fn postgres_database() -> String {
+    let base = required("CLOUDDECK_TEST_POSTGRES_URL");
+    let name = format!("cdtest_{}", uuid::Uuid::new_v4().simple());
+    let admin = format!("{base}/postgres");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base} is not reachable ({e}): run scripts/services"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    format!("{base}/{name}")
+}
+
+/// The shared broker that scripts/services started.
+pub fn kafka_brokers() -> String {
+    required("CLOUDDECK_TEST_KAFKA_BROKERS")
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A private tansu broker with its own storage, for tests that stop and restart it.
+pub struct Broker {
+    pub port: u16,
+    storage: Scratch,
+    child: Option<Child>,
+}
+
+impl Broker {
+    pub fn spawn() -> Self {
+        let mut broker = Broker { port: free_port(), storage: Scratch::new(), child: None };
+        broker.start();
+        broker
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn start(&mut self) {
+        assert!(self.child.is_none(), "broker already running");
+        let tansu = required("CLOUDDECK_TEST_TANSU");
+        let url = format!("tcp://{}", self.address());
+        let child = Command::new(tansu)
+            .current_dir(self.storage.path())
+            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
+            .args(["--storage-engine", "sqlite://broker.db"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tansu starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(self.address()).is_err() {
+            assert!(Instant::now() < deadline, "tansu did not listen on {}", self.address());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the broker at once (SIGKILL): no clean shutdown.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
