@@ -1,1 +1,17 @@
-//! placeholder
+//! The command side: commands, aggregates with pure `decide` and `evolve`, authorization,
+//! and the handler that loads a stream, decides and appends. Command handlers are the only
+//! writers of the log.
+
+pub mod access;
+pub mod aggregate;
+pub mod deployment;
+pub mod error;
+pub mod handler;
+pub mod organization;
+pub mod project;
+pub mod validate;
+
+pub use access::{Context, Role};
+pub use aggregate::Aggregate;
+pub use error::DomainError;
+pub use handler::{CommandHandler, Outcome};

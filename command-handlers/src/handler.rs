@@ -1,0 +1,229 @@
+//! The command side's I/O: load a stream, fold it, decide, append with the version it was
+//! loaded at. A conflicting append means someone wrote in between: reload and decide
+//! again, a few times, then give up with `Contention`. Nothing is ever merged.
+
+use crate::access::Context;
+use crate::aggregate::Aggregate;
+use crate::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide_request};
+use crate::error::DomainError;
+use crate::organization::{Organization, OrganizationCommand};
+use crate::project::{Project, ProjectCommand};
+use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend};
+use clouddeck_events::{Event, Provenance, stream_id};
+use std::sync::Arc;
+use tracing::error;
+
+const ATTEMPTS: usize = 8;
+
+/// What an accepted command wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Events appended (0 when the command changed nothing).
+    pub events: usize,
+    /// The log position of the last one: read models that reached it show the write.
+    pub last_position: i64,
+}
+
+enum Failure {
+    Domain(DomainError),
+    Conflict,
+}
+
+impl From<DomainError> for Failure {
+    fn from(e: DomainError) -> Self {
+        Failure::Domain(e)
+    }
+}
+
+fn storage(e: StoreError) -> Failure {
+    match e {
+        StoreError::Conflict { .. } => Failure::Conflict,
+        other => {
+            error!(error = %other, "event store failure while handling a command");
+            Failure::Domain(DomainError::Storage)
+        }
+    }
+}
+
+/// A loaded aggregate and the version it was loaded at.
+struct Loaded<A> {
+    state: A,
+    version: i64,
+}
+
+impl<A> Loaded<A> {
+    fn expected(&self) -> ExpectedVersion {
+        if self.version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exactly(self.version) }
+    }
+}
+
+pub struct CommandHandler {
+    store: Arc<dyn EventStore>,
+}
+
+impl CommandHandler {
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        CommandHandler { store }
+    }
+
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.store
+    }
+
+    async fn load<A: Aggregate>(&self, id: &str) -> Result<Loaded<A>, Failure> {
+        let recorded = self.store.read_stream(&stream_id(A::KIND, id), 0).await.map_err(storage)?;
+        let version = recorded.last().map_or(0, |e| e.meta.stream_version);
+        let events: Vec<Event> = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(storage)?;
+        Ok(Loaded { state: A::replay(&events), version })
+    }
+
+    /// Public read of an aggregate's current state, for callers that must look first.
+    pub async fn state<A: Aggregate>(&self, id: &str) -> Result<A, DomainError> {
+        match self.load::<A>(id).await {
+            Ok(loaded) => Ok(loaded.state),
+            Err(Failure::Domain(e)) => Err(e),
+            Err(Failure::Conflict) => Err(DomainError::Storage),
+        }
+    }
+
+    async fn append(&self, writes: Vec<(String, ExpectedVersion, Vec<Event>)>, provenance: &Provenance) -> Result<Outcome, Failure> {
+        let mut appends = Vec::new();
+        for (stream_id, expected, events) in writes {
+            if events.is_empty() {
+                continue;
+            }
+            let events = events
+                .iter()
+                .map(|e| NewEvent::new(e, provenance.clone()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Failure::Domain(DomainError::invalid("event", e)))?;
+            appends.push(StreamAppend { stream_id, expected, events });
+        }
+        let events = appends.iter().map(|a| a.events.len()).sum();
+        if events == 0 {
+            return Ok(Outcome::default());
+        }
+        let appended = self.store.append_streams(appends).await.map_err(storage)?;
+        let last_position = appended.iter().map(|a| a.last_position).max().unwrap_or(0);
+        Ok(Outcome { events, last_position })
+    }
+
+    /// Runs `attempt` until it is not refused for a conflicting write, at most ATTEMPTS times.
+    async fn retrying<F, Fut>(&self, what: &str, mut attempt: F) -> Result<Outcome, DomainError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Outcome, Failure>>,
+    {
+        for _ in 0..ATTEMPTS {
+            match attempt().await {
+                Ok(outcome) => return Ok(outcome),
+                Err(Failure::Domain(e)) => return Err(e),
+                Err(Failure::Conflict) => continue,
+            }
+        }
+        Err(DomainError::Contention(what.to_string()))
+    }
+
+    fn context(provenance: &Provenance, organization: &Organization, now_ms: i64) -> Context {
+        Context { actor: provenance.actor.clone(), role: organization.role_of(&provenance.actor, now_ms), now_ms }
+    }
+
+    pub async fn organization(
+        &self,
+        organization_id: &str,
+        command: OrganizationCommand,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.retrying(organization_id, || async {
+            let org = self.load::<Organization>(organization_id).await?;
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let events = org.state.decide(command.clone(), &ctx)?;
+            let write = (stream_id(Organization::KIND, organization_id), org.expected(), events);
+            self.append(vec![write], provenance).await
+        })
+        .await
+    }
+
+    /// Claims the slug on the organization's stream and creates the project, atomically.
+    pub async fn create_project(&self, command: ProjectCommand, provenance: &Provenance, now_ms: i64) -> Result<Outcome, DomainError> {
+        let ProjectCommand::Create { project_id, organization_id, slug, .. } = &command else {
+            return Err(DomainError::invalid("command", "expected a project creation"));
+        };
+        self.retrying(organization_id, || async {
+            let org = self.load::<Organization>(organization_id).await?;
+            if org.state.id.is_none() {
+                return Err(DomainError::not_found("organization", organization_id).into());
+            }
+            let project = self.load::<Project>(project_id).await?;
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let claim = OrganizationCommand::ClaimProjectSlug { project_id: project_id.clone(), slug: slug.clone() };
+            let org_events = org.state.decide(claim, &ctx)?;
+            let project_events = project.state.decide(command.clone(), &ctx)?;
+            let writes = vec![
+                (stream_id(Organization::KIND, organization_id), org.expected(), org_events),
+                (stream_id(Project::KIND, project_id), project.expected(), project_events),
+            ];
+            self.append(writes, provenance).await
+        })
+        .await
+    }
+
+    pub async fn project(&self, project_id: &str, command: ProjectCommand, provenance: &Provenance, now_ms: i64) -> Result<Outcome, DomainError> {
+        self.retrying(project_id, || async {
+            let project = self.load::<Project>(project_id).await?;
+            let org = self.load::<Organization>(&project.state.organization_id).await?;
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let events = project.state.decide(command.clone(), &ctx)?;
+            let mut writes = Vec::new();
+            if matches!(command, ProjectCommand::Delete) {
+                let release = OrganizationCommand::ReleaseProjectSlug { project_id: project_id.to_string() };
+                let org_events = org.state.decide(release, &ctx)?;
+                writes.push((stream_id(Organization::KIND, &project.state.organization_id), org.expected(), org_events));
+            }
+            writes.push((stream_id(Project::KIND, project_id), project.expected(), events));
+            self.append(writes, provenance).await
+        })
+        .await
+    }
+
+    pub async fn request_deployment(
+        &self,
+        project_id: &str,
+        request: RequestDeployment,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.retrying(&request.deployment_id, || async {
+            let project = self.load::<Project>(project_id).await?;
+            let org = self.load::<Organization>(&project.state.organization_id).await?;
+            let deployment = self.load::<Deployment>(&request.deployment_id).await?;
+            if deployment.version != 0 {
+                return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
+            }
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let events = decide_request(&project.state, request.clone(), &ctx)?;
+            let write = (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events);
+            self.append(vec![write], provenance).await
+        })
+        .await
+    }
+
+    pub async fn deployment(
+        &self,
+        deployment_id: &str,
+        command: DeploymentCommand,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.retrying(deployment_id, || async {
+            let deployment = self.load::<Deployment>(deployment_id).await?;
+            let org = self.load::<Organization>(&deployment.state.organization_id).await?;
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let events = deployment.state.decide(command.clone(), &ctx)?;
+            let write = (stream_id(Deployment::KIND, deployment_id), deployment.expected(), events);
+            self.append(vec![write], provenance).await
+        })
+        .await
+    }
+}

@@ -1,0 +1,154 @@
+//! The project: its settings, its environment variable names, and whether it is live.
+
+use crate::access::{Context, Role};
+use crate::aggregate::Aggregate;
+use crate::error::DomainError;
+use crate::validate;
+use clouddeck_events::*;
+use std::collections::BTreeSet;
+
+pub const ENV_TARGETS: &[&str] = &["production", "preview", "all"];
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProjectStatus {
+    #[default]
+    Absent,
+    Active,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Project {
+    pub status: ProjectStatus,
+    pub id: String,
+    pub organization_id: String,
+    pub slug: String,
+    pub production_branch: String,
+    /// (key, target) pairs that hold a value.
+    pub env: BTreeSet<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProjectCommand {
+    Create {
+        project_id: String,
+        organization_id: String,
+        slug: String,
+        name: String,
+        framework: Option<String>,
+        production_branch: Option<String>,
+    },
+    /// Every field set is changed; `project_id` in the payload is ignored.
+    ChangeSettings(ProjectSettingsChanged),
+    SetEnvVar { key: String, target: String, sealed_value: String },
+    RemoveEnvVar { key: String, target: String },
+    Delete,
+}
+
+impl Aggregate for Project {
+    type Command = ProjectCommand;
+    const KIND: &'static str = "project";
+
+    fn evolve(mut self, event: &Event) -> Self {
+        match event {
+            Event::ProjectCreated(e) => {
+                self.status = ProjectStatus::Active;
+                self.id = e.project_id.clone();
+                self.organization_id = e.organization_id.clone();
+                self.slug = e.slug.clone();
+                self.production_branch = e.production_branch.clone();
+            }
+            Event::ProjectSettingsChanged(e) => {
+                if let Some(branch) = &e.production_branch {
+                    self.production_branch = branch.clone();
+                }
+            }
+            Event::EnvVarSet(e) => {
+                self.env.insert((e.key.clone(), e.target.clone()));
+            }
+            Event::EnvVarRemoved(e) => {
+                self.env.remove(&(e.key.clone(), e.target.clone()));
+            }
+            Event::ProjectDeleted(_) => self.status = ProjectStatus::Deleted,
+            _ => {}
+        }
+        self
+    }
+
+    fn decide(&self, command: ProjectCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
+        match (command, self.status) {
+            (
+                ProjectCommand::Create { project_id, organization_id, slug, name, framework, production_branch },
+                ProjectStatus::Absent,
+            ) => {
+                ctx.require(Role::Admin, "creating projects")?;
+                validate::slug("slug", &slug)?;
+                validate::name("name", &name)?;
+                let production_branch = production_branch.unwrap_or_else(|| "main".into());
+                validate::name("productionBranch", &production_branch)?;
+                Ok(vec![ProjectCreated { project_id, organization_id, slug, name, framework, production_branch }.into()])
+            }
+            (ProjectCommand::Create { project_id, .. }, _) => {
+                Err(DomainError::AlreadyExists(format!("project {project_id} exists")))
+            }
+            (_, ProjectStatus::Absent | ProjectStatus::Deleted) => Err(DomainError::not_found("project", &self.id)),
+            (command, ProjectStatus::Active) => self.decide_active(command, ctx),
+        }
+    }
+}
+
+impl Project {
+    fn decide_active(&self, command: ProjectCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
+        use ProjectCommand::*;
+        let project_id = self.id.clone();
+        match command {
+            Create { .. } => Err(DomainError::AlreadyExists(format!("project {project_id} exists"))),
+            ChangeSettings(change) => {
+                ctx.require(Role::Admin, "changing project settings")?;
+                if let Some(name) = &change.name {
+                    validate::name("name", name)?;
+                }
+                if let Some(branch) = &change.production_branch {
+                    validate::name("productionBranch", branch)?;
+                }
+                for (field, value) in [
+                    ("outputDirectory", &change.output_directory),
+                    ("rootDirectory", &change.root_directory),
+                ] {
+                    if value.as_deref().is_some_and(|v| v.split('/').any(|part| part == "..") || v.starts_with('/')) {
+                        return Err(DomainError::invalid(field, "must be a relative path inside the source"));
+                    }
+                }
+                let change = ProjectSettingsChanged { project_id, ..change };
+                let unchanged = ProjectSettingsChanged { project_id: change.project_id.clone(), ..Default::default() };
+                Ok(if change == unchanged { vec![] } else { vec![change.into()] })
+            }
+            SetEnvVar { key, target, sealed_value } => {
+                validate::env_key("key", &key)?;
+                validate::one_of("target", &target, ENV_TARGETS)?;
+                require_env_role(ctx, &target)?;
+                Ok(vec![EnvVarSet { project_id, key, target, sealed_value }.into()])
+            }
+            RemoveEnvVar { key, target } => {
+                require_env_role(ctx, &target)?;
+                if !self.env.contains(&(key.clone(), target.clone())) {
+                    return Err(DomainError::not_found("environment variable", format!("{key} ({target})")));
+                }
+                Ok(vec![EnvVarRemoved { project_id, key, target }.into()])
+            }
+            Delete => {
+                ctx.require(Role::Admin, "deleting projects")?;
+                Ok(vec![ProjectDeleted { project_id, organization_id: self.organization_id.clone(), slug: self.slug.clone() }.into()])
+            }
+        }
+    }
+}
+
+/// Developers manage preview variables; production ones need an admin.
+fn require_env_role(ctx: &Context, target: &str) -> Result<Role, DomainError> {
+    if target == "preview" {
+        ctx.require(Role::Developer, "changing preview environment variables")
+    } else {
+        ctx.require(Role::Admin, "changing production environment variables")
+    }
+}
