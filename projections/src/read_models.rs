@@ -1,0 +1,178 @@
+//! The dashboard's read models: users, organizations, members, invitations, API tokens
+//! (metadata only), projects, env var names (never values) and deployments.
+
+use crate::runner::Projection;
+use async_trait::async_trait;
+use clouddeck_eventlog::RecordedEvent;
+use clouddeck_events::Event;
+use sqlx::AnyConnection;
+
+pub struct ReadModels;
+
+pub const TABLES: &[&str] = &[
+    "rm_users",
+    "rm_organizations",
+    "rm_members",
+    "rm_invitations",
+    "rm_api_tokens",
+    "rm_projects",
+    "rm_env_vars",
+    "rm_deployments",
+];
+
+/// Sets a deployment's status and touch time.
+async fn deployment_status(db: &mut AnyConnection, id: &str, status: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE rm_deployments SET status = $1, updated_at = $2 WHERE deployment_id = $3")
+        .bind(status)
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+async fn production(db: &mut AnyConnection, project_id: &str, deployment_id: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE rm_projects SET production_deployment_id = $1, updated_at = $2 WHERE project_id = $3")
+        .bind(deployment_id)
+        .bind(at)
+        .bind(project_id)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+#[async_trait]
+impl Projection for ReadModels {
+    fn name(&self) -> &'static str {
+        "read_models"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        TABLES
+    }
+
+    async fn apply(&self, db: &mut AnyConnection, recorded: &RecordedEvent, payload: &Event) -> Result<(), sqlx::Error> {
+        let at = recorded.meta.recorded_at;
+        let db = &mut *db;
+        match payload {
+            Event::UserRegistered(e) => {
+                sqlx::query("INSERT INTO rm_users (user_id, email, name, registered_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&e.user_id).bind(e.email.to_lowercase()).bind(&e.name).bind(at)
+                    .execute(db).await?;
+            }
+            Event::OrganizationCreated(e) => {
+                sqlx::query("INSERT INTO rm_organizations (organization_id, slug, name, owner_user_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.owner_user_id).bind(at)
+                    .execute(&mut *db).await?;
+                sqlx::query("INSERT INTO rm_members (organization_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)")
+                    .bind(&e.organization_id).bind(&e.owner_user_id).bind(at)
+                    .execute(db).await?;
+            }
+            Event::MemberInvited(e) => {
+                sqlx::query("INSERT INTO rm_invitations (invitation_id, organization_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&e.invitation_id).bind(&e.organization_id).bind(&e.email).bind(&e.role).bind(&e.invited_by).bind(e.expires_at)
+                    .execute(db).await?;
+            }
+            Event::MemberJoined(e) => {
+                sqlx::query("INSERT INTO rm_members (organization_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role")
+                    .bind(&e.organization_id).bind(&e.user_id).bind(&e.role).bind(at)
+                    .execute(&mut *db).await?;
+                if let Some(invitation) = &e.invitation_id {
+                    sqlx::query("UPDATE rm_invitations SET accepted_by = $1 WHERE invitation_id = $2")
+                        .bind(&e.user_id).bind(invitation)
+                        .execute(db).await?;
+                }
+            }
+            Event::MemberRoleChanged(e) => {
+                sqlx::query("UPDATE rm_members SET role = $1 WHERE organization_id = $2 AND user_id = $3")
+                    .bind(&e.to_role).bind(&e.organization_id).bind(&e.user_id)
+                    .execute(db).await?;
+            }
+            Event::MemberRemoved(e) => {
+                sqlx::query("DELETE FROM rm_members WHERE organization_id = $1 AND user_id = $2")
+                    .bind(&e.organization_id).bind(&e.user_id)
+                    .execute(db).await?;
+            }
+            Event::ApiTokenIssued(e) => {
+                sqlx::query("INSERT INTO rm_api_tokens (token_id, organization_id, name, role, secret_sha256, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(&e.token_id).bind(&e.organization_id).bind(&e.name).bind(&e.role).bind(&e.secret_sha256).bind(&e.created_by).bind(at).bind(e.expires_at)
+                    .execute(db).await?;
+            }
+            Event::ApiTokenRevoked(e) => {
+                sqlx::query("UPDATE rm_api_tokens SET revoked_at = $1 WHERE token_id = $2")
+                    .bind(at).bind(&e.token_id)
+                    .execute(db).await?;
+            }
+            Event::ProjectCreated(e) => {
+                sqlx::query("INSERT INTO rm_projects (project_id, organization_id, slug, name, framework, production_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
+                    .bind(&e.project_id).bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.framework).bind(&e.production_branch).bind(at)
+                    .execute(db).await?;
+            }
+            Event::ProjectSettingsChanged(e) => {
+                sqlx::query("UPDATE rm_projects SET name = COALESCE($1, name), framework = COALESCE($2, framework), \
+                             install_command = COALESCE($3, install_command), build_command = COALESCE($4, build_command), \
+                             output_directory = COALESCE($5, output_directory), root_directory = COALESCE($6, root_directory), \
+                             production_branch = COALESCE($7, production_branch), updated_at = $8 WHERE project_id = $9")
+                    .bind(&e.name).bind(&e.framework).bind(&e.install_command).bind(&e.build_command)
+                    .bind(&e.output_directory).bind(&e.root_directory).bind(&e.production_branch).bind(at).bind(&e.project_id)
+                    .execute(db).await?;
+            }
+            Event::EnvVarSet(e) => {
+                sqlx::query("INSERT INTO rm_env_vars (project_id, key, target, updated_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (project_id, key, target) DO UPDATE SET updated_at = excluded.updated_at")
+                    .bind(&e.project_id).bind(&e.key).bind(&e.target).bind(at)
+                    .execute(db).await?;
+            }
+            Event::EnvVarRemoved(e) => {
+                sqlx::query("DELETE FROM rm_env_vars WHERE project_id = $1 AND key = $2 AND target = $3")
+                    .bind(&e.project_id).bind(&e.key).bind(&e.target)
+                    .execute(db).await?;
+            }
+            Event::ProjectDeleted(e) => {
+                sqlx::query("UPDATE rm_projects SET deleted_at = $1, updated_at = $1 WHERE project_id = $2")
+                    .bind(at).bind(&e.project_id)
+                    .execute(db).await?;
+            }
+            Event::DeploymentRequested(e) => {
+                sqlx::query("INSERT INTO rm_deployments (deployment_id, project_id, organization_id, target, status, source_kind, source_ref, commit_sha, prebuilt, log_chunks, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8, 0, $9, $9)")
+                    .bind(&e.deployment_id).bind(&e.project_id).bind(&e.organization_id).bind(&e.target)
+                    .bind(&e.source_kind).bind(&e.source_ref).bind(&e.commit_sha).bind(i64::from(e.prebuilt)).bind(at)
+                    .execute(db).await?;
+            }
+            Event::BuildQueued(e) => deployment_status(db, &e.deployment_id, "queued", at).await?,
+            Event::BuildStarted(e) => deployment_status(db, &e.deployment_id, "building", at).await?,
+            Event::BuildLogChunk(e) => {
+                sqlx::query("UPDATE rm_deployments SET log_chunks = log_chunks + 1 WHERE deployment_id = $1")
+                    .bind(&e.deployment_id)
+                    .execute(db).await?;
+            }
+            Event::BuildSucceeded(e) => {
+                sqlx::query("UPDATE rm_deployments SET status = 'built', build_duration_ms = $1, updated_at = $2 WHERE deployment_id = $3")
+                    .bind(e.duration_ms).bind(at).bind(&e.deployment_id)
+                    .execute(db).await?;
+            }
+            Event::BuildFailed(e) => {
+                sqlx::query("UPDATE rm_deployments SET status = 'failed', build_duration_ms = $1, error = $2, updated_at = $3 WHERE deployment_id = $4")
+                    .bind(e.duration_ms).bind(&e.reason).bind(at).bind(&e.deployment_id)
+                    .execute(db).await?;
+            }
+            Event::BuildCanceled(e) => deployment_status(db, &e.deployment_id, "canceled", at).await?,
+            Event::ArtifactStored(e) => {
+                sqlx::query("UPDATE rm_deployments SET status = 'stored', manifest_sha256 = $1, file_count = $2, total_bytes = $3, updated_at = $4 WHERE deployment_id = $5")
+                    .bind(&e.manifest_sha256).bind(e.file_count).bind(e.total_bytes).bind(at).bind(&e.deployment_id)
+                    .execute(db).await?;
+            }
+            Event::DeploymentReady(e) => {
+                sqlx::query("UPDATE rm_deployments SET status = 'ready', url = $1, updated_at = $2 WHERE deployment_id = $3")
+                    .bind(&e.url).bind(at).bind(&e.deployment_id)
+                    .execute(db).await?;
+            }
+            Event::DeploymentPromoted(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
+            Event::DeploymentRolledBack(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
