@@ -1,1 +1,137 @@
-fn main() {}
+//! `clouddeck`: one binary for the server roles and the operator's commands.
+
+mod bench;
+mod config;
+mod events_cmd;
+mod server;
+
+use clap::{Parser, Subcommand};
+use config::Config;
+use server::{Roles, Server};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "clouddeck", version, about = "CloudDeck: deploy sites and services; every action an event")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run everything in one process on the embedded defaults (SQLite, no service needed).
+    Up,
+    /// Run only the relay that publishes the log to Kafka (distributed mode).
+    Relay,
+    /// Read the event log.
+    #[command(subcommand)]
+    Events(EventsCommand),
+    /// Manage the read models.
+    #[command(subcommand)]
+    Projections(ProjectionsCommand),
+    /// Measure the event spine and print figures beside their baselines.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Print events from a position on.
+    Tail {
+        /// Print events after this position.
+        #[arg(long, default_value_t = 0)]
+        from: i64,
+        /// Keep printing events as they are appended.
+        #[arg(long)]
+        follow: bool,
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the whole log; exits non-zero naming each fault's position.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum ProjectionsCommand {
+    /// Run the projections only (distributed mode: they read Kafka when it is configured).
+    Run,
+    /// Drop the read models and replay the whole log into them (stop `up` first).
+    Rebuild,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLOUDDECK_LOG").unwrap_or_else(|_| "info,sqlx=warn,rdkafka=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config;
+    match cli.command {
+        Command::Up => {
+            let relay = config.kafka_brokers.is_some();
+            let server = Server::start(&config, Roles { projections: true, relay }).await?;
+            eprintln!(
+                "clouddeck is up: event store at {}, projections running{}",
+                clouddeck_eventlog::redact(&config.database_url()?),
+                if relay { ", relay publishing to Kafka" } else { "" }
+            );
+            server.serve().await?;
+        }
+        Command::Relay => {
+            Server::start(&config, Roles { projections: false, relay: true }).await?.serve().await?;
+        }
+        Command::Projections(ProjectionsCommand::Run) => {
+            Server::start(&config, Roles { projections: true, relay: false }).await?.serve().await?;
+        }
+        Command::Projections(ProjectionsCommand::Rebuild) => {
+            let server = Server::start(&config, Roles { projections: false, relay: false }).await?;
+            let rebuilt = clouddeck_projections::rebuild(server.store.clone(), &server.read_db, Arc::new(clouddeck_projections::ReadModels)).await?;
+            let rate = rebuilt.events as f64 / rebuilt.elapsed.as_secs_f64().max(1e-9);
+            println!("rebuilt read models from {} events in {:.2?} ({rate:.0} events/s)", rebuilt.events, rebuilt.elapsed);
+        }
+        Command::Events(EventsCommand::Tail { from, follow, json }) => {
+            let store = clouddeck_eventlog::connect(&config.database_url()?).await?;
+            events_cmd::tail(store, from, follow, json).await?;
+        }
+        Command::Events(EventsCommand::Verify) => {
+            let store = clouddeck_eventlog::connect(&config.database_url()?).await?;
+            let report = events_cmd::verify(&*store).await?;
+            for fault in &report.faults {
+                println!("position {}: {}", fault.position, fault.problem);
+            }
+            println!(
+                "{} events in {} streams: {}",
+                report.events,
+                report.streams,
+                if report.faults.is_empty() { "ok".to_string() } else { format!("{} faults", report.faults.len()) }
+            );
+            if !report.faults.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Bench(args) => bench::run(&config, args).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,289 @@
+//! `clouddeck bench`: the event spine's throughput, each figure beside its baseline measured
+//! in the same run on the same database or broker. Figures only; nothing here asserts.
+
+use crate::config::Config;
+use anyhow::Context as _;
+use clap::Args;
+use clouddeck_eventlog::kafka::{Relay, RelayConfig, ensure_topics, headers_of, topic_for};
+use clouddeck_eventlog::postgres::PgEventStore;
+use clouddeck_eventlog::sqlite::SqliteEventStore;
+use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StreamAppend};
+use clouddeck_events::*;
+use clouddeck_projections::{ReadModels, db, rebuild};
+use rdkafka::ClientConfig;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use sqlx::{Postgres, QueryBuilder, Sqlite};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Events per measurement.
+    #[arg(long, default_value_t = 20_000)]
+    events: usize,
+    /// Events per batched append.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// Appends for the one-event-per-transaction measurement.
+    #[arg(long, default_value_t = 2_000)]
+    single: usize,
+    /// A PostgreSQL server to measure on too (a fresh database is created and dropped),
+    /// e.g. postgres://postgres:postgres@127.0.0.1:5432
+    #[arg(long, env = "CLOUDDECK_BENCH_POSTGRES", hide_env_values = true)]
+    postgres: Option<String>,
+}
+
+/// A deployment's life: 8 events on one stream.
+fn deployment_life(n: usize) -> Vec<Event> {
+    let d = format!("d{n}");
+    let b = format!("b{n}");
+    vec![
+        DeploymentRequested { deployment_id: d.clone(), project_id: format!("p{}", n % 50), organization_id: "o1".into(), target: "preview".into(), source_kind: "upload".into(), source_ref: format!("u{n}"), commit_sha: None, prebuilt: false }.into(),
+        BuildQueued { deployment_id: d.clone(), build_id: b.clone() }.into(),
+        BuildStarted { deployment_id: d.clone(), build_id: b.clone(), runner: "sandbox".into(), framework: Some("vite".into()) }.into(),
+        BuildLogChunk { deployment_id: d.clone(), build_id: b.clone(), sequence: 1, lines: vec!["vite v5 building for production...".into(), "✓ 42 modules transformed.".into()] }.into(),
+        BuildSucceeded { deployment_id: d.clone(), build_id: b, duration_ms: 4_200 }.into(),
+        ArtifactStored { deployment_id: d.clone(), manifest_sha256: "ab".repeat(32), file_count: 12, total_bytes: 123_456 }.into(),
+        DeploymentReady { deployment_id: d.clone(), url: format!("http://{d}-site.localhost") }.into(),
+        DeploymentPromoted { deployment_id: d, project_id: format!("p{}", n % 50), previous_deployment_id: None }.into(),
+    ]
+}
+
+/// `count` events grouped by stream, encoded once so that both sides insert the same bytes.
+fn workload(count: usize) -> anyhow::Result<Vec<StreamAppend>> {
+    let provenance = Provenance::new(Actor::System("bench".into()));
+    let mut appends = Vec::new();
+    let mut made = 0;
+    let mut n = 0;
+    while made < count {
+        let events: Vec<NewEvent> = deployment_life(n)
+            .iter()
+            .take(count - made)
+            .map(|e| NewEvent::new(e, provenance.clone()))
+            .collect::<Result<_, _>>()?;
+        made += events.len();
+        appends.push(StreamAppend { stream_id: format!("deployment-d{n}"), expected: ExpectedVersion::NoStream, events });
+        n += 1;
+    }
+    Ok(appends)
+}
+
+/// Splits the workload into appends of about `batch` events each.
+fn batches(appends: Vec<StreamAppend>, batch: usize) -> Vec<Vec<StreamAppend>> {
+    let mut out: Vec<Vec<StreamAppend>> = vec![Vec::new()];
+    let mut size = 0;
+    for append in appends {
+        if size >= batch {
+            out.push(Vec::new());
+            size = 0;
+        }
+        size += append.events.len();
+        if let Some(last) = out.last_mut() {
+            last.push(append);
+        }
+    }
+    out
+}
+
+/// The rows a raw insert writes: exactly what the store would write.
+struct Row {
+    position: i64,
+    event_id: uuid::Uuid,
+    stream_id: String,
+    version: i64,
+    event_type: &'static str,
+    payload: Vec<u8>,
+}
+
+fn rows_of(batch: &[StreamAppend], first_position: i64) -> Vec<Row> {
+    let mut position = first_position;
+    let mut rows = Vec::new();
+    for append in batch {
+        for (i, event) in append.events.iter().enumerate() {
+            rows.push(Row { position, event_id: event.event_id, stream_id: append.stream_id.clone(), version: i as i64 + 1, event_type: event.event_type, payload: event.payload.clone() });
+            position += 1;
+        }
+    }
+    rows
+}
+
+fn rate(count: usize, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+fn report(what: &str, ours: f64, baseline_name: &str, baseline: f64) {
+    println!("{what:<44} {ours:>10.0}/s   {baseline_name:<24} {baseline:>10.0}/s   ratio {:.2}", ours / baseline.max(1e-9));
+}
+
+const RAW_COLUMNS: &str = "INSERT INTO bench_raw_events (position, event_id, stream_id, stream_version, event_type, \
+     schema_version, recorded_at, actor, causation_id, correlation_id, payload) ";
+
+async fn raw_sqlite(pool: &sqlx::SqlitePool, rows: &[Row]) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    for chunk in rows.chunks(500) {
+        let mut insert = QueryBuilder::<Sqlite>::new(RAW_COLUMNS);
+        insert.push_values(chunk, |mut b, r| {
+            b.push_bind(r.position).push_bind(r.event_id.to_string()).push_bind(r.stream_id.as_str()).push_bind(r.version)
+                .push_bind(r.event_type).push_bind(1).push_bind(0i64).push_bind("system:bench").push_bind(None::<String>)
+                .push_bind(r.event_id.to_string()).push_bind(r.payload.as_slice());
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn raw_postgres(pool: &sqlx::PgPool, rows: &[Row]) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let mut insert = QueryBuilder::<Postgres>::new(RAW_COLUMNS);
+    insert.push("SELECT p, e, s, v, t, 1, 0, 'system:bench', NULL, e, pl FROM UNNEST(");
+    let mut args = insert.separated(", ");
+    args.push_bind(rows.iter().map(|r| r.position).collect::<Vec<_>>()).push_unseparated("::bigint[]");
+    args.push_bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>()).push_unseparated("::uuid[]");
+    args.push_bind(rows.iter().map(|r| r.stream_id.clone()).collect::<Vec<_>>()).push_unseparated("::text[]");
+    args.push_bind(rows.iter().map(|r| r.version).collect::<Vec<_>>()).push_unseparated("::bigint[]");
+    args.push_bind(rows.iter().map(|r| r.event_type.to_string()).collect::<Vec<_>>()).push_unseparated("::text[]");
+    args.push_bind(rows.iter().map(|r| r.payload.clone()).collect::<Vec<_>>()).push_unseparated("::bytea[]");
+    insert.push(") AS x(p, e, s, v, t, pl)");
+    insert.build().execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+enum Raw<'a> {
+    Sqlite(&'a sqlx::SqlitePool),
+    Postgres(&'a sqlx::PgPool),
+}
+
+impl Raw<'_> {
+    async fn insert(&self, rows: &[Row]) -> anyhow::Result<()> {
+        match self {
+            Raw::Sqlite(pool) => raw_sqlite(pool, rows).await,
+            Raw::Postgres(pool) => raw_postgres(pool, rows).await,
+        }
+    }
+}
+
+/// Batched and one-per-transaction appends beside raw inserts of the same rows.
+async fn appends(name: &str, store: &dyn EventStore, raw: Raw<'_>, args: &BenchArgs) -> anyhow::Result<()> {
+    let work = batches(workload(args.events)?, args.batch);
+    let started = Instant::now();
+    for batch in &work {
+        store.append_streams(batch.clone()).await?;
+    }
+    let ours = rate(args.events, started.elapsed());
+    let mut position = 1;
+    let started = Instant::now();
+    for batch in &work {
+        let rows = rows_of(batch, position);
+        position += rows.len() as i64;
+        raw.insert(&rows).await?;
+    }
+    let baseline = rate(args.events, started.elapsed());
+    report(&format!("append, {name}, batches of {}", args.batch), ours, "raw INSERT, same rows", baseline);
+
+    let singles = workload(args.single)?;
+    let single_events: Vec<(String, NewEvent)> =
+        singles.into_iter().flat_map(|a| a.events.into_iter().map(move |e| (format!("single-{}", a.stream_id), e))).collect();
+    let started = Instant::now();
+    for (stream, event) in &single_events {
+        store.append(stream, ExpectedVersion::Any, vec![event.clone()]).await?;
+    }
+    let ours = rate(single_events.len(), started.elapsed());
+    let started = Instant::now();
+    for (i, (stream, event)) in single_events.iter().enumerate() {
+        let row = Row { position, event_id: event.event_id, stream_id: stream.clone(), version: i as i64 + 1_000_000, event_type: event.event_type, payload: event.payload.clone() };
+        position += 1;
+        raw.insert(std::slice::from_ref(&row)).await?;
+    }
+    let baseline = rate(single_events.len(), started.elapsed());
+    report(&format!("append, {name}, one event per transaction"), ours, "raw INSERT, one per tx", baseline);
+    Ok(())
+}
+
+async fn rebuild_rate(name: &str, store: Arc<dyn EventStore>, url: &str) -> anyhow::Result<()> {
+    let read_db = db::open(url).await?;
+    let rebuilt = rebuild(store, &read_db, Arc::new(ReadModels)).await?;
+    println!("{:<44} {:>10.0}/s   ({} events in {:.2?})", format!("projection rebuild, {name}"), rate(rebuilt.events as usize, rebuilt.elapsed), rebuilt.events, rebuilt.elapsed);
+    Ok(())
+}
+
+/// The relay publishing `n` stored events, beside a raw producer sending the same records.
+async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::Result<()> {
+    ensure_topics(brokers, 3).await.map_err(anyhow::Error::msg)?;
+    let events = store.read_all(0, n).await?;
+    let checkpoint = format!("bench-relay-{}", uuid::Uuid::now_v7());
+    let mut config = RelayConfig::new(brokers);
+    config.checkpoint = checkpoint.clone();
+    let (stop, stopped) = watch::channel(false);
+    let head = events.last().map_or(0, |e| e.meta.position);
+    let started = Instant::now();
+    let relay = Relay::new(store.clone(), config);
+    let task = tokio::spawn(async move { relay.run(stopped).await });
+    while store.load_checkpoint(&checkpoint).await? < head {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if started.elapsed() > Duration::from_secs(600) {
+            anyhow::bail!("relay did not finish in 10 minutes");
+        }
+    }
+    let ours = rate(events.len(), started.elapsed());
+    stop.send(true).ok();
+    task.await??;
+
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "5")
+        .create()?;
+    let started = Instant::now();
+    let mut deliveries = Vec::with_capacity(events.len());
+    for event in &events {
+        let topic = topic_for(&event.meta.event_type);
+        let record = FutureRecord::to(&topic).key(&event.meta.stream_id).payload(&event.payload).headers(headers_of(&event.meta));
+        deliveries.push(producer.send_result(record).map_err(|(e, _)| e)?);
+    }
+    for delivery in deliveries {
+        delivery.await?.map_err(|(e, _)| e)?;
+    }
+    let baseline = rate(events.len(), started.elapsed());
+    report(&format!("relay to Kafka, {} events", events.len()), ours, "raw rdkafka producer", baseline);
+    Ok(())
+}
+
+pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
+    let dir = config.data_dir.join(format!("bench-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir)?;
+    println!("clouddeck bench: {} events, batches of {}, {} single appends", args.events, args.batch, args.single);
+    let url = format!("sqlite:{}", dir.join("bench.db").display());
+    let sqlite = Arc::new(SqliteEventStore::connect(&url).await?);
+    sqlx::query("CREATE TABLE bench_raw_events AS SELECT * FROM events WHERE 0").execute(sqlite.pool()).await?;
+    sqlx::query("CREATE UNIQUE INDEX bench_raw_stream ON bench_raw_events (stream_id, stream_version)").execute(sqlite.pool()).await?;
+    appends("SQLite", &*sqlite, Raw::Sqlite(sqlite.pool()), &args).await?;
+    rebuild_rate("SQLite", sqlite.clone(), &url).await?;
+
+    if let Some(server) = &args.postgres {
+        let name = format!("clouddeck_bench_{}", uuid::Uuid::now_v7().simple());
+        let admin = format!("{server}/postgres");
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.context("connecting to PostgreSQL")?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        let pg_url = format!("{server}/{name}");
+        let pg = Arc::new(PgEventStore::connect(&pg_url).await?);
+        sqlx::query("CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)").execute(pg.pool()).await?;
+        appends("PostgreSQL", &*pg, Raw::Postgres(pg.pool()), &args).await?;
+        rebuild_rate("PostgreSQL", pg.clone(), &pg_url).await?;
+        pg.pool().close().await;
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await?;
+    } else {
+        println!("(PostgreSQL skipped: pass --postgres URL)");
+    }
+
+    match &config.kafka_brokers {
+        Some(brokers) => relay(brokers, sqlite.clone(), args.events).await?,
+        None => println!("(relay skipped: set CLOUDDECK_KAFKA_BROKERS)"),
+    }
+    sqlite.pool().close().await;
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Configuration: flags, each with an environment variable and a default (see README).
+
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Where CloudDeck keeps its data (the SQLite file, artifacts).
+    #[arg(long, global = true, env = "CLOUDDECK_DATA_DIR", default_value = "./.clouddeck")]
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://…`; default: a SQLite file in the data folder.
+    #[arg(long, global = true, env = "CLOUDDECK_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Kafka bootstrap servers (`host:port,…`); unset: no Kafka.
+    #[arg(long, global = true, env = "CLOUDDECK_KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
+    /// Where the GraphQL API listens.
+    #[arg(long, global = true, env = "CLOUDDECK_API_ADDR", default_value = "127.0.0.1:4000")]
+    pub api_addr: String,
+    /// Where the edge router listens.
+    #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
+    pub edge_addr: String,
+}
+
+impl Config {
+    /// The database URL, creating the data folder when the default SQLite file is used.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        restrict(&self.data_dir)?;
+        Ok(format!("sqlite:{}", self.data_dir.join("clouddeck.db").display()))
+    }
+}
+
+/// The data folder holds secrets (tokens, keys): only its owner may read it.
+fn restrict(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
