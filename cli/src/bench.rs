@@ -39,14 +39,63 @@ fn deployment_life(n: usize) -> Vec<Event> {
     let d = format!("d{n}");
     let b = format!("b{n}");
     vec![
-        DeploymentRequested { deployment_id: d.clone(), project_id: format!("p{}", n % 50), organization_id: "o1".into(), target: "preview".into(), source_kind: "upload".into(), source_ref: format!("u{n}"), commit_sha: None, prebuilt: false }.into(),
-        BuildQueued { deployment_id: d.clone(), build_id: b.clone() }.into(),
-        BuildStarted { deployment_id: d.clone(), build_id: b.clone(), runner: "sandbox".into(), framework: Some("vite".into()) }.into(),
-        BuildLogChunk { deployment_id: d.clone(), build_id: b.clone(), sequence: 1, lines: vec!["vite v5 building for production...".into(), "✓ 42 modules transformed.".into()] }.into(),
-        BuildSucceeded { deployment_id: d.clone(), build_id: b, duration_ms: 4_200 }.into(),
-        ArtifactStored { deployment_id: d.clone(), manifest_sha256: "ab".repeat(32), file_count: 12, total_bytes: 123_456 }.into(),
-        DeploymentReady { deployment_id: d.clone(), url: format!("http://{d}-site.localhost") }.into(),
-        DeploymentPromoted { deployment_id: d, project_id: format!("p{}", n % 50), previous_deployment_id: None }.into(),
+        DeploymentRequested {
+            deployment_id: d.clone(),
+            project_id: format!("p{}", n % 50),
+            organization_id: "o1".into(),
+            target: "preview".into(),
+            source_kind: "upload".into(),
+            source_ref: format!("u{n}"),
+            commit_sha: None,
+            prebuilt: false,
+        }
+        .into(),
+        BuildQueued {
+            deployment_id: d.clone(),
+            build_id: b.clone(),
+        }
+        .into(),
+        BuildStarted {
+            deployment_id: d.clone(),
+            build_id: b.clone(),
+            runner: "sandbox".into(),
+            framework: Some("vite".into()),
+        }
+        .into(),
+        BuildLogChunk {
+            deployment_id: d.clone(),
+            build_id: b.clone(),
+            sequence: 1,
+            lines: vec![
+                "vite v5 building for production...".into(),
+                "✓ 42 modules transformed.".into(),
+            ],
+        }
+        .into(),
+        BuildSucceeded {
+            deployment_id: d.clone(),
+            build_id: b,
+            duration_ms: 4_200,
+        }
+        .into(),
+        ArtifactStored {
+            deployment_id: d.clone(),
+            manifest_sha256: "ab".repeat(32),
+            file_count: 12,
+            total_bytes: 123_456,
+        }
+        .into(),
+        DeploymentReady {
+            deployment_id: d.clone(),
+            url: format!("http://{d}-site.localhost"),
+        }
+        .into(),
+        DeploymentPromoted {
+            deployment_id: d,
+            project_id: format!("p{}", n % 50),
+            previous_deployment_id: None,
+        }
+        .into(),
     ]
 }
 
@@ -63,7 +112,11 @@ fn workload(count: usize) -> anyhow::Result<Vec<StreamAppend>> {
             .map(|e| NewEvent::new(e, provenance.clone()))
             .collect::<Result<_, _>>()?;
         made += events.len();
-        appends.push(StreamAppend { stream_id: format!("deployment-d{n}"), expected: ExpectedVersion::NoStream, events });
+        appends.push(StreamAppend {
+            stream_id: format!("deployment-d{n}"),
+            expected: ExpectedVersion::NoStream,
+            events,
+        });
         n += 1;
     }
     Ok(appends)
@@ -101,7 +154,14 @@ fn rows_of(batch: &[StreamAppend], first_position: i64) -> Vec<Row> {
     let mut rows = Vec::new();
     for append in batch {
         for (i, event) in append.events.iter().enumerate() {
-            rows.push(Row { position, event_id: event.event_id, stream_id: append.stream_id.clone(), version: i as i64 + 1, event_type: event.event_type, payload: event.payload.clone() });
+            rows.push(Row {
+                position,
+                event_id: event.event_id,
+                stream_id: append.stream_id.clone(),
+                version: i as i64 + 1,
+                event_type: event.event_type,
+                payload: event.payload.clone(),
+            });
             position += 1;
         }
     }
@@ -113,7 +173,10 @@ fn rate(count: usize, elapsed: Duration) -> f64 {
 }
 
 fn report(what: &str, ours: f64, baseline_name: &str, baseline: f64) {
-    println!("{what:<44} {ours:>10.0}/s   {baseline_name:<24} {baseline:>10.0}/s   ratio {:.2}", ours / baseline.max(1e-9));
+    println!(
+        "{what:<44} {ours:>10.0}/s   {baseline_name:<24} {baseline:>10.0}/s   ratio {:.2}",
+        ours / baseline.max(1e-9)
+    );
 }
 
 const RAW_COLUMNS: &str = "INSERT INTO bench_raw_events (position, event_id, stream_id, stream_version, event_type, \
@@ -124,9 +187,17 @@ async fn raw_sqlite(pool: &sqlx::SqlitePool, rows: &[Row]) -> anyhow::Result<()>
     for chunk in rows.chunks(500) {
         let mut insert = QueryBuilder::<Sqlite>::new(RAW_COLUMNS);
         insert.push_values(chunk, |mut b, r| {
-            b.push_bind(r.position).push_bind(r.event_id.to_string()).push_bind(r.stream_id.as_str()).push_bind(r.version)
-                .push_bind(r.event_type).push_bind(1).push_bind(0i64).push_bind("system:bench").push_bind(None::<String>)
-                .push_bind(r.event_id.to_string()).push_bind(r.payload.as_slice());
+            b.push_bind(r.position)
+                .push_bind(r.event_id.to_string())
+                .push_bind(r.stream_id.as_str())
+                .push_bind(r.version)
+                .push_bind(r.event_type)
+                .push_bind(1)
+                .push_bind(0i64)
+                .push_bind("system:bench")
+                .push_bind(None::<String>)
+                .push_bind(r.event_id.to_string())
+                .push_bind(r.payload.as_slice());
         });
         insert.build().execute(&mut *tx).await?;
     }
@@ -139,12 +210,22 @@ async fn raw_postgres(pool: &sqlx::PgPool, rows: &[Row]) -> anyhow::Result<()> {
     let mut insert = QueryBuilder::<Postgres>::new(RAW_COLUMNS);
     insert.push("SELECT p, e, s, v, t, 1, 0, 'system:bench', NULL, e, pl FROM UNNEST(");
     let mut args = insert.separated(", ");
-    args.push_bind(rows.iter().map(|r| r.position).collect::<Vec<_>>()).push_unseparated("::bigint[]");
-    args.push_bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>()).push_unseparated("::uuid[]");
-    args.push_bind(rows.iter().map(|r| r.stream_id.clone()).collect::<Vec<_>>()).push_unseparated("::text[]");
-    args.push_bind(rows.iter().map(|r| r.version).collect::<Vec<_>>()).push_unseparated("::bigint[]");
-    args.push_bind(rows.iter().map(|r| r.event_type.to_string()).collect::<Vec<_>>()).push_unseparated("::text[]");
-    args.push_bind(rows.iter().map(|r| r.payload.clone()).collect::<Vec<_>>()).push_unseparated("::bytea[]");
+    args.push_bind(rows.iter().map(|r| r.position).collect::<Vec<_>>())
+        .push_unseparated("::bigint[]");
+    args.push_bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>())
+        .push_unseparated("::uuid[]");
+    args.push_bind(rows.iter().map(|r| r.stream_id.clone()).collect::<Vec<_>>())
+        .push_unseparated("::text[]");
+    args.push_bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+        .push_unseparated("::bigint[]");
+    args.push_bind(
+        rows.iter()
+            .map(|r| r.event_type.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .push_unseparated("::text[]");
+    args.push_bind(rows.iter().map(|r| r.payload.clone()).collect::<Vec<_>>())
+        .push_unseparated("::bytea[]");
     insert.push(") AS x(p, e, s, v, t, pl)");
     insert.build().execute(&mut *tx).await?;
     tx.commit().await?;
@@ -166,7 +247,12 @@ impl Raw<'_> {
 }
 
 /// Batched and one-per-transaction appends beside raw inserts of the same rows.
-async fn appends(name: &str, store: &dyn EventStore, raw: Raw<'_>, args: &BenchArgs) -> anyhow::Result<()> {
+async fn appends(
+    name: &str,
+    store: &dyn EventStore,
+    raw: Raw<'_>,
+    args: &BenchArgs,
+) -> anyhow::Result<()> {
     let work = batches(workload(args.events)?, args.batch);
     let started = Instant::now();
     for batch in &work {
@@ -181,37 +267,70 @@ async fn appends(name: &str, store: &dyn EventStore, raw: Raw<'_>, args: &BenchA
         raw.insert(&rows).await?;
     }
     let baseline = rate(args.events, started.elapsed());
-    report(&format!("append, {name}, batches of {}", args.batch), ours, "raw INSERT, same rows", baseline);
+    report(
+        &format!("append, {name}, batches of {}", args.batch),
+        ours,
+        "raw INSERT, same rows",
+        baseline,
+    );
 
     let singles = workload(args.single)?;
-    let single_events: Vec<(String, NewEvent)> =
-        singles.into_iter().flat_map(|a| a.events.into_iter().map(move |e| (format!("single-{}", a.stream_id), e))).collect();
+    let single_events: Vec<(String, NewEvent)> = singles
+        .into_iter()
+        .flat_map(|a| {
+            a.events
+                .into_iter()
+                .map(move |e| (format!("single-{}", a.stream_id), e))
+        })
+        .collect();
     let started = Instant::now();
     for (stream, event) in &single_events {
-        store.append(stream, ExpectedVersion::Any, vec![event.clone()]).await?;
+        store
+            .append(stream, ExpectedVersion::Any, vec![event.clone()])
+            .await?;
     }
     let ours = rate(single_events.len(), started.elapsed());
     let started = Instant::now();
     for (i, (stream, event)) in single_events.iter().enumerate() {
-        let row = Row { position, event_id: event.event_id, stream_id: stream.clone(), version: i as i64 + 1_000_000, event_type: event.event_type, payload: event.payload.clone() };
+        let row = Row {
+            position,
+            event_id: event.event_id,
+            stream_id: stream.clone(),
+            version: i as i64 + 1_000_000,
+            event_type: event.event_type,
+            payload: event.payload.clone(),
+        };
         position += 1;
         raw.insert(std::slice::from_ref(&row)).await?;
     }
     let baseline = rate(single_events.len(), started.elapsed());
-    report(&format!("append, {name}, one event per transaction"), ours, "raw INSERT, one per tx", baseline);
+    report(
+        &format!("append, {name}, one event per transaction"),
+        ours,
+        "raw INSERT, one per tx",
+        baseline,
+    );
     Ok(())
 }
 
 async fn rebuild_rate(name: &str, store: Arc<dyn EventStore>, url: &str) -> anyhow::Result<()> {
     let read_db = db::open(url).await?;
     let rebuilt = rebuild(store, &read_db, Arc::new(ReadModels)).await?;
-    println!("{:<44} {:>10.0}/s   ({} events in {:.2?})", format!("projection rebuild, {name}"), rate(rebuilt.events as usize, rebuilt.elapsed), rebuilt.events, rebuilt.elapsed);
+    println!(
+        "{:<44} {:>10.0}/s   ({} events in {:.2?})",
+        format!("projection rebuild, {name}"),
+        rate(rebuilt.events as usize, rebuilt.elapsed),
+        rebuilt.events,
+        rebuilt.elapsed
+    );
     Ok(())
 }
 
 /// The relay publishing `n` stored events, beside a raw producer sending the same records.
 async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::Result<()> {
-    ensure_topics(brokers, 3).await.map_err(anyhow::Error::msg)?;
+    ensure_topics(brokers, 3)
+        .await
+        .map_err(anyhow::Error::msg)?;
     let events = store.read_all(0, n).await?;
     let checkpoint = format!("bench-relay-{}", uuid::Uuid::now_v7());
     let mut config = RelayConfig::new(brokers);
@@ -241,40 +360,67 @@ async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::R
     let mut deliveries = Vec::with_capacity(events.len());
     for event in &events {
         let topic = topic_for(&event.meta.event_type);
-        let record = FutureRecord::to(&topic).key(&event.meta.stream_id).payload(&event.payload).headers(headers_of(&event.meta));
+        let record = FutureRecord::to(&topic)
+            .key(&event.meta.stream_id)
+            .payload(&event.payload)
+            .headers(headers_of(&event.meta));
         deliveries.push(producer.send_result(record).map_err(|(e, _)| e)?);
     }
     for delivery in deliveries {
         delivery.await?.map_err(|(e, _)| e)?;
     }
     let baseline = rate(events.len(), started.elapsed());
-    report(&format!("relay to Kafka, {} events", events.len()), ours, "raw rdkafka producer", baseline);
+    report(
+        &format!("relay to Kafka, {} events", events.len()),
+        ours,
+        "raw rdkafka producer",
+        baseline,
+    );
     Ok(())
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
-    let dir = config.data_dir.join(format!("bench-{}", uuid::Uuid::now_v7()));
+    let dir = config
+        .data_dir
+        .join(format!("bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir)?;
-    println!("clouddeck bench: {} events, batches of {}, {} single appends", args.events, args.batch, args.single);
+    println!(
+        "clouddeck bench: {} events, batches of {}, {} single appends",
+        args.events, args.batch, args.single
+    );
     let url = format!("sqlite:{}", dir.join("bench.db").display());
     let sqlite = Arc::new(SqliteEventStore::connect(&url).await?);
-    sqlx::query("CREATE TABLE bench_raw_events AS SELECT * FROM events WHERE 0").execute(sqlite.pool()).await?;
-    sqlx::query("CREATE UNIQUE INDEX bench_raw_stream ON bench_raw_events (stream_id, stream_version)").execute(sqlite.pool()).await?;
+    sqlx::query("CREATE TABLE bench_raw_events AS SELECT * FROM events WHERE 0")
+        .execute(sqlite.pool())
+        .await?;
+    sqlx::query(
+        "CREATE UNIQUE INDEX bench_raw_stream ON bench_raw_events (stream_id, stream_version)",
+    )
+    .execute(sqlite.pool())
+    .await?;
     appends("SQLite", &*sqlite, Raw::Sqlite(sqlite.pool()), &args).await?;
     rebuild_rate("SQLite", sqlite.clone(), &url).await?;
 
     if let Some(server) = &args.postgres {
         let name = format!("clouddeck_bench_{}", uuid::Uuid::now_v7().simple());
         let admin = format!("{server}/postgres");
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.context("connecting to PostgreSQL")?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .context("connecting to PostgreSQL")?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await?;
         let pg_url = format!("{server}/{name}");
         let pg = Arc::new(PgEventStore::connect(&pg_url).await?);
-        sqlx::query("CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)").execute(pg.pool()).await?;
+        sqlx::query("CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)")
+            .execute(pg.pool())
+            .await?;
         appends("PostgreSQL", &*pg, Raw::Postgres(pg.pool()), &args).await?;
         rebuild_rate("PostgreSQL", pg.clone(), &pg_url).await?;
         pg.pool().close().await;
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await?;
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await?;
     } else {
         println!("(PostgreSQL skipped: pass --postgres URL)");
     }

@@ -6,19 +6,39 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Where CloudDeck keeps its data (the SQLite file, artifacts).
-    #[arg(long, global = true, env = "CLOUDDECK_DATA_DIR", default_value = "./.clouddeck")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUDDECK_DATA_DIR",
+        default_value = "./.clouddeck"
+    )]
     pub data_dir: PathBuf,
     /// `sqlite:PATH` or `postgres://…`; default: a SQLite file in the data folder.
-    #[arg(long, global = true, env = "CLOUDDECK_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUDDECK_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Kafka bootstrap servers (`host:port,…`); unset: no Kafka.
     #[arg(long, global = true, env = "CLOUDDECK_KAFKA_BROKERS")]
     pub kafka_brokers: Option<String>,
     /// Where the GraphQL API listens.
-    #[arg(long, global = true, env = "CLOUDDECK_API_ADDR", default_value = "127.0.0.1:4000")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUDDECK_API_ADDR",
+        default_value = "127.0.0.1:4000"
+    )]
     pub api_addr: String,
     /// Where the edge router listens.
-    #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUDDECK_EDGE_ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
     pub edge_addr: String,
 }
 
@@ -30,7 +50,10 @@ impl Config {
         }
         std::fs::create_dir_all(&self.data_dir)?;
         restrict(&self.data_dir)?;
-        Ok(format!("sqlite:{}", self.data_dir.join("clouddeck.db").display()))
+        Ok(format!(
+            "sqlite:{}",
+            self.data_dir.join("clouddeck.db").display()
+        ))
     }
 }
 

@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "clouddeck", version, about = "CloudDeck: deploy sites and services; every action an event")]
+#[command(
+    name = "clouddeck",
+    version,
+    about = "CloudDeck: deploy sites and services; every action an event"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -65,12 +69,16 @@ enum ProjectionsCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CLOUDDECK_LOG").unwrap_or_else(|_| "info,sqlx=warn,rdkafka=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("CLOUDDECK_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,rdkafka=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -91,25 +99,69 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Up => {
             let relay = config.kafka_brokers.is_some();
-            let server = Server::start(&config, Roles { projections: true, relay }).await?;
+            let server = Server::start(
+                &config,
+                Roles {
+                    projections: true,
+                    relay,
+                },
+            )
+            .await?;
             eprintln!(
                 "clouddeck is up: event store at {}, projections running{}",
                 clouddeck_eventlog::redact(&config.database_url()?),
-                if relay { ", relay publishing to Kafka" } else { "" }
+                if relay {
+                    ", relay publishing to Kafka"
+                } else {
+                    ""
+                }
             );
             server.serve().await?;
         }
         Command::Relay => {
-            Server::start(&config, Roles { projections: false, relay: true }).await?.serve().await?;
+            Server::start(
+                &config,
+                Roles {
+                    projections: false,
+                    relay: true,
+                },
+            )
+            .await?
+            .serve()
+            .await?;
         }
         Command::Projections(ProjectionsCommand::Run) => {
-            Server::start(&config, Roles { projections: true, relay: false }).await?.serve().await?;
+            Server::start(
+                &config,
+                Roles {
+                    projections: true,
+                    relay: false,
+                },
+            )
+            .await?
+            .serve()
+            .await?;
         }
         Command::Projections(ProjectionsCommand::Rebuild) => {
-            let server = Server::start(&config, Roles { projections: false, relay: false }).await?;
-            let rebuilt = clouddeck_projections::rebuild(server.store.clone(), &server.read_db, Arc::new(clouddeck_projections::ReadModels)).await?;
+            let server = Server::start(
+                &config,
+                Roles {
+                    projections: false,
+                    relay: false,
+                },
+            )
+            .await?;
+            let rebuilt = clouddeck_projections::rebuild(
+                server.store.clone(),
+                &server.read_db,
+                Arc::new(clouddeck_projections::ReadModels),
+            )
+            .await?;
             let rate = rebuilt.events as f64 / rebuilt.elapsed.as_secs_f64().max(1e-9);
-            println!("rebuilt read models from {} events in {:.2?} ({rate:.0} events/s)", rebuilt.events, rebuilt.elapsed);
+            println!(
+                "rebuilt read models from {} events in {:.2?} ({rate:.0} events/s)",
+                rebuilt.events, rebuilt.elapsed
+            );
         }
         Command::Events(EventsCommand::Tail { from, follow, json }) => {
             let store = clouddeck_eventlog::connect(&config.database_url()?).await?;
@@ -125,7 +177,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{} events in {} streams: {}",
                 report.events,
                 report.streams,
-                if report.faults.is_empty() { "ok".to_string() } else { format!("{} faults", report.faults.len()) }
+                if report.faults.is_empty() {
+                    "ok".to_string()
+                } else {
+                    format!("{} faults", report.faults.len())
+                }
             );
             if !report.faults.is_empty() {
                 return Ok(ExitCode::FAILURE);

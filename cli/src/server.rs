@@ -32,14 +32,20 @@ impl Server {
         let store = clouddeck_eventlog::connect(&url)
             .await
             .with_context(|| format!("opening the event store at {}", redact(&url)))?;
-        let read_db = db::open(&url).await.with_context(|| format!("opening read models at {}", redact(&url)))?;
+        let read_db = db::open(&url)
+            .await
+            .with_context(|| format!("opening read models at {}", redact(&url)))?;
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         if roles.projections {
             let mut runner = ProjectionRunner::new(read_db.clone(), Arc::new(ReadModels)).await?;
             // Distributed: projections read Kafka. Embedded: the event table itself.
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
-                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, "clouddeck-read-models", &all_topics())?),
+                (Some(brokers), false) => Box::new(KafkaFeed::new(
+                    brokers,
+                    "clouddeck-read-models",
+                    &all_topics(),
+                )?),
                 _ => Box::new(StoreFeed::new(store.clone(), runner.checkpoint())),
             };
             let stopped = stopped.clone();
@@ -47,17 +53,26 @@ impl Server {
             tasks.spawn(async move { Ok(runner.run(&mut *feed, stopped).await?) });
         }
         if roles.relay {
-            let brokers = config.kafka_brokers.clone().context("the relay needs CLOUDDECK_KAFKA_BROKERS")?;
+            let brokers = config
+                .kafka_brokers
+                .clone()
+                .context("the relay needs CLOUDDECK_KAFKA_BROKERS")?;
             let relay = Relay::new(store.clone(), RelayConfig::new(brokers));
             let stopped = stopped.clone();
             tasks.spawn(async move { Ok(relay.run(stopped).await?) });
         }
-        Ok(Server { store, read_db, stop, tasks })
+        Ok(Server {
+            store,
+            read_db,
+            stop,
+            tasks,
+        })
     }
 
     /// Runs until ctrl-c, SIGTERM or a role fails, then stops every role cleanly.
     pub async fn serve(mut self) -> anyhow::Result<()> {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let outcome = tokio::select! {
             _ = tokio::signal::ctrl_c() => Ok(()),
             _ = terminate.recv() => Ok(()),

@@ -40,8 +40,15 @@ pub enum ProjectCommand {
     },
     /// Every field set is changed; `project_id` in the payload is ignored.
     ChangeSettings(ProjectSettingsChanged),
-    SetEnvVar { key: String, target: String, sealed_value: String },
-    RemoveEnvVar { key: String, target: String },
+    SetEnvVar {
+        key: String,
+        target: String,
+        sealed_value: String,
+    },
+    RemoveEnvVar {
+        key: String,
+        target: String,
+    },
     Delete,
 }
 
@@ -78,7 +85,14 @@ impl Aggregate for Project {
     fn decide(&self, command: ProjectCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
         match (command, self.status) {
             (
-                ProjectCommand::Create { project_id, organization_id, slug, name, framework, production_branch },
+                ProjectCommand::Create {
+                    project_id,
+                    organization_id,
+                    slug,
+                    name,
+                    framework,
+                    production_branch,
+                },
                 ProjectStatus::Absent,
             ) => {
                 ctx.require(Role::Admin, "creating projects")?;
@@ -86,23 +100,41 @@ impl Aggregate for Project {
                 validate::name("name", &name)?;
                 let production_branch = production_branch.unwrap_or_else(|| "main".into());
                 validate::name("productionBranch", &production_branch)?;
-                Ok(vec![ProjectCreated { project_id, organization_id, slug, name, framework, production_branch }.into()])
+                Ok(vec![
+                    ProjectCreated {
+                        project_id,
+                        organization_id,
+                        slug,
+                        name,
+                        framework,
+                        production_branch,
+                    }
+                    .into(),
+                ])
             }
-            (ProjectCommand::Create { project_id, .. }, _) => {
-                Err(DomainError::AlreadyExists(format!("project {project_id} exists")))
+            (ProjectCommand::Create { project_id, .. }, _) => Err(DomainError::AlreadyExists(
+                format!("project {project_id} exists"),
+            )),
+            (_, ProjectStatus::Absent | ProjectStatus::Deleted) => {
+                Err(DomainError::not_found("project", &self.id))
             }
-            (_, ProjectStatus::Absent | ProjectStatus::Deleted) => Err(DomainError::not_found("project", &self.id)),
             (command, ProjectStatus::Active) => self.decide_active(command, ctx),
         }
     }
 }
 
 impl Project {
-    fn decide_active(&self, command: ProjectCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
+    fn decide_active(
+        &self,
+        command: ProjectCommand,
+        ctx: &Context,
+    ) -> Result<Vec<Event>, DomainError> {
         use ProjectCommand::*;
         let project_id = self.id.clone();
         match command {
-            Create { .. } => Err(DomainError::AlreadyExists(format!("project {project_id} exists"))),
+            Create { .. } => Err(DomainError::AlreadyExists(format!(
+                "project {project_id} exists"
+            ))),
             ChangeSettings(change) => {
                 ctx.require(Role::Admin, "changing project settings")?;
                 if let Some(name) = &change.name {
@@ -115,30 +147,74 @@ impl Project {
                     ("outputDirectory", &change.output_directory),
                     ("rootDirectory", &change.root_directory),
                 ] {
-                    if value.as_deref().is_some_and(|v| v.split('/').any(|part| part == "..") || v.starts_with('/')) {
-                        return Err(DomainError::invalid(field, "must be a relative path inside the source"));
+                    if value.as_deref().is_some_and(|v| {
+                        v.split('/').any(|part| part == "..") || v.starts_with('/')
+                    }) {
+                        return Err(DomainError::invalid(
+                            field,
+                            "must be a relative path inside the source",
+                        ));
                     }
                 }
-                let change = ProjectSettingsChanged { project_id, ..change };
-                let unchanged = ProjectSettingsChanged { project_id: change.project_id.clone(), ..Default::default() };
-                Ok(if change == unchanged { vec![] } else { vec![change.into()] })
+                let change = ProjectSettingsChanged {
+                    project_id,
+                    ..change
+                };
+                let unchanged = ProjectSettingsChanged {
+                    project_id: change.project_id.clone(),
+                    ..Default::default()
+                };
+                Ok(if change == unchanged {
+                    vec![]
+                } else {
+                    vec![change.into()]
+                })
             }
-            SetEnvVar { key, target, sealed_value } => {
+            SetEnvVar {
+                key,
+                target,
+                sealed_value,
+            } => {
                 validate::env_key("key", &key)?;
                 validate::one_of("target", &target, ENV_TARGETS)?;
                 require_env_role(ctx, &target)?;
-                Ok(vec![EnvVarSet { project_id, key, target, sealed_value }.into()])
+                Ok(vec![
+                    EnvVarSet {
+                        project_id,
+                        key,
+                        target,
+                        sealed_value,
+                    }
+                    .into(),
+                ])
             }
             RemoveEnvVar { key, target } => {
                 require_env_role(ctx, &target)?;
                 if !self.env.contains(&(key.clone(), target.clone())) {
-                    return Err(DomainError::not_found("environment variable", format!("{key} ({target})")));
+                    return Err(DomainError::not_found(
+                        "environment variable",
+                        format!("{key} ({target})"),
+                    ));
                 }
-                Ok(vec![EnvVarRemoved { project_id, key, target }.into()])
+                Ok(vec![
+                    EnvVarRemoved {
+                        project_id,
+                        key,
+                        target,
+                    }
+                    .into(),
+                ])
             }
             Delete => {
                 ctx.require(Role::Admin, "deleting projects")?;
-                Ok(vec![ProjectDeleted { project_id, organization_id: self.organization_id.clone(), slug: self.slug.clone() }.into()])
+                Ok(vec![
+                    ProjectDeleted {
+                        project_id,
+                        organization_id: self.organization_id.clone(),
+                        slug: self.slug.clone(),
+                    }
+                    .into(),
+                ])
             }
         }
     }

@@ -6,11 +6,12 @@
 //! never later find a committed event below N. A rollback gives its positions back.
 
 use crate::store::{
-    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
+    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected,
+    now_micros,
 };
 use async_trait::async_trait;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -24,7 +25,10 @@ pub struct PgEventStore {
 
 impl PgEventStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
         Self::from_pool(pool).await
     }
 
@@ -32,8 +36,13 @@ impl PgEventStore {
         let mut migrator = sqlx::migrate!("../schema/migrations/eventstore/postgres");
         migrator.set_ignore_missing(true);
         migrator.run(&pool).await?;
-        let head: i64 = sqlx::query_scalar("SELECT position FROM event_log_head").fetch_one(&pool).await?;
-        Ok(PgEventStore { pool, head: watch::Sender::new(head) })
+        let head: i64 = sqlx::query_scalar("SELECT position FROM event_log_head")
+            .fetch_one(&pool)
+            .await?;
+        Ok(PgEventStore {
+            pool,
+            head: watch::Sender::new(head),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -58,7 +67,9 @@ fn row_of(row: &PgRow) -> Result<EventRow, sqlx::Error> {
 }
 
 fn recorded(rows: Vec<PgRow>) -> Result<Vec<RecordedEvent>, StoreError> {
-    rows.iter().map(|row| row_of(row)?.into_recorded()).collect()
+    rows.iter()
+        .map(|row| row_of(row)?.into_recorded())
+        .collect()
 }
 
 /// The append's rows as column arrays, for one `INSERT … SELECT FROM UNNEST(…)`.
@@ -78,7 +89,10 @@ struct Columns {
 
 #[async_trait]
 impl EventStore for PgEventStore {
-    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
+    async fn append_streams(
+        &self,
+        appends: Vec<StreamAppend>,
+    ) -> Result<Vec<Appended>, StoreError> {
         let count: usize = appends.iter().map(|a| a.events.len()).sum();
         if appends.is_empty() || count == 0 {
             return Err(StoreError::EmptyAppend);
@@ -116,7 +130,11 @@ impl EventStore for PgEventStore {
                 columns.correlation_id.push(event.provenance.correlation_id);
                 columns.payload.push(event.payload);
             }
-            results.push(Appended { stream_version: current + appended, first_position, last_position: position });
+            results.push(Appended {
+                stream_version: current + appended,
+                first_position,
+                last_position: position,
+            });
         }
         sqlx::query(
             "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
@@ -149,7 +167,11 @@ impl EventStore for PgEventStore {
         Ok(results)
     }
 
-    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+    async fn read_stream(
+        &self,
+        stream_id: &str,
+        after_version: i64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         let rows = sqlx::query(&format!(
             "{SELECT_EVENTS} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
         ))
@@ -161,18 +183,24 @@ impl EventStore for PgEventStore {
     }
 
     async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"))
-            .bind(after)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
         recorded(rows)
     }
 
     async fn head(&self) -> Result<i64, StoreError> {
         // The head row counts positions handed out by transactions still in flight too;
         // the highest committed event is what a reader can see.
-        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     fn head_watch(&self) -> watch::Receiver<i64> {
@@ -180,10 +208,11 @@ impl EventStore for PgEventStore {
     }
 
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
-        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let position: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(position.unwrap_or(0))
     }
 

@@ -5,7 +5,8 @@
 //! read and written inside that transaction, so positions are gap-free and in commit order.
 
 use crate::store::{
-    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
+    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected,
+    now_micros,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -35,7 +36,10 @@ impl SqliteEventStore {
             // The log is the system of record: a committed append survives power loss.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         Self::from_pool(pool).await
     }
 
@@ -46,7 +50,11 @@ impl SqliteEventStore {
         let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
             .fetch_one(&pool)
             .await?;
-        Ok(SqliteEventStore { pool, write_lock: Mutex::new(()), head: watch::Sender::new(head) })
+        Ok(SqliteEventStore {
+            pool,
+            write_lock: Mutex::new(()),
+            head: watch::Sender::new(head),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -71,12 +79,17 @@ fn row_of(row: &sqlx::sqlite::SqliteRow) -> Result<EventRow, sqlx::Error> {
 }
 
 fn recorded(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<RecordedEvent>, StoreError> {
-    rows.iter().map(|row| row_of(row)?.into_recorded()).collect()
+    rows.iter()
+        .map(|row| row_of(row)?.into_recorded())
+        .collect()
 }
 
 #[async_trait]
 impl EventStore for SqliteEventStore {
-    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
+    async fn append_streams(
+        &self,
+        appends: Vec<StreamAppend>,
+    ) -> Result<Vec<Appended>, StoreError> {
         if appends.is_empty() {
             return Err(StoreError::EmptyAppend);
         }
@@ -132,7 +145,11 @@ impl EventStore for SqliteEventStore {
         Ok(results)
     }
 
-    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+    async fn read_stream(
+        &self,
+        stream_id: &str,
+        after_version: i64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         let rows = sqlx::query(&format!(
             "{SELECT_EVENTS} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
         ))
@@ -144,16 +161,22 @@ impl EventStore for SqliteEventStore {
     }
 
     async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"))
-            .bind(after)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
         recorded(rows)
     }
 
     async fn head(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     fn head_watch(&self) -> watch::Receiver<i64> {
@@ -161,10 +184,11 @@ impl EventStore for SqliteEventStore {
     }
 
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
-        let position: Option<i64> = sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let position: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(position.unwrap_or(0))
     }
 

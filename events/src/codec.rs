@@ -42,7 +42,11 @@ struct Registry {
     broken: Vec<CodecError>,
 }
 
-fn known(event_type: &'static str, schema_version: i32, json: &str) -> Result<KnownSchema, CodecError> {
+fn known(
+    event_type: &'static str,
+    schema_version: i32,
+    json: &str,
+) -> Result<KnownSchema, CodecError> {
     let schema = Schema::parse_str(json).map_err(|e| CodecError::BrokenSchema {
         event_type: event_type.to_string(),
         reason: e.to_string(),
@@ -50,13 +54,26 @@ fn known(event_type: &'static str, schema_version: i32, json: &str) -> Result<Kn
     let bytes = schema.fingerprint::<Rabin>().bytes;
     let mut fingerprint = [0u8; 8];
     fingerprint.copy_from_slice(&bytes[..8]);
-    Ok(KnownSchema { event_type, schema_version, schema, fingerprint })
+    Ok(KnownSchema {
+        event_type,
+        schema_version,
+        schema,
+        fingerprint,
+    })
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let mut registry = Registry { current: HashMap::new(), writers: HashMap::new(), broken: Vec::new() };
-    let current = EVENT_TYPES.iter().map(|t| (t.name, t.schema_version, t.schema_json, true));
-    let history = HISTORY.iter().map(|(name, version, json)| (*name, *version, *json, false));
+    let mut registry = Registry {
+        current: HashMap::new(),
+        writers: HashMap::new(),
+        broken: Vec::new(),
+    };
+    let current = EVENT_TYPES
+        .iter()
+        .map(|t| (t.name, t.schema_version, t.schema_json, true));
+    let history = HISTORY
+        .iter()
+        .map(|(name, version, json)| (*name, *version, *json, false));
     for (name, version, json, is_current) in current.chain(history) {
         match known(name, version, json) {
             Ok(schema) => {
@@ -102,7 +119,11 @@ pub fn encode(event: &Event) -> Result<Vec<u8>, CodecError> {
         event_type: event_type.to_string(),
         reason: e.to_string(),
     };
-    let value = event.to_avro_value().map_err(invalid)?.resolve(&known.schema).map_err(invalid)?;
+    let value = event
+        .to_avro_value()
+        .map_err(invalid)?
+        .resolve(&known.schema)
+        .map_err(invalid)?;
     let datum = apache_avro::to_avro_datum(&known.schema, value).map_err(invalid)?;
     let mut bytes = Vec::with_capacity(HEADER_LEN + datum.len());
     bytes.extend_from_slice(&MAGIC);
@@ -123,12 +144,18 @@ pub fn decode(event_type: &str, bytes: &[u8]) -> Result<Event, CodecError> {
             written: writer.event_type.to_string(),
         });
     }
-    let invalid = |reason: String| CodecError::Invalid { event_type: event_type.to_string(), reason };
+    let invalid = |reason: String| CodecError::Invalid {
+        event_type: event_type.to_string(),
+        reason,
+    };
     let mut datum = &bytes[HEADER_LEN..];
     let value = apache_avro::from_avro_datum(&writer.schema, &mut datum, Some(&reader.schema))
         .map_err(|e| invalid(e.to_string()))?;
     if !datum.is_empty() {
-        return Err(invalid(format!("{} trailing bytes after the datum", datum.len())));
+        return Err(invalid(format!(
+            "{} trailing bytes after the datum",
+            datum.len()
+        )));
     }
     Event::from_avro_value(event_type, &value)
         .ok_or_else(|| CodecError::UnknownEventType(event_type.to_string()))?

@@ -21,7 +21,12 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// Sets a deployment's status and touch time.
-async fn deployment_status(db: &mut AnyConnection, id: &str, status: &str, at: i64) -> Result<(), sqlx::Error> {
+async fn deployment_status(
+    db: &mut AnyConnection,
+    id: &str,
+    status: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE rm_deployments SET status = $1, updated_at = $2 WHERE deployment_id = $3")
         .bind(status)
         .bind(at)
@@ -31,7 +36,12 @@ async fn deployment_status(db: &mut AnyConnection, id: &str, status: &str, at: i
         .map(drop)
 }
 
-async fn production(db: &mut AnyConnection, project_id: &str, deployment_id: &str, at: i64) -> Result<(), sqlx::Error> {
+async fn production(
+    db: &mut AnyConnection,
+    project_id: &str,
+    deployment_id: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE rm_projects SET production_deployment_id = $1, updated_at = $2 WHERE project_id = $3")
         .bind(deployment_id)
         .bind(at)
@@ -51,7 +61,12 @@ impl Projection for ReadModels {
         TABLES
     }
 
-    async fn apply(&self, db: &mut AnyConnection, recorded: &RecordedEvent, payload: &Event) -> Result<(), sqlx::Error> {
+    async fn apply(
+        &self,
+        db: &mut AnyConnection,
+        recorded: &RecordedEvent,
+        payload: &Event,
+    ) -> Result<(), sqlx::Error> {
         let at = recorded.meta.recorded_at;
         let db = &mut *db;
         match payload {
@@ -79,20 +94,31 @@ impl Projection for ReadModels {
                     .bind(&e.organization_id).bind(&e.user_id).bind(&e.role).bind(at)
                     .execute(&mut *db).await?;
                 if let Some(invitation) = &e.invitation_id {
-                    sqlx::query("UPDATE rm_invitations SET accepted_by = $1 WHERE invitation_id = $2")
-                        .bind(&e.user_id).bind(invitation)
-                        .execute(db).await?;
+                    sqlx::query(
+                        "UPDATE rm_invitations SET accepted_by = $1 WHERE invitation_id = $2",
+                    )
+                    .bind(&e.user_id)
+                    .bind(invitation)
+                    .execute(db)
+                    .await?;
                 }
             }
             Event::MemberRoleChanged(e) => {
-                sqlx::query("UPDATE rm_members SET role = $1 WHERE organization_id = $2 AND user_id = $3")
-                    .bind(&e.to_role).bind(&e.organization_id).bind(&e.user_id)
-                    .execute(db).await?;
+                sqlx::query(
+                    "UPDATE rm_members SET role = $1 WHERE organization_id = $2 AND user_id = $3",
+                )
+                .bind(&e.to_role)
+                .bind(&e.organization_id)
+                .bind(&e.user_id)
+                .execute(db)
+                .await?;
             }
             Event::MemberRemoved(e) => {
                 sqlx::query("DELETE FROM rm_members WHERE organization_id = $1 AND user_id = $2")
-                    .bind(&e.organization_id).bind(&e.user_id)
-                    .execute(db).await?;
+                    .bind(&e.organization_id)
+                    .bind(&e.user_id)
+                    .execute(db)
+                    .await?;
             }
             Event::ApiTokenIssued(e) => {
                 sqlx::query("INSERT INTO rm_api_tokens (token_id, organization_id, name, role, secret_sha256, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -101,8 +127,10 @@ impl Projection for ReadModels {
             }
             Event::ApiTokenRevoked(e) => {
                 sqlx::query("UPDATE rm_api_tokens SET revoked_at = $1 WHERE token_id = $2")
-                    .bind(at).bind(&e.token_id)
-                    .execute(db).await?;
+                    .bind(at)
+                    .bind(&e.token_id)
+                    .execute(db)
+                    .await?;
             }
             Event::ProjectCreated(e) => {
                 sqlx::query("INSERT INTO rm_projects (project_id, organization_id, slug, name, framework, production_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
@@ -125,14 +153,23 @@ impl Projection for ReadModels {
                     .execute(db).await?;
             }
             Event::EnvVarRemoved(e) => {
-                sqlx::query("DELETE FROM rm_env_vars WHERE project_id = $1 AND key = $2 AND target = $3")
-                    .bind(&e.project_id).bind(&e.key).bind(&e.target)
-                    .execute(db).await?;
+                sqlx::query(
+                    "DELETE FROM rm_env_vars WHERE project_id = $1 AND key = $2 AND target = $3",
+                )
+                .bind(&e.project_id)
+                .bind(&e.key)
+                .bind(&e.target)
+                .execute(db)
+                .await?;
             }
             Event::ProjectDeleted(e) => {
-                sqlx::query("UPDATE rm_projects SET deleted_at = $1, updated_at = $1 WHERE project_id = $2")
-                    .bind(at).bind(&e.project_id)
-                    .execute(db).await?;
+                sqlx::query(
+                    "UPDATE rm_projects SET deleted_at = $1, updated_at = $1 WHERE project_id = $2",
+                )
+                .bind(at)
+                .bind(&e.project_id)
+                .execute(db)
+                .await?;
             }
             Event::DeploymentRequested(e) => {
                 sqlx::query("INSERT INTO rm_deployments (deployment_id, project_id, organization_id, target, status, source_kind, source_ref, commit_sha, prebuilt, log_chunks, created_at, updated_at) \
@@ -142,7 +179,9 @@ impl Projection for ReadModels {
                     .execute(db).await?;
             }
             Event::BuildQueued(e) => deployment_status(db, &e.deployment_id, "queued", at).await?,
-            Event::BuildStarted(e) => deployment_status(db, &e.deployment_id, "building", at).await?,
+            Event::BuildStarted(e) => {
+                deployment_status(db, &e.deployment_id, "building", at).await?
+            }
             Event::BuildLogChunk(e) => {
                 sqlx::query("UPDATE rm_deployments SET log_chunks = log_chunks + 1 WHERE deployment_id = $1")
                     .bind(&e.deployment_id)
@@ -158,7 +197,9 @@ impl Projection for ReadModels {
                     .bind(e.duration_ms).bind(&e.reason).bind(at).bind(&e.deployment_id)
                     .execute(db).await?;
             }
-            Event::BuildCanceled(e) => deployment_status(db, &e.deployment_id, "canceled", at).await?,
+            Event::BuildCanceled(e) => {
+                deployment_status(db, &e.deployment_id, "canceled", at).await?
+            }
             Event::ArtifactStored(e) => {
                 sqlx::query("UPDATE rm_deployments SET status = 'stored', manifest_sha256 = $1, file_count = $2, total_bytes = $3, updated_at = $4 WHERE deployment_id = $5")
                     .bind(&e.manifest_sha256).bind(e.file_count).bind(e.total_bytes).bind(at).bind(&e.deployment_id)
@@ -169,8 +210,12 @@ impl Projection for ReadModels {
                     .bind(&e.url).bind(at).bind(&e.deployment_id)
                     .execute(db).await?;
             }
-            Event::DeploymentPromoted(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
-            Event::DeploymentRolledBack(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
+            Event::DeploymentPromoted(e) => {
+                production(db, &e.project_id, &e.deployment_id, at).await?
+            }
+            Event::DeploymentRolledBack(e) => {
+                production(db, &e.project_id, &e.deployment_id, at).await?
+            }
             _ => {}
         }
         Ok(())

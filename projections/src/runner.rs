@@ -31,7 +31,12 @@ pub trait Projection: Send + Sync + 'static {
     /// The tables it owns: emptied when it is rebuilt.
     fn tables(&self) -> &'static [&'static str];
     /// Applies one event inside the runner's transaction.
-    async fn apply(&self, db: &mut AnyConnection, event: &RecordedEvent, payload: &Event) -> Result<(), sqlx::Error>;
+    async fn apply(
+        &self,
+        db: &mut AnyConnection,
+        event: &RecordedEvent,
+        payload: &Event,
+    ) -> Result<(), sqlx::Error>;
 }
 
 pub struct ProjectionRunner {
@@ -46,7 +51,10 @@ pub struct ProjectionRunner {
 }
 
 impl ProjectionRunner {
-    pub async fn new(db: AnyPool, projection: Arc<dyn Projection>) -> Result<Self, ProjectionError> {
+    pub async fn new(
+        db: AnyPool,
+        projection: Arc<dyn Projection>,
+    ) -> Result<Self, ProjectionError> {
         let position = checkpoint(&db, projection.name()).await?;
         Ok(ProjectionRunner {
             db,
@@ -75,7 +83,11 @@ impl ProjectionRunner {
 
     /// Applies batches until `stop` turns true. A failing batch is rolled back and
     /// retried after a pause; an event that cannot be decoded stops the projection.
-    pub async fn run(&mut self, feed: &mut dyn EventFeed, mut stop: watch::Receiver<bool>) -> Result<(), ProjectionError> {
+    pub async fn run(
+        &mut self,
+        feed: &mut dyn EventFeed,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<(), ProjectionError> {
         while !*stop.borrow() {
             tokio::select! {
                 result = self.step(feed, Duration::from_millis(500)) => match result {
@@ -95,7 +107,11 @@ impl ProjectionRunner {
     }
 
     /// Applies up to one batch; returns how many events it applied.
-    pub async fn step(&mut self, feed: &mut dyn EventFeed, wait: Duration) -> Result<usize, ProjectionError> {
+    pub async fn step(
+        &mut self,
+        feed: &mut dyn EventFeed,
+        wait: Duration,
+    ) -> Result<usize, ProjectionError> {
         let batch = feed.next_batch(self.batch, wait).await?;
         if batch.is_empty() {
             return Ok(0);
@@ -131,7 +147,12 @@ impl ProjectionRunner {
             .execute(&mut *tx)
             .await?;
         }
-        let last = batch.iter().map(|e| e.meta.position).max().unwrap_or(0).max(self.checkpoint());
+        let last = batch
+            .iter()
+            .map(|e| e.meta.position)
+            .max()
+            .unwrap_or(0)
+            .max(self.checkpoint());
         sqlx::query(
             "INSERT INTO projection_checkpoints (projection, position) VALUES ($1, $2) \
              ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
@@ -148,13 +169,21 @@ impl ProjectionRunner {
     }
 }
 
-async fn stream_version(db: &mut AnyConnection, projection: &str, stream: &str) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query("SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2")
-        .bind(projection)
-        .bind(stream)
-        .fetch_optional(db)
-        .await?;
-    row.map(|r| r.try_get::<i64, _>(0)).transpose().map(|v| v.unwrap_or(0))
+async fn stream_version(
+    db: &mut AnyConnection,
+    projection: &str,
+    stream: &str,
+) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2",
+    )
+    .bind(projection)
+    .bind(stream)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| r.try_get::<i64, _>(0))
+        .transpose()
+        .map(|v| v.unwrap_or(0))
 }
 
 /// A projection's stored position (0 when it has never run).
@@ -163,14 +192,18 @@ pub async fn checkpoint(db: &AnyPool, projection: &str) -> Result<i64, sqlx::Err
         .bind(projection)
         .fetch_optional(db)
         .await?;
-    row.map(|r| r.try_get::<i64, _>(0)).transpose().map(|v| v.unwrap_or(0))
+    row.map(|r| r.try_get::<i64, _>(0))
+        .transpose()
+        .map(|v| v.unwrap_or(0))
 }
 
 /// Empties a projection's tables and forgets its progress, in one transaction.
 pub async fn reset(db: &AnyPool, projection: &dyn Projection) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for table in projection.tables() {
-        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *tx)
+            .await?;
     }
     for table in ["projection_checkpoints", "projection_streams"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE projection = $1"))

@@ -27,7 +27,10 @@ impl Scratch {
     }
     /// A SQLite URL for a new database file inside the folder.
     pub fn sqlite_url(&self, name: &str) -> String {
-        format!("sqlite:{}", self.0.path().join(format!("{name}.db")).display())
+        format!(
+            "sqlite:{}",
+            self.0.path().join(format!("{name}.db")).display()
+        )
     }
 }
 
@@ -44,8 +47,13 @@ pub async fn postgres_database() -> String {
     let admin = format!("{base}/postgres");
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
         .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {base} is not reachable ({e}): run scripts/services"));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        .unwrap_or_else(|e| {
+            panic!("PostgreSQL at {base} is not reachable ({e}): run scripts/services")
+        });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     format!("{base}/{name}")
 }
 
@@ -55,7 +63,11 @@ pub fn kafka_brokers() -> String {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A private tansu broker with its own storage, for tests that stop and restart it.
@@ -67,7 +79,11 @@ pub struct Broker {
 
 impl Broker {
     pub fn spawn() -> Self {
-        let mut broker = Broker { port: free_port(), storage: Scratch::new(), child: None };
+        let mut broker = Broker {
+            port: free_port(),
+            storage: Scratch::new(),
+            child: None,
+        };
         broker.start();
         broker
     }
@@ -82,7 +98,13 @@ impl Broker {
         let url = format!("tcp://{}", self.address());
         let child = Command::new(tansu)
             .current_dir(self.storage.path())
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
             .args(["--storage-engine", "sqlite://broker.db"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -91,7 +113,11 @@ impl Broker {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(self.address()).is_err() {
-            assert!(Instant::now() < deadline, "tansu did not listen on {}", self.address());
+            assert!(
+                Instant::now() < deadline,
+                "tansu did not listen on {}",
+                self.address()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -33,13 +33,20 @@ impl KafkaFeed {
             .map_err(kafka)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names).map_err(kafka)?;
-        Ok(KafkaFeed { consumer, pending: HashMap::new() })
+        Ok(KafkaFeed {
+            consumer,
+            pending: HashMap::new(),
+        })
     }
 }
 
 #[async_trait]
 impl EventFeed for KafkaFeed {
-    async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError> {
+    async fn next_batch(
+        &mut self,
+        max: usize,
+        wait: Duration,
+    ) -> Result<Vec<RecordedEvent>, FeedError> {
         let mut batch = Vec::new();
         // Wait for the first message; then take what is already fetched, briefly.
         let mut timeout = wait;
@@ -49,7 +56,10 @@ impl EventFeed for KafkaFeed {
                 Ok(message) => message.map_err(kafka)?,
             };
             batch.push(event_from_message(&message)?);
-            self.pending.insert((message.topic().to_string(), message.partition()), message.offset() + 1);
+            self.pending.insert(
+                (message.topic().to_string(), message.partition()),
+                message.offset() + 1,
+            );
             timeout = Duration::from_millis(2);
         }
         Ok(batch)
@@ -61,9 +71,13 @@ impl EventFeed for KafkaFeed {
         }
         let mut offsets = TopicPartitionList::new();
         for ((topic, partition), next) in &self.pending {
-            offsets.add_partition_offset(topic, *partition, Offset::Offset(*next)).map_err(kafka)?;
+            offsets
+                .add_partition_offset(topic, *partition, Offset::Offset(*next))
+                .map_err(kafka)?;
         }
-        self.consumer.commit(&offsets, CommitMode::Sync).map_err(kafka)?;
+        self.consumer
+            .commit(&offsets, CommitMode::Sync)
+            .map_err(kafka)?;
         self.pending.clear();
         Ok(())
     }

@@ -61,7 +61,10 @@ impl Relay {
             .set("enable.idempotence", "true")
             .set("acks", "all")
             .set("linger.ms", "5")
-            .set("message.timeout.ms", self.config.message_timeout.as_millis().to_string())
+            .set(
+                "message.timeout.ms",
+                self.config.message_timeout.as_millis().to_string(),
+            )
             .create()
             .map_err(|e| RelayError::Kafka(e.to_string()))
     }
@@ -87,8 +90,13 @@ impl Relay {
     }
 
     /// One producer's life: from the checkpoint until stopped (Ok) or Kafka fails (Err).
-    async fn publish_until_failure(&self, stop: &mut watch::Receiver<bool>) -> Result<(), RelayError> {
-        ensure_topics(&self.config.brokers, self.config.partitions).await.map_err(RelayError::Kafka)?;
+    async fn publish_until_failure(
+        &self,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), RelayError> {
+        ensure_topics(&self.config.brokers, self.config.partitions)
+            .await
+            .map_err(RelayError::Kafka)?;
         let producer = self.producer()?;
         let from = self.store.load_checkpoint(&self.config.checkpoint).await?;
         info!(from, "relay: publishing");
@@ -124,7 +132,9 @@ impl Relay {
                     Err(_) => return Err(RelayError::Kafka("producer dropped a delivery".into())),
                 }
             }
-            self.store.save_checkpoint(&self.config.checkpoint, last).await?;
+            self.store
+                .save_checkpoint(&self.config.checkpoint, last)
+                .await?;
         }
     }
 }
