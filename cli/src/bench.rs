@@ -100,11 +100,11 @@ fn deployment_life(n: usize) -> Vec<Event> {
 }
 
 /// `count` events grouped by stream, encoded once so that both sides insert the same bytes.
-fn workload(count: usize) -> anyhow::Result<Vec<StreamAppend>> {
+fn workload(count: usize, first_deployment: usize) -> anyhow::Result<Vec<StreamAppend>> {
     let provenance = Provenance::new(Actor::System("bench".into()));
     let mut appends = Vec::new();
     let mut made = 0;
-    let mut n = 0;
+    let mut n = first_deployment;
     while made < count {
         let events: Vec<NewEvent> = deployment_life(n)
             .iter()
@@ -253,7 +253,7 @@ async fn appends(
     raw: Raw<'_>,
     args: &BenchArgs,
 ) -> anyhow::Result<()> {
-    let work = batches(workload(args.events)?, args.batch);
+    let work = batches(workload(args.events, 0)?, args.batch);
     let started = Instant::now();
     for batch in &work {
         store.append_streams(batch.clone()).await?;
@@ -274,14 +274,10 @@ async fn appends(
         baseline,
     );
 
-    let singles = workload(args.single)?;
+    let singles = workload(args.single, args.events)?;
     let single_events: Vec<(String, NewEvent)> = singles
         .into_iter()
-        .flat_map(|a| {
-            a.events
-                .into_iter()
-                .map(move |e| (format!("single-{}", a.stream_id), e))
-        })
+        .flat_map(|a| a.events.into_iter().map(move |e| (a.stream_id.clone(), e)))
         .collect();
     let started = Instant::now();
     for (stream, event) in &single_events {
@@ -390,14 +386,15 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     );
     let url = format!("sqlite:{}", dir.join("bench.db").display());
     let sqlite = Arc::new(SqliteEventStore::connect(&url).await?);
-    sqlx::query("CREATE TABLE bench_raw_events AS SELECT * FROM events WHERE 0")
-        .execute(sqlite.pool())
-        .await?;
-    sqlx::query(
-        "CREATE UNIQUE INDEX bench_raw_stream ON bench_raw_events (stream_id, stream_version)",
+    // The baseline table is the events table's twin: same columns, keys and constraints.
+    let ddl: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'",
     )
-    .execute(sqlite.pool())
+    .fetch_one(sqlite.pool())
     .await?;
+    let twin = ddl.replacen("events", "bench_raw_events", 1);
+    anyhow::ensure!(twin != ddl, "unexpected events DDL: {ddl}");
+    sqlx::query(&twin).execute(sqlite.pool()).await?;
     appends("SQLite", &*sqlite, Raw::Sqlite(sqlite.pool()), &args).await?;
     rebuild_rate("SQLite", sqlite.clone(), &url).await?;
 

@@ -35,17 +35,24 @@ pub trait EventFeed: Send {
 
     /// Everything returned so far has taken durable effect; do not deliver it again.
     async fn ack(&mut self) -> Result<(), FeedError>;
+
+    /// The consumer failed to apply what it got since the last `ack`: deliver it again.
+    async fn rewind(&mut self) -> Result<(), FeedError>;
 }
 
 /// Reads the event table directly, from a position the consumer stored itself.
 pub struct StoreFeed {
+    store: Arc<dyn EventStore>,
     subscription: Subscription,
+    acked: i64,
 }
 
 impl StoreFeed {
     pub fn new(store: Arc<dyn EventStore>, after: i64) -> Self {
         StoreFeed {
-            subscription: Subscription::new(store, after),
+            subscription: Subscription::new(store.clone(), after),
+            store,
+            acked: after,
         }
     }
 }
@@ -67,6 +74,12 @@ impl EventFeed for StoreFeed {
 
     async fn ack(&mut self) -> Result<(), FeedError> {
         // The consumer keeps its position beside its own rows; nothing to store here.
+        self.acked = self.subscription.position();
+        Ok(())
+    }
+
+    async fn rewind(&mut self) -> Result<(), FeedError> {
+        self.subscription = Subscription::new(self.store.clone(), self.acked);
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ use crate::store::{
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use std::collections::HashMap;
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -105,18 +106,24 @@ impl EventStore for PgEventStore {
         .fetch_one(&mut *tx)
         .await?;
         let mut position = head - count as i64;
+        let streams: Vec<&str> = appends.iter().map(|a| a.stream_id.as_str()).collect();
+        let mut versions: HashMap<String, i64> = sqlx::query_as(
+            "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id",
+        )
+        .bind(&streams)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
         let mut columns = Columns::default();
         let mut results = Vec::with_capacity(appends.len());
         for append in appends {
-            let current: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1",
-            )
-            .bind(&append.stream_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let current = versions.get(&append.stream_id).copied().unwrap_or(0);
             check_expected(&append, current)?;
             let first_position = position + 1;
             let appended = append.events.len() as i64;
+            // A stream named twice in one append continues from its first part.
+            versions.insert(append.stream_id.clone(), current + appended);
             for (i, event) in append.events.into_iter().enumerate() {
                 position += 1;
                 columns.position.push(position);

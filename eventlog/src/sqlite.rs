@@ -11,6 +11,7 @@ use crate::store::{
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{Mutex, watch};
@@ -95,20 +96,37 @@ impl EventStore for SqliteEventStore {
         }
         let _writer = self.write_lock.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
-            .fetch_one(&mut *tx)
-            .await?;
+        // One round trip for the head and every stream's version: the lock is ours now.
+        let mut lookup = QueryBuilder::<Sqlite>::new(
+            "SELECT NULL, COALESCE(MAX(position), 0) FROM events UNION ALL \
+             SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN (",
+        );
+        let mut ids = lookup.separated(", ");
+        for append in &appends {
+            ids.push_bind(append.stream_id.as_str());
+        }
+        lookup.push(") GROUP BY stream_id");
+        let mut position: i64 = 0;
+        let mut versions: HashMap<String, i64> = HashMap::new();
+        for row in lookup.build().fetch_all(&mut *tx).await? {
+            match row.try_get::<Option<String>, _>(0)? {
+                None => position = row.try_get(1)?,
+                Some(stream) => {
+                    versions.insert(stream, row.try_get(1)?);
+                }
+            }
+        }
         let recorded_at = now_micros();
         let mut results = Vec::with_capacity(appends.len());
         let mut rows = Vec::new();
         for append in &appends {
-            let current: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1",
-            )
-            .bind(&append.stream_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let current = versions.get(&append.stream_id).copied().unwrap_or(0);
             check_expected(append, current)?;
+            // A stream named twice in one append continues from its first part.
+            versions.insert(
+                append.stream_id.clone(),
+                current + append.events.len() as i64,
+            );
             let first_position = position + 1;
             for (i, event) in append.events.iter().enumerate() {
                 position += 1;

@@ -146,6 +146,19 @@ async fn feed_redelivers_what_was_not_acknowledged() {
     while acknowledged.len() + unacknowledged.len() < 6 {
         unacknowledged.extend(first.next_batch(10, Duration::from_secs(2)).await.unwrap());
     }
+    // a rewind delivers again everything since the last ack
+    first.rewind().await.unwrap();
+    let mut again = Vec::new();
+    while again.len() < unacknowledged.len() {
+        again.extend(first.next_batch(10, Duration::from_secs(2)).await.unwrap());
+    }
+    let ids = |events: &[RecordedEvent]| {
+        events
+            .iter()
+            .map(|e| e.meta.event_id)
+            .collect::<HashSet<_>>()
+    };
+    assert_eq!(ids(&again), ids(&unacknowledged));
     drop(first);
     // when a new member of the same group resumes
     let mut second = KafkaFeed::new(&broker.address(), "projection-x", &topics).unwrap();

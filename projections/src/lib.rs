@@ -3,9 +3,11 @@
 //! gives the same rows.
 
 pub mod db;
+pub mod deployments;
 pub mod read_models;
 pub mod rebuild;
 pub mod runner;
+mod sql;
 
 pub use read_models::ReadModels;
 pub use rebuild::{Rebuilt, rebuild, snapshot};

@@ -1,6 +1,7 @@
 //! The dashboard's read models: users, organizations, members, invitations, API tokens
 //! (metadata only), projects, env var names (never values) and deployments.
 
+use crate::deployments::{self, DeploymentRow, deployment_of};
 use crate::runner::Projection;
 use async_trait::async_trait;
 use clouddeck_eventlog::RecordedEvent;
@@ -19,22 +20,6 @@ pub const TABLES: &[&str] = &[
     "rm_env_vars",
     "rm_deployments",
 ];
-
-/// Sets a deployment's status and touch time.
-async fn deployment_status(
-    db: &mut AnyConnection,
-    id: &str,
-    status: &str,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE rm_deployments SET status = $1, updated_at = $2 WHERE deployment_id = $3")
-        .bind(status)
-        .bind(at)
-        .bind(id)
-        .execute(db)
-        .await
-        .map(drop)
-}
 
 async fn production(
     db: &mut AnyConnection,
@@ -59,6 +44,39 @@ impl Projection for ReadModels {
 
     fn tables(&self) -> &'static [&'static str] {
         TABLES
+    }
+
+    /// Deployments are folded in memory and written once per batch; the rest row by row.
+    async fn apply_batch(
+        &self,
+        db: &mut AnyConnection,
+        events: &[(&RecordedEvent, Event)],
+    ) -> Result<(), sqlx::Error> {
+        let mut ids: Vec<&str> = events
+            .iter()
+            .filter(|(_, e)| !matches!(e, Event::DeploymentRequested(_)))
+            .filter_map(|(_, e)| deployment_of(e))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut rows = deployments::load(db, &ids).await?;
+        let mut changed = Vec::new();
+        for (recorded, event) in events {
+            match deployment_of(event) {
+                Some(id) => {
+                    let at = recorded.meta.recorded_at;
+                    if let Some(row) = DeploymentRow::evolve(rows.remove(id), event, at) {
+                        changed.push(row.deployment_id.clone());
+                        rows.insert(row.deployment_id.clone(), row);
+                    }
+                }
+                None => self.apply(db, recorded, event).await?,
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let changed: Vec<DeploymentRow> = changed.iter().filter_map(|id| rows.remove(id)).collect();
+        deployments::save(db, &changed).await
     }
 
     async fn apply(
@@ -170,45 +188,6 @@ impl Projection for ReadModels {
                 .bind(&e.project_id)
                 .execute(db)
                 .await?;
-            }
-            Event::DeploymentRequested(e) => {
-                sqlx::query("INSERT INTO rm_deployments (deployment_id, project_id, organization_id, target, status, source_kind, source_ref, commit_sha, prebuilt, log_chunks, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8, 0, $9, $9)")
-                    .bind(&e.deployment_id).bind(&e.project_id).bind(&e.organization_id).bind(&e.target)
-                    .bind(&e.source_kind).bind(&e.source_ref).bind(&e.commit_sha).bind(i64::from(e.prebuilt)).bind(at)
-                    .execute(db).await?;
-            }
-            Event::BuildQueued(e) => deployment_status(db, &e.deployment_id, "queued", at).await?,
-            Event::BuildStarted(e) => {
-                deployment_status(db, &e.deployment_id, "building", at).await?
-            }
-            Event::BuildLogChunk(e) => {
-                sqlx::query("UPDATE rm_deployments SET log_chunks = log_chunks + 1 WHERE deployment_id = $1")
-                    .bind(&e.deployment_id)
-                    .execute(db).await?;
-            }
-            Event::BuildSucceeded(e) => {
-                sqlx::query("UPDATE rm_deployments SET status = 'built', build_duration_ms = $1, updated_at = $2 WHERE deployment_id = $3")
-                    .bind(e.duration_ms).bind(at).bind(&e.deployment_id)
-                    .execute(db).await?;
-            }
-            Event::BuildFailed(e) => {
-                sqlx::query("UPDATE rm_deployments SET status = 'failed', build_duration_ms = $1, error = $2, updated_at = $3 WHERE deployment_id = $4")
-                    .bind(e.duration_ms).bind(&e.reason).bind(at).bind(&e.deployment_id)
-                    .execute(db).await?;
-            }
-            Event::BuildCanceled(e) => {
-                deployment_status(db, &e.deployment_id, "canceled", at).await?
-            }
-            Event::ArtifactStored(e) => {
-                sqlx::query("UPDATE rm_deployments SET status = 'stored', manifest_sha256 = $1, file_count = $2, total_bytes = $3, updated_at = $4 WHERE deployment_id = $5")
-                    .bind(&e.manifest_sha256).bind(e.file_count).bind(e.total_bytes).bind(at).bind(&e.deployment_id)
-                    .execute(db).await?;
-            }
-            Event::DeploymentReady(e) => {
-                sqlx::query("UPDATE rm_deployments SET status = 'ready', url = $1, updated_at = $2 WHERE deployment_id = $3")
-                    .bind(&e.url).bind(at).bind(&e.deployment_id)
-                    .execute(db).await?;
             }
             Event::DeploymentPromoted(e) => {
                 production(db, &e.project_id, &e.deployment_id, at).await?

@@ -3,6 +3,7 @@
 //! and an event delivered again (a Kafka redelivery) is recognized by its stream version
 //! and dropped. Nothing is applied twice, nothing skipped.
 
+use crate::sql;
 use async_trait::async_trait;
 use clouddeck_eventlog::{EventFeed, FeedError, RecordedEvent, StoreError};
 use clouddeck_events::Event;
@@ -37,6 +38,18 @@ pub trait Projection: Send + Sync + 'static {
         event: &RecordedEvent,
         payload: &Event,
     ) -> Result<(), sqlx::Error>;
+    /// Applies a batch of new events, in order, inside the runner's transaction. Override it
+    /// to coalesce writes; the result must not depend on where batches begin and end.
+    async fn apply_batch(
+        &self,
+        db: &mut AnyConnection,
+        events: &[(&RecordedEvent, Event)],
+    ) -> Result<(), sqlx::Error> {
+        for (recorded, payload) in events {
+            self.apply(db, recorded, payload).await?;
+        }
+        Ok(())
+    }
 }
 
 pub struct ProjectionRunner {
@@ -48,6 +61,9 @@ pub struct ProjectionRunner {
     versions: HashMap<String, i64>,
     complete: bool,
     position: watch::Sender<i64>,
+    /// SQLite takes its write lock up front: a deferred transaction that read first can
+    /// fail to upgrade while the event store writes.
+    begin: &'static str,
 }
 
 impl ProjectionRunner {
@@ -56,6 +72,10 @@ impl ProjectionRunner {
         projection: Arc<dyn Projection>,
     ) -> Result<Self, ProjectionError> {
         let position = checkpoint(&db, projection.name()).await?;
+        let begin = match db.acquire().await?.backend_name() {
+            "SQLite" => "BEGIN IMMEDIATE",
+            _ => "BEGIN",
+        };
         Ok(ProjectionRunner {
             db,
             projection,
@@ -63,6 +83,7 @@ impl ProjectionRunner {
             versions: HashMap::new(),
             complete: position == 0,
             position: watch::Sender::new(position),
+            begin,
         })
     }
 
@@ -95,8 +116,6 @@ impl ProjectionRunner {
                     Err(ProjectionError::Store(e)) => return Err(ProjectionError::Store(e)),
                     Err(e) => {
                         error!(projection = self.projection.name(), error = %e, "projection batch failed; retrying");
-                        self.versions.clear();
-                        self.complete = false;
                         tokio::time::sleep(Duration::from_millis(500)).await;
                     }
                 },
@@ -112,15 +131,45 @@ impl ProjectionRunner {
         feed: &mut dyn EventFeed,
         wait: Duration,
     ) -> Result<usize, ProjectionError> {
-        let batch = feed.next_batch(self.batch, wait).await?;
+        let batch = match feed.next_batch(self.batch, wait).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                // Whatever was read before the failure must come again.
+                feed.rewind().await?;
+                return Err(e.into());
+            }
+        };
         if batch.is_empty() {
             return Ok(0);
         }
+        match self.apply(&batch).await {
+            Ok((applied, touched, last)) => {
+                feed.ack().await?;
+                self.versions.extend(touched);
+                self.position.send_replace(last);
+                Ok(applied)
+            }
+            Err(e) => {
+                // Nothing of the batch committed: forget what we thought we knew, and have
+                // the feed deliver the batch again.
+                self.versions.clear();
+                self.complete = false;
+                feed.rewind().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies a batch in one transaction: rows, stream versions and checkpoint.
+    async fn apply(
+        &mut self,
+        batch: &[RecordedEvent],
+    ) -> Result<(usize, HashMap<String, i64>, i64), ProjectionError> {
         let name = self.projection.name();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_with(self.begin).await?;
         let mut touched: HashMap<String, i64> = HashMap::new();
-        let mut applied = 0;
-        for event in &batch {
+        let mut fresh = Vec::with_capacity(batch.len());
+        for event in batch {
             let stream = &event.meta.stream_id;
             let known = match touched.get(stream).or_else(|| self.versions.get(stream)) {
                 Some(v) => *v,
@@ -131,21 +180,24 @@ impl ProjectionRunner {
                 debug!(projection = name, event_id = %event.meta.event_id, "duplicate dropped");
                 continue;
             }
-            let payload = event.decode()?;
-            self.projection.apply(&mut tx, event, &payload).await?;
+            fresh.push((event, event.decode()?));
             touched.insert(stream.clone(), event.meta.stream_version);
-            applied += 1;
         }
-        for (stream, version) in &touched {
-            sqlx::query(
-                "INSERT INTO projection_streams (projection, stream_id, version) VALUES ($1, $2, $3) \
+        self.projection.apply_batch(&mut tx, &fresh).await?;
+        let applied = fresh.len();
+        let streams: Vec<(&String, &i64)> = touched.iter().collect();
+        for chunk in streams.chunks(300) {
+            let sql = format!(
+                "INSERT INTO projection_streams (projection, stream_id, version) VALUES {} \
                  ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version",
-            )
-            .bind(name)
-            .bind(stream.as_str())
-            .bind(*version)
-            .execute(&mut *tx)
-            .await?;
+                sql::values(chunk.len(), 3)
+            );
+            let upsert = chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, (stream, version)| {
+                    q.bind(name).bind(stream.as_str()).bind(**version)
+                });
+            upsert.execute(&mut *tx).await?;
         }
         let last = batch
             .iter()
@@ -162,10 +214,7 @@ impl ProjectionRunner {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        feed.ack().await?;
-        self.versions.extend(touched);
-        self.position.send_replace(last);
-        Ok(applied)
+        Ok((applied, touched, last))
     }
 }
 

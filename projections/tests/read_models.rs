@@ -241,7 +241,10 @@ async fn wait_until(runner_position: &watch::Receiver<i64>, head: i64) {
 }
 
 async fn one(db: &AnyPool, sql: &str) -> String {
-    let row = sqlx::query(sql).fetch_one(db).await.unwrap();
+    let row = sqlx::query(sql)
+        .fetch_one(db)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     row.try_get::<Option<String>, _>(0)
         .unwrap()
         .unwrap_or_default()

@@ -14,6 +14,8 @@ pub struct KafkaFeed {
     consumer: StreamConsumer,
     /// The next offset to commit, by topic and partition.
     pending: HashMap<(String, i32), i64>,
+    /// The first offset delivered since the last ack, where a rewind goes back to.
+    unacked_from: HashMap<(String, i32), i64>,
 }
 
 fn kafka(e: rdkafka::error::KafkaError) -> FeedError {
@@ -36,6 +38,7 @@ impl KafkaFeed {
         Ok(KafkaFeed {
             consumer,
             pending: HashMap::new(),
+            unacked_from: HashMap::new(),
         })
     }
 }
@@ -55,11 +58,12 @@ impl EventFeed for KafkaFeed {
                 Err(_) => break,
                 Ok(message) => message.map_err(kafka)?,
             };
+            let partition = (message.topic().to_string(), message.partition());
+            self.unacked_from
+                .entry(partition.clone())
+                .or_insert(message.offset());
+            self.pending.insert(partition, message.offset() + 1);
             batch.push(event_from_message(&message)?);
-            self.pending.insert(
-                (message.topic().to_string(), message.partition()),
-                message.offset() + 1,
-            );
             timeout = Duration::from_millis(2);
         }
         Ok(batch)
@@ -78,6 +82,18 @@ impl EventFeed for KafkaFeed {
         self.consumer
             .commit(&offsets, CommitMode::Sync)
             .map_err(kafka)?;
+        self.pending.clear();
+        self.unacked_from.clear();
+        Ok(())
+    }
+
+    async fn rewind(&mut self) -> Result<(), FeedError> {
+        for ((topic, partition), offset) in self.unacked_from.drain() {
+            let to = Offset::Offset(offset);
+            self.consumer
+                .seek(&topic, partition, to, Duration::from_secs(10))
+                .map_err(kafka)?;
+        }
         self.pending.clear();
         Ok(())
     }
