@@ -184,7 +184,7 @@ const RAW_COLUMNS: &str = "INSERT INTO bench_raw_events (position, event_id, str
 
 async fn raw_sqlite(pool: &sqlx::SqlitePool, rows: &[Row]) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(clouddeck_eventlog::sqlite::ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Sqlite>::new(RAW_COLUMNS);
         insert.push_values(chunk, |mut b, r| {
             b.push_bind(r.position)

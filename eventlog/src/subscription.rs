@@ -42,11 +42,11 @@ impl Subscription {
                 self.after = event.meta.position;
                 return Ok(event);
             }
-            self.fill().await?;
+            self.fill(PAGE).await?;
             if self.buffer.is_empty() {
                 self.head.mark_unchanged();
                 // Re-check after marking, so an append in between is not slept through.
-                self.fill().await?;
+                self.fill(PAGE).await?;
                 if self.buffer.is_empty() {
                     let _ = tokio::time::timeout(POLL, self.head.changed()).await;
                 }
@@ -56,8 +56,8 @@ impl Subscription {
 
     /// Up to `max` events that are already committed, without waiting.
     pub async fn next_ready(&mut self, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        if self.buffer.is_empty() {
-            self.fill().await?;
+        if self.buffer.len() < max {
+            self.fill(max - self.buffer.len()).await?;
         }
         let take = max.min(self.buffer.len());
         let batch: Vec<_> = self.buffer.drain(..take).collect();
@@ -75,9 +75,9 @@ impl Subscription {
         }
     }
 
-    async fn fill(&mut self) -> Result<(), StoreError> {
+    async fn fill(&mut self, at_least: usize) -> Result<(), StoreError> {
         let from = self.buffer.back().map_or(self.after, |e| e.meta.position);
-        let page = self.store.read_all(from, PAGE).await?;
+        let page = self.store.read_all(from, at_least.max(PAGE)).await?;
         self.buffer.extend(page);
         Ok(())
     }

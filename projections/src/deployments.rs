@@ -12,8 +12,8 @@ const COLUMNS: &str = "deployment_id, project_id, organization_id, target, statu
      commit_sha, prebuilt, url, build_duration_ms, error, manifest_sha256, file_count, total_bytes, \
      log_chunks, created_at, updated_at";
 
-/// Rows per multi-row statement: 18 binds each stays under every bind limit.
-const ROWS_PER_STATEMENT: usize = 200;
+/// Rows per multi-row statement; small for the reason given in runner.rs.
+const ROWS_PER_STATEMENT: usize = 48;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentRow {

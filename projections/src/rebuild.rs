@@ -23,7 +23,10 @@ pub async fn rebuild(
     let started = Instant::now();
     reset(db, &*projection).await?;
     let head = store.head().await?;
-    let mut runner = ProjectionRunner::new(db.clone(), projection).await?;
+    // Large batches: a rebuild is one long catch-up, and rows coalesce within a batch.
+    let mut runner = ProjectionRunner::new(db.clone(), projection)
+        .await?
+        .with_batch(5_000);
     let mut feed = StoreFeed::new(store, 0);
     while runner.checkpoint() < head {
         runner.step(&mut feed, Duration::from_millis(50)).await?;

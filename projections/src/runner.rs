@@ -52,6 +52,10 @@ pub trait Projection: Send + Sync + 'static {
     }
 }
 
+/// Rows per multi-row statement. Small on purpose: SQLite looks parameter names up by a
+/// linear scan, so binding n parameters to one statement costs O(n²).
+const ROWS_PER_STATEMENT: usize = 64;
+
 pub struct ProjectionRunner {
     db: AnyPool,
     projection: Arc<dyn Projection>,
@@ -186,7 +190,7 @@ impl ProjectionRunner {
         self.projection.apply_batch(&mut tx, &fresh).await?;
         let applied = fresh.len();
         let streams: Vec<(&String, &i64)> = touched.iter().collect();
-        for chunk in streams.chunks(300) {
+        for chunk in streams.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO projection_streams (projection, stream_id, version) VALUES {} \
                  ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version",
