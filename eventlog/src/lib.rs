@@ -6,6 +6,7 @@ pub mod connect;
 pub mod feed;
 pub mod kafka;
 pub mod postgres;
+mod queries;
 pub mod sqlite;
 pub mod store;
 pub mod subscription;

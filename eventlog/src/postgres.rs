@@ -6,12 +6,10 @@
 //! never later find a committed event below N. A rollback gives its positions back.
 
 use crate::store::{
-    Appended, EventRow, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected,
-    now_micros,
+    Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
 };
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::HashMap;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -51,27 +49,7 @@ impl PgEventStore {
     }
 }
 
-fn row_of(row: &PgRow) -> Result<EventRow, sqlx::Error> {
-    Ok(EventRow {
-        position: row.try_get(0)?,
-        event_id: row.try_get(1)?,
-        stream_id: row.try_get(2)?,
-        stream_version: row.try_get(3)?,
-        event_type: row.try_get(4)?,
-        schema_version: row.try_get(5)?,
-        recorded_at: row.try_get(6)?,
-        actor: row.try_get(7)?,
-        causation_id: row.try_get(8)?,
-        correlation_id: row.try_get(9)?,
-        payload: row.try_get(10)?,
-    })
-}
-
-fn recorded(rows: Vec<PgRow>) -> Result<Vec<RecordedEvent>, StoreError> {
-    rows.iter()
-        .map(|row| row_of(row)?.into_recorded())
-        .collect()
-}
+crate::queries::event_queries!(sqlx::Postgres, SELECT_EVENTS);
 
 /// The append's rows as column arrays, for one `INSERT … SELECT FROM UNNEST(…)`.
 #[derive(Default)]
@@ -179,35 +157,15 @@ impl EventStore for PgEventStore {
         stream_id: &str,
         after_version: i64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENTS} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version"
-        ))
-        .bind(stream_id)
-        .bind(after_version)
-        .fetch_all(&self.pool)
-        .await?;
-        recorded(rows)
+        query_stream(&self.pool, stream_id, after_version).await
     }
 
     async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENTS} WHERE position > $1 ORDER BY position LIMIT $2"
-        ))
-        .bind(after)
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        recorded(rows)
+        query_all(&self.pool, after, limit).await
     }
 
     async fn head(&self) -> Result<i64, StoreError> {
-        // The head row counts positions handed out by transactions still in flight too;
-        // the highest committed event is what a reader can see.
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        query_head(&self.pool).await
     }
 
     fn head_watch(&self) -> watch::Receiver<i64> {
@@ -215,23 +173,10 @@ impl EventStore for PgEventStore {
     }
 
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
-        let position: Option<i64> =
-            sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(position.unwrap_or(0))
+        query_checkpoint(&self.pool, name).await
     }
 
     async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO log_checkpoints (name, position) VALUES ($1, $2) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-        )
-        .bind(name)
-        .bind(position)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        store_checkpoint(&self.pool, name, position).await
     }
 }
