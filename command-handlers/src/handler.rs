@@ -8,6 +8,7 @@ use crate::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide
 use crate::error::DomainError;
 use crate::organization::{Organization, OrganizationCommand};
 use crate::project::{Project, ProjectCommand};
+use crate::user::{User, UserCommand};
 use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend};
 use clouddeck_events::{Event, Provenance, stream_id};
 use std::sync::Arc;
@@ -315,6 +316,28 @@ impl CommandHandler {
                 deployment.expected(),
                 events,
             );
+            self.append(vec![write], provenance).await
+        })
+        .await
+    }
+
+    /// Registration and sessions: not scoped to an organization.
+    pub async fn user(
+        &self,
+        user_id: &str,
+        command: UserCommand,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.retrying(user_id, || async {
+            let user = self.load::<User>(user_id).await?;
+            let ctx = Context {
+                actor: provenance.actor.clone(),
+                role: None,
+                now_ms,
+            };
+            let events = user.state.decide(command.clone(), &ctx)?;
+            let write = (stream_id(User::KIND, user_id), user.expected(), events);
             self.append(vec![write], provenance).await
         })
         .await

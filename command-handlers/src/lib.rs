@@ -9,6 +9,7 @@ pub mod error;
 pub mod handler;
 pub mod organization;
 pub mod project;
+pub mod user;
 pub mod validate;
 
 pub use access::{Context, Role};

@@ -89,6 +89,7 @@ event_registry! {
     ProjectSlugClaimed = "organization.project_slug_claimed", v 1;
     ProjectSlugReleased = "organization.project_slug_released", v 1;
     UserRegistered = "user.registered", v 1;
+    SessionStarted = "user.session_started", v 1;
     ProjectCreated = "project.created", v 2;
     ProjectSettingsChanged = "project.settings_changed", v 1;
     EnvVarSet = "project.env_var_set", v 1;

@@ -19,7 +19,23 @@ pub const TABLES: &[&str] = &[
     "rm_projects",
     "rm_env_vars",
     "rm_deployments",
+    "rm_sessions",
+    "rm_build_logs",
+    "rm_stream_owners",
 ];
+
+async fn owner(
+    db: &mut AnyConnection,
+    stream: &str,
+    organization_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO rm_stream_owners (stream_id, organization_id) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING")
+        .bind(stream)
+        .bind(organization_id)
+        .execute(db)
+        .await
+        .map(drop)
+}
 
 async fn production(
     db: &mut AnyConnection,
@@ -62,6 +78,17 @@ impl Projection for ReadModels {
         let mut rows = deployments::load(db, &ids).await?;
         let mut changed = Vec::new();
         for (recorded, event) in events {
+            if let Event::BuildLogChunk(e) = event {
+                sqlx::query("INSERT INTO rm_build_logs (deployment_id, sequence, lines) VALUES ($1, $2, $3)")
+                    .bind(&e.deployment_id)
+                    .bind(e.sequence)
+                    .bind(e.lines.join("\n"))
+                    .execute(&mut *db)
+                    .await?;
+            }
+            if let Event::DeploymentRequested(e) = event {
+                owner(db, &recorded.meta.stream_id, &e.organization_id).await?;
+            }
             match deployment_of(event) {
                 Some(id) => {
                     let at = recorded.meta.recorded_at;
@@ -93,7 +120,13 @@ impl Projection for ReadModels {
                     .bind(&e.user_id).bind(e.email.to_lowercase()).bind(&e.name).bind(at)
                     .execute(db).await?;
             }
+            Event::SessionStarted(e) => {
+                sqlx::query("INSERT INTO rm_sessions (secret_sha256, session_id, user_id, started_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&e.secret_sha256).bind(&e.session_id).bind(&e.user_id).bind(at).bind(e.expires_at)
+                    .execute(db).await?;
+            }
             Event::OrganizationCreated(e) => {
+                owner(&mut *db, &recorded.meta.stream_id, &e.organization_id).await?;
                 sqlx::query("INSERT INTO rm_organizations (organization_id, slug, name, owner_user_id, created_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.owner_user_id).bind(at)
                     .execute(&mut *db).await?;
@@ -151,6 +184,7 @@ impl Projection for ReadModels {
                     .await?;
             }
             Event::ProjectCreated(e) => {
+                owner(&mut *db, &recorded.meta.stream_id, &e.organization_id).await?;
                 sqlx::query("INSERT INTO rm_projects (project_id, organization_id, slug, name, framework, production_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                     .bind(&e.project_id).bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.framework).bind(&e.production_branch).bind(at)
                     .execute(db).await?;

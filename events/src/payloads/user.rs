@@ -12,3 +12,14 @@ pub struct UserRegistered {
     /// An argon2 PHC string; none for accounts that sign in only with tokens.
     pub password_hash: Option<String>,
 }
+
+/// A signed-in session. Only the secret's hash is recorded; the secret goes to the user once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.user")]
+pub struct SessionStarted {
+    pub user_id: String,
+    pub session_id: String,
+    pub secret_sha256: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
