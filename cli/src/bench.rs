@@ -50,11 +50,7 @@ fn deployment_life(n: usize) -> Vec<Event> {
             prebuilt: false,
         }
         .into(),
-        BuildQueued {
-            deployment_id: d.clone(),
-            build_id: b.clone(),
-        }
-        .into(),
+        BuildQueued { deployment_id: d.clone(), build_id: b.clone() }.into(),
         BuildStarted {
             deployment_id: d.clone(),
             build_id: b.clone(),
@@ -66,18 +62,10 @@ fn deployment_life(n: usize) -> Vec<Event> {
             deployment_id: d.clone(),
             build_id: b.clone(),
             sequence: 1,
-            lines: vec![
-                "vite v5 building for production...".into(),
-                "✓ 42 modules transformed.".into(),
-            ],
+            lines: vec!["vite v5 building for production...".into(), "✓ 42 modules transformed.".into()],
         }
         .into(),
-        BuildSucceeded {
-            deployment_id: d.clone(),
-            build_id: b,
-            duration_ms: 4_200,
-        }
-        .into(),
+        BuildSucceeded { deployment_id: d.clone(), build_id: b, duration_ms: 4_200 }.into(),
         ArtifactStored {
             deployment_id: d.clone(),
             manifest_sha256: "ab".repeat(32),
@@ -85,17 +73,9 @@ fn deployment_life(n: usize) -> Vec<Event> {
             total_bytes: 123_456,
         }
         .into(),
-        DeploymentReady {
-            deployment_id: d.clone(),
-            url: format!("http://{d}-site.localhost"),
-        }
-        .into(),
-        DeploymentPromoted {
-            deployment_id: d,
-            project_id: format!("p{}", n % 50),
-            previous_deployment_id: None,
-        }
-        .into(),
+        DeploymentReady { deployment_id: d.clone(), url: format!("http://{d}-site.localhost") }.into(),
+        DeploymentPromoted { deployment_id: d, project_id: format!("p{}", n % 50), previous_deployment_id: None }
+            .into(),
     ]
 }
 
@@ -210,22 +190,12 @@ async fn raw_postgres(pool: &sqlx::PgPool, rows: &[Row]) -> anyhow::Result<()> {
     let mut insert = QueryBuilder::<Postgres>::new(RAW_COLUMNS);
     insert.push("SELECT p, e, s, v, t, 1, 0, 'system:bench', NULL, e, pl FROM UNNEST(");
     let mut args = insert.separated(", ");
-    args.push_bind(rows.iter().map(|r| r.position).collect::<Vec<_>>())
-        .push_unseparated("::bigint[]");
-    args.push_bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>())
-        .push_unseparated("::uuid[]");
-    args.push_bind(rows.iter().map(|r| r.stream_id.clone()).collect::<Vec<_>>())
-        .push_unseparated("::text[]");
-    args.push_bind(rows.iter().map(|r| r.version).collect::<Vec<_>>())
-        .push_unseparated("::bigint[]");
-    args.push_bind(
-        rows.iter()
-            .map(|r| r.event_type.to_string())
-            .collect::<Vec<_>>(),
-    )
-    .push_unseparated("::text[]");
-    args.push_bind(rows.iter().map(|r| r.payload.clone()).collect::<Vec<_>>())
-        .push_unseparated("::bytea[]");
+    args.push_bind(rows.iter().map(|r| r.position).collect::<Vec<_>>()).push_unseparated("::bigint[]");
+    args.push_bind(rows.iter().map(|r| r.event_id).collect::<Vec<_>>()).push_unseparated("::uuid[]");
+    args.push_bind(rows.iter().map(|r| r.stream_id.clone()).collect::<Vec<_>>()).push_unseparated("::text[]");
+    args.push_bind(rows.iter().map(|r| r.version).collect::<Vec<_>>()).push_unseparated("::bigint[]");
+    args.push_bind(rows.iter().map(|r| r.event_type.to_string()).collect::<Vec<_>>()).push_unseparated("::text[]");
+    args.push_bind(rows.iter().map(|r| r.payload.clone()).collect::<Vec<_>>()).push_unseparated("::bytea[]");
     insert.push(") AS x(p, e, s, v, t, pl)");
     insert.build().execute(&mut *tx).await?;
     tx.commit().await?;
@@ -247,12 +217,7 @@ impl Raw<'_> {
 }
 
 /// Batched and one-per-transaction appends beside raw inserts of the same rows.
-async fn appends(
-    name: &str,
-    store: &dyn EventStore,
-    raw: Raw<'_>,
-    args: &BenchArgs,
-) -> anyhow::Result<()> {
+async fn appends(name: &str, store: &dyn EventStore, raw: Raw<'_>, args: &BenchArgs) -> anyhow::Result<()> {
     let work = batches(workload(args.events, 0)?, args.batch);
     let started = Instant::now();
     for batch in &work {
@@ -267,23 +232,14 @@ async fn appends(
         raw.insert(&rows).await?;
     }
     let baseline = rate(args.events, started.elapsed());
-    report(
-        &format!("append, {name}, batches of {}", args.batch),
-        ours,
-        "raw INSERT, same rows",
-        baseline,
-    );
+    report(&format!("append, {name}, batches of {}", args.batch), ours, "raw INSERT, same rows", baseline);
 
     let singles = workload(args.single, args.events)?;
-    let single_events: Vec<(String, NewEvent)> = singles
-        .into_iter()
-        .flat_map(|a| a.events.into_iter().map(move |e| (a.stream_id.clone(), e)))
-        .collect();
+    let single_events: Vec<(String, NewEvent)> =
+        singles.into_iter().flat_map(|a| a.events.into_iter().map(move |e| (a.stream_id.clone(), e))).collect();
     let started = Instant::now();
     for (stream, event) in &single_events {
-        store
-            .append(stream, ExpectedVersion::Any, vec![event.clone()])
-            .await?;
+        store.append(stream, ExpectedVersion::Any, vec![event.clone()]).await?;
     }
     let ours = rate(single_events.len(), started.elapsed());
     let started = Instant::now();
@@ -300,12 +256,7 @@ async fn appends(
         raw.insert(std::slice::from_ref(&row)).await?;
     }
     let baseline = rate(single_events.len(), started.elapsed());
-    report(
-        &format!("append, {name}, one event per transaction"),
-        ours,
-        "raw INSERT, one per tx",
-        baseline,
-    );
+    report(&format!("append, {name}, one event per transaction"), ours, "raw INSERT, one per tx", baseline);
     Ok(())
 }
 
@@ -324,9 +275,7 @@ async fn rebuild_rate(name: &str, store: Arc<dyn EventStore>, url: &str) -> anyh
 
 /// The relay publishing `n` stored events, beside a raw producer sending the same records.
 async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::Result<()> {
-    ensure_topics(brokers, 3)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    ensure_topics(brokers, 3).await.map_err(anyhow::Error::msg)?;
     let events = store.read_all(0, n).await?;
     let checkpoint = format!("bench-relay-{}", uuid::Uuid::now_v7());
     let mut config = RelayConfig::new(brokers);
@@ -366,32 +315,20 @@ async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::R
         delivery.await?.map_err(|(e, _)| e)?;
     }
     let baseline = rate(events.len(), started.elapsed());
-    report(
-        &format!("relay to Kafka, {} events", events.len()),
-        ours,
-        "raw rdkafka producer",
-        baseline,
-    );
+    report(&format!("relay to Kafka, {} events", events.len()), ours, "raw rdkafka producer", baseline);
     Ok(())
 }
 
 pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
-    let dir = config
-        .data_dir
-        .join(format!("bench-{}", uuid::Uuid::now_v7()));
+    let dir = config.data_dir.join(format!("bench-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir)?;
-    println!(
-        "clouddeck bench: {} events, batches of {}, {} single appends",
-        args.events, args.batch, args.single
-    );
+    println!("clouddeck bench: {} events, batches of {}, {} single appends", args.events, args.batch, args.single);
     let url = format!("sqlite:{}", dir.join("bench.db").display());
     let sqlite = Arc::new(SqliteEventStore::connect(&url).await?);
     // The baseline table is the events table's twin: same columns, keys and constraints.
-    let ddl: String = sqlx::query_scalar(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'",
-    )
-    .fetch_one(sqlite.pool())
-    .await?;
+    let ddl: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+        .fetch_one(sqlite.pool())
+        .await?;
     let twin = ddl.replacen("events", "bench_raw_events", 1);
     anyhow::ensure!(twin != ddl, "unexpected events DDL: {ddl}");
     sqlx::query(&twin).execute(sqlite.pool()).await?;
@@ -401,23 +338,16 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     if let Some(server) = &args.postgres {
         let name = format!("clouddeck_bench_{}", uuid::Uuid::now_v7().simple());
         let admin = format!("{server}/postgres");
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .context("connecting to PostgreSQL")?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
+        let mut conn =
+            <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.context("connecting to PostgreSQL")?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
         let pg_url = format!("{server}/{name}");
         let pg = Arc::new(PgEventStore::connect(&pg_url).await?);
-        sqlx::query("CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)")
-            .execute(pg.pool())
-            .await?;
+        sqlx::query("CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)").execute(pg.pool()).await?;
         appends("PostgreSQL", &*pg, Raw::Postgres(pg.pool()), &args).await?;
         rebuild_rate("PostgreSQL", pg.clone(), &pg_url).await?;
         pg.pool().close().await;
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await?;
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await?;
     } else {
         println!("(PostgreSQL skipped: pass --postgres URL)");
     }

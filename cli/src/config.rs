@@ -6,54 +6,41 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Where CloudDeck keeps its data (the SQLite file, artifacts).
-    #[arg(
-        long,
-        global = true,
-        env = "CLOUDDECK_DATA_DIR",
-        default_value = "./.clouddeck"
-    )]
+    #[arg(long, global = true, env = "CLOUDDECK_DATA_DIR", default_value = "./.clouddeck")]
     pub data_dir: PathBuf,
     /// `sqlite:PATH` or `postgres://…`; default: a SQLite file in the data folder.
-    #[arg(
-        long,
-        global = true,
-        env = "CLOUDDECK_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "CLOUDDECK_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Kafka bootstrap servers (`host:port,…`); unset: no Kafka.
     #[arg(long, global = true, env = "CLOUDDECK_KAFKA_BROKERS")]
     pub kafka_brokers: Option<String>,
     /// Where the GraphQL API listens.
-    #[arg(
-        long,
-        global = true,
-        env = "CLOUDDECK_API_ADDR",
-        default_value = "127.0.0.1:4000"
-    )]
+    #[arg(long, global = true, env = "CLOUDDECK_API_ADDR", default_value = "127.0.0.1:4000")]
     pub api_addr: String,
+    /// Requests per second each caller (token or address) may make to the API.
+    #[arg(long, global = true, env = "CLOUDDECK_API_RATE_LIMIT", default_value_t = 50.0)]
+    pub api_rate_limit: f64,
+    /// Requests a caller may burst above the rate.
+    #[arg(long, global = true, env = "CLOUDDECK_API_RATE_BURST", default_value_t = 200)]
+    pub api_rate_burst: u32,
+    /// The key that seals env var values (32 bytes, base64); default: `<data dir>/secret.key`,
+    /// created on first start.
+    #[arg(long, global = true, env = "CLOUDDECK_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
     /// Where the edge router listens.
-    #[arg(
-        long,
-        global = true,
-        env = "CLOUDDECK_EDGE_ADDR",
-        default_value = "127.0.0.1:8080"
-    )]
+    #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,
 }
 
 impl Config {
     /// The database URL, creating the data folder when the default SQLite file is used.
     pub fn database_url(&self) -> anyhow::Result<String> {
+        std::fs::create_dir_all(&self.data_dir)?;
+        restrict(&self.data_dir)?;
         if let Some(url) = &self.database_url {
             return Ok(url.clone());
         }
-        std::fs::create_dir_all(&self.data_dir)?;
-        restrict(&self.data_dir)?;
-        Ok(format!(
-            "sqlite:{}",
-            self.data_dir.join("clouddeck.db").display()
-        ))
+        Ok(format!("sqlite:{}", self.data_dir.join("clouddeck.db").display()))
     }
 }
 

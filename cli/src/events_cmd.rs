@@ -49,12 +49,7 @@ fn text_line(event: &RecordedEvent) -> String {
 }
 
 /// Prints events after `from`; with `follow`, keeps printing as they are appended.
-pub async fn tail(
-    store: Arc<dyn EventStore>,
-    from: i64,
-    follow: bool,
-    json: bool,
-) -> anyhow::Result<()> {
+pub async fn tail(store: Arc<dyn EventStore>, from: i64, follow: bool, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let mut subscription = Subscription::new(store.clone(), from);
     loop {
@@ -68,11 +63,7 @@ pub async fn tail(
             continue;
         }
         for event in &batch {
-            let line = if json {
-                json_line(event).to_string()
-            } else {
-                text_line(event)
-            };
+            let line = if json { json_line(event).to_string() } else { text_line(event) };
             if writeln!(out, "{line}").is_err() {
                 return Ok(()); // the reader went away (e.g. `| head`)
             }
@@ -105,14 +96,9 @@ pub async fn verify(store: &dyn EventStore) -> anyhow::Result<Verified> {
             Ok(page) => page,
             Err(StoreError::CorruptRow { position, reason }) => {
                 // Take the good rows before it, then step over it.
-                let before = store
-                    .read_all(after, (position - after - 1).max(0) as usize)
-                    .await?;
+                let before = store.read_all(after, (position - after - 1).max(0) as usize).await?;
                 check(&before, &mut after, &mut versions, &mut report);
-                report.faults.push(Fault {
-                    position,
-                    problem: format!("corrupt row: {reason}"),
-                });
+                report.faults.push(Fault { position, problem: format!("corrupt row: {reason}") });
                 report.events += 1;
                 after = position;
                 continue;
@@ -128,40 +114,25 @@ pub async fn verify(store: &dyn EventStore) -> anyhow::Result<Verified> {
     Ok(report)
 }
 
-fn check(
-    page: &[RecordedEvent],
-    after: &mut i64,
-    versions: &mut HashMap<String, i64>,
-    report: &mut Verified,
-) {
+fn check(page: &[RecordedEvent], after: &mut i64, versions: &mut HashMap<String, i64>, report: &mut Verified) {
     for event in page {
         let meta = &event.meta;
         if meta.position != *after + 1 {
             report.faults.push(Fault {
                 position: meta.position,
-                problem: format!(
-                    "gap: positions {}..{} are missing",
-                    *after + 1,
-                    meta.position - 1
-                ),
+                problem: format!("gap: positions {}..{} are missing", *after + 1, meta.position - 1),
             });
         }
         let last = versions.entry(meta.stream_id.clone()).or_insert(0);
         if meta.stream_version != *last + 1 {
             report.faults.push(Fault {
                 position: meta.position,
-                problem: format!(
-                    "{} jumps from version {} to {}",
-                    meta.stream_id, last, meta.stream_version
-                ),
+                problem: format!("{} jumps from version {} to {}", meta.stream_id, last, meta.stream_version),
             });
         }
         *last = meta.stream_version;
         if let Err(e) = event.decode() {
-            report.faults.push(Fault {
-                position: meta.position,
-                problem: e.to_string(),
-            });
+            report.faults.push(Fault { position: meta.position, problem: e.to_string() });
         }
         *after = meta.position;
         report.events += 1;

@@ -1,22 +1,14 @@
 //! `clouddeck`: one binary for the server roles and the operator's commands.
 
-mod bench;
-mod config;
-mod events_cmd;
-mod server;
-
 use clap::{Parser, Subcommand};
-use config::Config;
-use server::{Roles, Server};
+use clouddeck::config::Config;
+use clouddeck::server::{Roles, Server};
+use clouddeck::{bench, events_cmd};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(
-    name = "clouddeck",
-    version,
-    about = "CloudDeck: deploy sites and services; every action an event"
-)]
+#[command(name = "clouddeck", version, about = "CloudDeck: deploy sites and services; every action an event")]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -30,6 +22,11 @@ enum Command {
     Up,
     /// Run only the relay that publishes the log to Kafka (distributed mode).
     Relay,
+    /// Run only the GraphQL API (distributed mode).
+    Api,
+    /// The GraphQL schema.
+    #[command(subcommand)]
+    Graphql(GraphqlCommand),
     /// Read the event log.
     #[command(subcommand)]
     Events(EventsCommand),
@@ -59,6 +56,12 @@ enum EventsCommand {
 }
 
 #[derive(Subcommand)]
+enum GraphqlCommand {
+    /// Print the schema in SDL.
+    Schema,
+}
+
+#[derive(Subcommand)]
 enum ProjectionsCommand {
     /// Run the projections only (distributed mode: they read Kafka when it is configured).
     Run,
@@ -75,10 +78,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -99,58 +99,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Up => {
             let relay = config.kafka_brokers.is_some();
-            let server = Server::start(
-                &config,
-                Roles {
-                    projections: true,
-                    relay,
-                },
-            )
-            .await?;
+            let server = Server::start(&config, Roles { projections: true, relay, api: true }).await?;
             eprintln!(
-                "clouddeck is up: event store at {}, projections running{}",
+                "clouddeck is up: event store at {}, projections running{}, GraphQL API at http://{}/graphql",
                 clouddeck_eventlog::redact(&config.database_url()?),
-                if relay {
-                    ", relay publishing to Kafka"
-                } else {
-                    ""
-                }
+                if relay { ", relay publishing to Kafka" } else { "" },
+                server.api_addr.map(|a| a.to_string()).unwrap_or_default(),
             );
             server.serve().await?;
         }
         Command::Relay => {
-            Server::start(
-                &config,
-                Roles {
-                    projections: false,
-                    relay: true,
-                },
-            )
-            .await?
-            .serve()
-            .await?;
+            Server::start(&config, Roles { projections: false, relay: true, api: false }).await?.serve().await?;
         }
+        Command::Api => {
+            let server = Server::start(&config, Roles { projections: false, relay: false, api: true }).await?;
+            eprintln!("GraphQL API at http://{}/graphql", server.api_addr.map(|a| a.to_string()).unwrap_or_default());
+            server.serve().await?;
+        }
+        Command::Graphql(GraphqlCommand::Schema) => print!("{}", clouddeck_graphql_api::sdl()),
         Command::Projections(ProjectionsCommand::Run) => {
-            Server::start(
-                &config,
-                Roles {
-                    projections: true,
-                    relay: false,
-                },
-            )
-            .await?
-            .serve()
-            .await?;
+            Server::start(&config, Roles { projections: true, relay: false, api: false }).await?.serve().await?;
         }
         Command::Projections(ProjectionsCommand::Rebuild) => {
-            let server = Server::start(
-                &config,
-                Roles {
-                    projections: false,
-                    relay: false,
-                },
-            )
-            .await?;
+            let server = Server::start(&config, Roles { projections: false, relay: false, api: false }).await?;
             let rebuilt = clouddeck_projections::rebuild(
                 server.store.clone(),
                 &server.read_db,
@@ -177,11 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{} events in {} streams: {}",
                 report.events,
                 report.streams,
-                if report.faults.is_empty() {
-                    "ok".to_string()
-                } else {
-                    format!("{} faults", report.faults.len())
-                }
+                if report.faults.is_empty() { "ok".to_string() } else { format!("{} faults", report.faults.len()) }
             );
             if !report.faults.is_empty() {
                 return Ok(ExitCode::FAILURE);

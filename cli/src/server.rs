@@ -1,13 +1,19 @@
 //! The server process, built once and shared by `clouddeck up`, the role commands and the
-//! tests: the event store, the projection runner, and the Kafka relay when configured.
+//! tests: the event store, the projection runner, the Kafka relay when configured, and the
+//! GraphQL API.
 
 use crate::config::Config;
 use anyhow::Context as _;
+use clouddeck_command_handlers::CommandHandler;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
-use clouddeck_projections::{ProjectionRunner, ReadModels, db};
+use clouddeck_graphql_api::secrets::Sealer;
+use clouddeck_graphql_api::{ApiConfig, ApiState};
+use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
 use sqlx::AnyPool;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::info;
@@ -17,13 +23,34 @@ use tracing::info;
 pub struct Roles {
     pub projections: bool,
     pub relay: bool,
+    pub api: bool,
 }
 
 pub struct Server {
     pub store: Arc<dyn EventStore>,
     pub read_db: AnyPool,
+    /// Where the API listens, once bound (port 0 becomes a real port).
+    pub api_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<anyhow::Result<()>>,
+}
+
+/// The read models' position, followed from their checkpoint row when the projections
+/// run in another process.
+fn follow_checkpoint(read_db: AnyPool, mut stopped: watch::Receiver<bool>) -> watch::Receiver<i64> {
+    let (position, receiver) = watch::channel(0);
+    tokio::spawn(async move {
+        while !*stopped.borrow() {
+            if let Ok(p) = clouddeck_projections::runner::checkpoint(&read_db, ReadModels.name()).await {
+                position.send_if_modified(|known| std::mem::replace(known, p) != p);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                _ = stopped.changed() => {}
+            }
+        }
+    });
+    receiver
 }
 
 impl Server {
@@ -32,20 +59,16 @@ impl Server {
         let store = clouddeck_eventlog::connect(&url)
             .await
             .with_context(|| format!("opening the event store at {}", redact(&url)))?;
-        let read_db = db::open(&url)
-            .await
-            .with_context(|| format!("opening read models at {}", redact(&url)))?;
+        let read_db = db::open(&url).await.with_context(|| format!("opening read models at {}", redact(&url)))?;
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
+        let mut projected = None;
         if roles.projections {
             let mut runner = ProjectionRunner::new(read_db.clone(), Arc::new(ReadModels)).await?;
+            projected = Some(runner.position());
             // Distributed: projections read Kafka. Embedded: the event table itself.
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
-                (Some(brokers), false) => Box::new(KafkaFeed::new(
-                    brokers,
-                    "clouddeck-read-models",
-                    &all_topics(),
-                )?),
+                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, "clouddeck-read-models", &all_topics())?),
                 _ => Box::new(StoreFeed::new(store.clone(), runner.checkpoint())),
             };
             let stopped = stopped.clone();
@@ -53,26 +76,42 @@ impl Server {
             tasks.spawn(async move { Ok(runner.run(&mut *feed, stopped).await?) });
         }
         if roles.relay {
-            let brokers = config
-                .kafka_brokers
-                .clone()
-                .context("the relay needs CLOUDDECK_KAFKA_BROKERS")?;
+            let brokers = config.kafka_brokers.clone().context("the relay needs CLOUDDECK_KAFKA_BROKERS")?;
             let relay = Relay::new(store.clone(), RelayConfig::new(brokers));
             let stopped = stopped.clone();
             tasks.spawn(async move { Ok(relay.run(stopped).await?) });
         }
-        Ok(Server {
-            store,
-            read_db,
-            stop,
-            tasks,
-        })
+        let mut api_addr = None;
+        if roles.api {
+            let key_file = config.data_dir.join("secret.key");
+            let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &key_file)?;
+            let projected = projected.unwrap_or_else(|| follow_checkpoint(read_db.clone(), stopped.clone()));
+            let state = Arc::new(ApiState {
+                handler: CommandHandler::new(store.clone()),
+                store: store.clone(),
+                read_db: read_db.clone(),
+                projected,
+                sealer,
+            });
+            let listener = tokio::net::TcpListener::bind(&config.api_addr)
+                .await
+                .with_context(|| format!("binding the API to {}", config.api_addr))?;
+            api_addr = Some(listener.local_addr()?);
+            let router = clouddeck_graphql_api::router(state, config.api_limits());
+            let mut stopped = stopped.clone();
+            tasks.spawn(async move {
+                tokio::select! {
+                    served = clouddeck_graphql_api::serve(listener, router) => Ok(served?),
+                    _ = stopped.changed() => Ok(()),
+                }
+            });
+        }
+        Ok(Server { store, read_db, api_addr, stop, tasks })
     }
 
     /// Runs until ctrl-c, SIGTERM or a role fails, then stops every role cleanly.
     pub async fn serve(mut self) -> anyhow::Result<()> {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let outcome = tokio::select! {
             _ = tokio::signal::ctrl_c() => Ok(()),
             _ = terminate.recv() => Ok(()),
@@ -85,5 +124,11 @@ impl Server {
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+impl Config {
+    pub fn api_limits(&self) -> ApiConfig {
+        ApiConfig { rate_per_second: self.api_rate_limit, burst: self.api_rate_burst, ..ApiConfig::default() }
     }
 }

@@ -8,11 +8,7 @@ use clouddeck_testkit::Scratch;
 use std::process::{Command, Output};
 
 fn clouddeck(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clouddeck"))
-        .args(args)
-        .env("CLOUDDECK_DATABASE_URL", url)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_clouddeck")).args(args).env("CLOUDDECK_DATABASE_URL", url).output().unwrap()
 }
 
 async fn store_with_events(scratch: &Scratch) -> (String, SqliteEventStore) {
@@ -25,11 +21,7 @@ async fn store_with_events(scratch: &Scratch) -> (String, SqliteEventStore) {
             url: format!("http://d{n}.localhost"),
         });
         store
-            .append(
-                "deployment-x",
-                ExpectedVersion::Any,
-                vec![NewEvent::new(&event, provenance.clone()).unwrap()],
-            )
+            .append("deployment-x", ExpectedVersion::Any, vec![NewEvent::new(&event, provenance.clone()).unwrap()])
             .await
             .unwrap();
     }
@@ -42,11 +34,8 @@ async fn tail_json_prints_one_object_a_line() {
     let (url, _store) = store_with_events(&scratch).await;
     let out = clouddeck(&url, &["events", "tail", "--json", "--from", "1"]);
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["position"], 2);
     assert_eq!(lines[0]["stream"], "deployment-x");
@@ -63,11 +52,7 @@ async fn verify_passes_a_sound_log_and_names_each_fault() {
     let scratch = Scratch::new();
     let (url, store) = store_with_events(&scratch).await;
     let out = clouddeck(&url, &["events", "verify"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 events in 1 streams: ok"));
 
     // given a payload that is not Avro, a corrupt row, a skipped version and a gap
@@ -75,58 +60,22 @@ async fn verify_passes_a_sound_log_and_names_each_fault() {
         sqlx::query("INSERT INTO events VALUES ($1, $2, 'deployment-x', $3, 'deployment.ready', 1, 0, $4, NULL, '0190a0a0-0000-7000-8000-000000000000', $5)")
             .bind(position).bind(event_id.to_string()).bind(version).bind(actor.to_string()).bind(payload.to_vec())
     };
-    insert(
-        4,
-        "0190a0a0-0000-7000-8000-000000000004",
-        4,
-        "system:x",
-        b"{not avro}",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
-    insert(5, "0190a0a0-0000-7000-8000-000000000005", 5, "nobody", b"")
+    insert(4, "0190a0a0-0000-7000-8000-000000000004", 4, "system:x", b"{not avro}")
         .execute(store.pool())
         .await
         .unwrap();
+    insert(5, "0190a0a0-0000-7000-8000-000000000005", 5, "nobody", b"").execute(store.pool()).await.unwrap();
     let good = store.read_all(0, 1).await.unwrap().remove(0).payload;
-    insert(
-        6,
-        "0190a0a0-0000-7000-8000-000000000006",
-        9,
-        "system:x",
-        &good,
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
-    insert(
-        9,
-        "0190a0a0-0000-7000-8000-000000000009",
-        10,
-        "system:x",
-        &good,
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    insert(6, "0190a0a0-0000-7000-8000-000000000006", 9, "system:x", &good).execute(store.pool()).await.unwrap();
+    insert(9, "0190a0a0-0000-7000-8000-000000000009", 10, "system:x", &good).execute(store.pool()).await.unwrap();
 
     // when verified, then each fault is named by position and the exit code is non-zero
     let out = clouddeck(&url, &["events", "verify"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
-    assert!(
-        stdout.contains("position 4: event at position 4 cannot be decoded"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("position 4: event at position 4 cannot be decoded"), "{stdout}");
     assert!(stdout.contains("position 5: corrupt row"), "{stdout}");
-    assert!(
-        stdout.contains("position 6: deployment-x jumps from version 4 to 9"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("position 9: gap: positions 7..8 are missing"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("position 6: deployment-x jumps from version 4 to 9"), "{stdout}");
+    assert!(stdout.contains("position 9: gap: positions 7..8 are missing"), "{stdout}");
     assert!(stdout.contains("4 faults"), "{stdout}");
 }

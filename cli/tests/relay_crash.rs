@@ -69,19 +69,13 @@ async fn a_killed_relay_restarts_and_kafka_holds_every_event() {
     appending.await.unwrap();
     let head = store.head().await.unwrap();
     let at_kill = store.load_checkpoint("kafka-relay").await.unwrap();
-    assert!(
-        at_kill < head,
-        "the kill should land mid-stream ({at_kill} of {head})"
-    );
+    assert!(at_kill < head, "the kill should land mid-stream ({at_kill} of {head})");
 
     // and restarted
     let mut relay = start_relay(&url, &broker.address());
     let deadline = Instant::now() + Duration::from_secs(120);
     while store.load_checkpoint("kafka-relay").await.unwrap() < head {
-        assert!(
-            Instant::now() < deadline,
-            "restarted relay did not catch up"
-        );
+        assert!(Instant::now() < deadline, "restarted relay did not catch up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     relay.kill().unwrap();
@@ -94,23 +88,12 @@ async fn a_killed_relay_restarts_and_kafka_holds_every_event() {
     let mut messages = 0;
     let deadline = Instant::now() + Duration::from_secs(120);
     while (ids.len() as i64) < head {
-        assert!(
-            Instant::now() < deadline,
-            "only {} of {head} events in kafka",
-            ids.len()
-        );
-        for event in feed
-            .next_batch(1_000, Duration::from_secs(1))
-            .await
-            .unwrap()
-        {
+        assert!(Instant::now() < deadline, "only {} of {head} events in kafka", ids.len());
+        for event in feed.next_batch(1_000, Duration::from_secs(1)).await.unwrap() {
             messages += 1;
             if ids.insert(event.meta.event_id) {
                 event.decode().unwrap();
-                versions
-                    .entry(event.meta.stream_id.clone())
-                    .or_default()
-                    .push(event.meta.stream_version);
+                versions.entry(event.meta.stream_id.clone()).or_default().push(event.meta.stream_version);
             }
         }
     }
@@ -119,8 +102,5 @@ async fn a_killed_relay_restarts_and_kafka_holds_every_event() {
         v.sort();
         assert_eq!(v, (1..=100).collect::<Vec<_>>(), "{stream}");
     }
-    eprintln!(
-        "{messages} messages for {head} events ({} duplicates after the kill)",
-        messages - head
-    );
+    eprintln!("{messages} messages for {head} events ({} duplicates after the kill)", messages - head);
 }

@@ -39,12 +39,7 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "role",
-                    format!("`{s}` must be owner, admin, developer or viewer"),
-                )
-            })
+            .ok_or_else(|| DomainError::invalid("role", format!("`{s}` must be owner, admin, developer or viewer")))
     }
 }
 
@@ -61,11 +56,7 @@ pub struct Context {
 impl Context {
     /// CloudDeck's own workers: allowed what only the platform does (report builds).
     pub fn system(component: &str, now_ms: i64) -> Self {
-        Context {
-            actor: Actor::System(component.into()),
-            role: Some(Role::Owner),
-            now_ms,
-        }
+        Context { actor: Actor::System(component.into()), role: Some(Role::Owner), now_ms }
     }
 
     pub fn is_system(&self) -> bool {
@@ -81,12 +72,8 @@ impl Context {
     pub fn require(&self, needed: Role, action: &str) -> Result<Role, DomainError> {
         match self.role {
             Some(role) if role >= needed => Ok(role),
-            Some(role) => Err(DomainError::Forbidden(format!(
-                "{action} needs the {needed} role; you are {role}"
-            ))),
-            None => Err(DomainError::Forbidden(format!(
-                "{action}: not a member of this organization"
-            ))),
+            Some(role) => Err(DomainError::Forbidden(format!("{action} needs the {needed} role; you are {role}"))),
+            None => Err(DomainError::Forbidden(format!("{action}: not a member of this organization"))),
         }
     }
 
@@ -95,9 +82,7 @@ impl Context {
         if self.is_system() {
             Ok(())
         } else {
-            Err(DomainError::Forbidden(format!(
-                "{action} is done by CloudDeck's workers only"
-            )))
+            Err(DomainError::Forbidden(format!("{action} is done by CloudDeck's workers only")))
         }
     }
 }

@@ -16,8 +16,6 @@ pub trait Aggregate: Default + Clone + Send + Sync + 'static {
 
     /// Folds a whole history: what the handler does after loading a stream.
     fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
-        events
-            .into_iter()
-            .fold(Self::default(), |state, event| state.evolve(event))
+        events.into_iter().fold(Self::default(), |state, event| state.evolve(event))
     }
 }

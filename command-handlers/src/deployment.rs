@@ -89,11 +89,7 @@ pub struct RequestDeployment {
 }
 
 /// A new deployment of a live project.
-pub fn decide_request(
-    project: &Project,
-    request: RequestDeployment,
-    ctx: &Context,
-) -> Result<Vec<Event>, DomainError> {
+pub fn decide_request(project: &Project, request: RequestDeployment, ctx: &Context) -> Result<Vec<Event>, DomainError> {
     if project.status != ProjectStatus::Active {
         return Err(DomainError::not_found("project", &project.id));
     }
@@ -163,114 +159,51 @@ impl Aggregate for Deployment {
                 if self.status != Requested || self.prebuilt {
                     return illegal("queue a build for");
                 }
-                Ok(vec![
-                    BuildQueued {
-                        deployment_id,
-                        build_id,
-                    }
-                    .into(),
-                ])
+                Ok(vec![BuildQueued { deployment_id, build_id }.into()])
             }
             StartBuild { runner, framework } => {
                 ctx.require_system("starting builds")?;
                 if self.status != Queued {
                     return illegal("start building");
                 }
-                Ok(vec![
-                    BuildStarted {
-                        deployment_id,
-                        build_id,
-                        runner,
-                        framework,
-                    }
-                    .into(),
-                ])
+                Ok(vec![BuildStarted { deployment_id, build_id, runner, framework }.into()])
             }
             AppendLog { lines } => {
                 ctx.require_system("writing build logs")?;
                 if self.status != Building {
                     return illegal("log to");
                 }
-                Ok(vec![
-                    BuildLogChunk {
-                        deployment_id,
-                        build_id,
-                        sequence: self.log_chunks + 1,
-                        lines,
-                    }
-                    .into(),
-                ])
+                Ok(vec![BuildLogChunk { deployment_id, build_id, sequence: self.log_chunks + 1, lines }.into()])
             }
             SucceedBuild { duration_ms } => {
                 ctx.require_system("finishing builds")?;
                 if self.status != Building {
                     return illegal("finish the build of");
                 }
-                Ok(vec![
-                    BuildSucceeded {
-                        deployment_id,
-                        build_id,
-                        duration_ms,
-                    }
-                    .into(),
-                ])
+                Ok(vec![BuildSucceeded { deployment_id, build_id, duration_ms }.into()])
             }
-            FailBuild {
-                duration_ms,
-                reason,
-                cause,
-                retryable,
-            } => {
+            FailBuild { duration_ms, reason, cause, retryable } => {
                 ctx.require_system("failing builds")?;
                 validate::one_of("cause", &cause, FAILURE_CAUSES)?;
                 if !matches!(self.status, Requested | Queued | Building | Built | Stored) {
                     return illegal("fail");
                 }
-                Ok(vec![
-                    BuildFailed {
-                        deployment_id,
-                        build_id,
-                        duration_ms,
-                        reason,
-                        cause,
-                        retryable,
-                    }
-                    .into(),
-                ])
+                Ok(vec![BuildFailed { deployment_id, build_id, duration_ms, reason, cause, retryable }.into()])
             }
             Cancel => {
                 ctx.require(Role::Developer, "canceling deployments")?;
                 if !matches!(self.status, Requested | Queued | Building) {
                     return illegal("cancel");
                 }
-                Ok(vec![
-                    BuildCanceled {
-                        deployment_id,
-                        build_id,
-                    }
-                    .into(),
-                ])
+                Ok(vec![BuildCanceled { deployment_id, build_id }.into()])
             }
-            StoreArtifact {
-                manifest_sha256,
-                file_count,
-                total_bytes,
-            } => {
+            StoreArtifact { manifest_sha256, file_count, total_bytes } => {
                 ctx.require_system("storing artifacts")?;
-                let ready_for_it =
-                    self.status == Built || (self.prebuilt && self.status == Requested);
+                let ready_for_it = self.status == Built || (self.prebuilt && self.status == Requested);
                 if !ready_for_it {
                     return illegal("store an artifact for");
                 }
-                Ok(vec![
-                    ArtifactStored {
-                        deployment_id,
-                        manifest_sha256,
-                        file_count,
-                        total_bytes,
-                    }
-                    .into(),
-                ])
+                Ok(vec![ArtifactStored { deployment_id, manifest_sha256, file_count, total_bytes }.into()])
             }
             MarkReady { url } => {
                 ctx.require_system("marking deployments ready")?;
@@ -285,14 +218,7 @@ impl Aggregate for Deployment {
                     return illegal("promote");
                 }
                 let project_id = self.project_id.clone();
-                Ok(vec![
-                    DeploymentPromoted {
-                        deployment_id,
-                        project_id,
-                        previous_deployment_id: previous,
-                    }
-                    .into(),
-                ])
+                Ok(vec![DeploymentPromoted { deployment_id, project_id, previous_deployment_id: previous }.into()])
             }
             RollBack { from } => {
                 ctx.require(Role::Developer, "rolling back")?;
@@ -300,14 +226,7 @@ impl Aggregate for Deployment {
                     return illegal("roll back to");
                 }
                 let project_id = self.project_id.clone();
-                Ok(vec![
-                    DeploymentRolledBack {
-                        deployment_id,
-                        project_id,
-                        from_deployment_id: from,
-                    }
-                    .into(),
-                ])
+                Ok(vec![DeploymentRolledBack { deployment_id, project_id, from_deployment_id: from }.into()])
             }
         }
     }

@@ -18,11 +18,7 @@ pub enum DomainError {
     Forbidden(String),
     /// The aggregate is not in a state where the command makes sense.
     #[error("cannot {action} a {what} that is {state}")]
-    IllegalTransition {
-        what: &'static str,
-        action: &'static str,
-        state: String,
-    },
+    IllegalTransition { what: &'static str, action: &'static str, state: String },
     /// The stream kept changing under the handler's retries.
     #[error("too many concurrent changes to {0}; try again")]
     Contention(String),
@@ -33,22 +29,12 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(field: &'static str, reason: impl fmt::Display) -> Self {
-        DomainError::Invalid {
-            field,
-            reason: reason.to_string(),
-        }
+        DomainError::Invalid { field, reason: reason.to_string() }
     }
     pub fn not_found(what: &'static str, id: impl fmt::Display) -> Self {
-        DomainError::NotFound {
-            what,
-            id: id.to_string(),
-        }
+        DomainError::NotFound { what, id: id.to_string() }
     }
     pub fn illegal(what: &'static str, action: &'static str, state: impl fmt::Debug) -> Self {
-        DomainError::IllegalTransition {
-            what,
-            action,
-            state: format!("{state:?}").to_lowercase(),
-        }
+        DomainError::IllegalTransition { what, action, state: format!("{state:?}").to_lowercase() }
     }
 }

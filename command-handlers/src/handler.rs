@@ -54,11 +54,7 @@ struct Loaded<A> {
 
 impl<A> Loaded<A> {
     fn expected(&self) -> ExpectedVersion {
-        if self.version == 0 {
-            ExpectedVersion::NoStream
-        } else {
-            ExpectedVersion::Exactly(self.version)
-        }
+        if self.version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exactly(self.version) }
     }
 }
 
@@ -76,21 +72,10 @@ impl CommandHandler {
     }
 
     async fn load<A: Aggregate>(&self, id: &str) -> Result<Loaded<A>, Failure> {
-        let recorded = self
-            .store
-            .read_stream(&stream_id(A::KIND, id), 0)
-            .await
-            .map_err(storage)?;
+        let recorded = self.store.read_stream(&stream_id(A::KIND, id), 0).await.map_err(storage)?;
         let version = recorded.last().map_or(0, |e| e.meta.stream_version);
-        let events: Vec<Event> = recorded
-            .iter()
-            .map(|e| e.decode())
-            .collect::<Result<_, _>>()
-            .map_err(storage)?;
-        Ok(Loaded {
-            state: A::replay(&events),
-            version,
-        })
+        let events: Vec<Event> = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(storage)?;
+        Ok(Loaded { state: A::replay(&events), version })
     }
 
     /// Public read of an aggregate's current state, for callers that must look first.
@@ -117,11 +102,7 @@ impl CommandHandler {
                 .map(|e| NewEvent::new(e, provenance.clone()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| Failure::Domain(DomainError::invalid("event", e)))?;
-            appends.push(StreamAppend {
-                stream_id,
-                expected,
-                events,
-            });
+            appends.push(StreamAppend { stream_id, expected, events });
         }
         let events = appends.iter().map(|a| a.events.len()).sum();
         if events == 0 {
@@ -129,10 +110,7 @@ impl CommandHandler {
         }
         let appended = self.store.append_streams(appends).await.map_err(storage)?;
         let last_position = appended.iter().map(|a| a.last_position).max().unwrap_or(0);
-        Ok(Outcome {
-            events,
-            last_position,
-        })
+        Ok(Outcome { events, last_position })
     }
 
     /// Runs `attempt` until it is not refused for a conflicting write, at most ATTEMPTS times.
@@ -152,11 +130,7 @@ impl CommandHandler {
     }
 
     fn context(provenance: &Provenance, organization: &Organization, now_ms: i64) -> Context {
-        Context {
-            actor: provenance.actor.clone(),
-            role: organization.role_of(&provenance.actor, now_ms),
-            now_ms,
-        }
+        Context { actor: provenance.actor.clone(), role: organization.role_of(&provenance.actor, now_ms), now_ms }
     }
 
     pub async fn organization(
@@ -170,11 +144,7 @@ impl CommandHandler {
             let org = self.load::<Organization>(organization_id).await?;
             let ctx = Self::context(provenance, &org.state, now_ms);
             let events = org.state.decide(command.clone(), &ctx)?;
-            let write = (
-                stream_id(Organization::KIND, organization_id),
-                org.expected(),
-                events,
-            );
+            let write = (stream_id(Organization::KIND, organization_id), org.expected(), events);
             self.append(vec![write], provenance).await
         })
         .await
@@ -187,17 +157,8 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        let ProjectCommand::Create {
-            project_id,
-            organization_id,
-            slug,
-            ..
-        } = &command
-        else {
-            return Err(DomainError::invalid(
-                "command",
-                "expected a project creation",
-            ));
+        let ProjectCommand::Create { project_id, organization_id, slug, .. } = &command else {
+            return Err(DomainError::invalid("command", "expected a project creation"));
         };
         self.retrying(organization_id, || async {
             let org = self.load::<Organization>(organization_id).await?;
@@ -206,23 +167,12 @@ impl CommandHandler {
             }
             let project = self.load::<Project>(project_id).await?;
             let ctx = Self::context(provenance, &org.state, now_ms);
-            let claim = OrganizationCommand::ClaimProjectSlug {
-                project_id: project_id.clone(),
-                slug: slug.clone(),
-            };
+            let claim = OrganizationCommand::ClaimProjectSlug { project_id: project_id.clone(), slug: slug.clone() };
             let org_events = org.state.decide(claim, &ctx)?;
             let project_events = project.state.decide(command.clone(), &ctx)?;
             let writes = vec![
-                (
-                    stream_id(Organization::KIND, organization_id),
-                    org.expected(),
-                    org_events,
-                ),
-                (
-                    stream_id(Project::KIND, project_id),
-                    project.expected(),
-                    project_events,
-                ),
+                (stream_id(Organization::KIND, organization_id), org.expected(), org_events),
+                (stream_id(Project::KIND, project_id), project.expected(), project_events),
             ];
             self.append(writes, provenance).await
         })
@@ -238,16 +188,12 @@ impl CommandHandler {
     ) -> Result<Outcome, DomainError> {
         self.retrying(project_id, || async {
             let project = self.load::<Project>(project_id).await?;
-            let org = self
-                .load::<Organization>(&project.state.organization_id)
-                .await?;
+            let org = self.load::<Organization>(&project.state.organization_id).await?;
             let ctx = Self::context(provenance, &org.state, now_ms);
             let events = project.state.decide(command.clone(), &ctx)?;
             let mut writes = Vec::new();
             if matches!(command, ProjectCommand::Delete) {
-                let release = OrganizationCommand::ReleaseProjectSlug {
-                    project_id: project_id.to_string(),
-                };
+                let release = OrganizationCommand::ReleaseProjectSlug { project_id: project_id.to_string() };
                 let org_events = org.state.decide(release, &ctx)?;
                 writes.push((
                     stream_id(Organization::KIND, &project.state.organization_id),
@@ -255,11 +201,7 @@ impl CommandHandler {
                     org_events,
                 ));
             }
-            writes.push((
-                stream_id(Project::KIND, project_id),
-                project.expected(),
-                events,
-            ));
+            writes.push((stream_id(Project::KIND, project_id), project.expected(), events));
             self.append(writes, provenance).await
         })
         .await
@@ -274,24 +216,14 @@ impl CommandHandler {
     ) -> Result<Outcome, DomainError> {
         self.retrying(&request.deployment_id, || async {
             let project = self.load::<Project>(project_id).await?;
-            let org = self
-                .load::<Organization>(&project.state.organization_id)
-                .await?;
+            let org = self.load::<Organization>(&project.state.organization_id).await?;
             let deployment = self.load::<Deployment>(&request.deployment_id).await?;
             if deployment.version != 0 {
-                return Err(DomainError::AlreadyExists(format!(
-                    "deployment {} exists",
-                    request.deployment_id
-                ))
-                .into());
+                return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
             }
             let ctx = Self::context(provenance, &org.state, now_ms);
             let events = decide_request(&project.state, request.clone(), &ctx)?;
-            let write = (
-                stream_id(Deployment::KIND, &request.deployment_id),
-                ExpectedVersion::NoStream,
-                events,
-            );
+            let write = (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events);
             self.append(vec![write], provenance).await
         })
         .await
@@ -306,16 +238,10 @@ impl CommandHandler {
     ) -> Result<Outcome, DomainError> {
         self.retrying(deployment_id, || async {
             let deployment = self.load::<Deployment>(deployment_id).await?;
-            let org = self
-                .load::<Organization>(&deployment.state.organization_id)
-                .await?;
+            let org = self.load::<Organization>(&deployment.state.organization_id).await?;
             let ctx = Self::context(provenance, &org.state, now_ms);
             let events = deployment.state.decide(command.clone(), &ctx)?;
-            let write = (
-                stream_id(Deployment::KIND, deployment_id),
-                deployment.expected(),
-                events,
-            );
+            let write = (stream_id(Deployment::KIND, deployment_id), deployment.expected(), events);
             self.append(vec![write], provenance).await
         })
         .await
@@ -331,11 +257,7 @@ impl CommandHandler {
     ) -> Result<Outcome, DomainError> {
         self.retrying(user_id, || async {
             let user = self.load::<User>(user_id).await?;
-            let ctx = Context {
-                actor: provenance.actor.clone(),
-                role: None,
-                now_ms,
-            };
+            let ctx = Context { actor: provenance.actor.clone(), role: None, now_ms };
             let events = user.state.decide(command.clone(), &ctx)?;
             let write = (stream_id(User::KIND, user_id), user.expected(), events);
             self.append(vec![write], provenance).await

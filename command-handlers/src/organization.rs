@@ -39,45 +39,15 @@ pub struct Organization {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrganizationCommand {
-    Create {
-        organization_id: String,
-        slug: String,
-        name: String,
-    },
-    InviteMember {
-        invitation_id: String,
-        email: String,
-        role: String,
-    },
-    AcceptInvitation {
-        invitation_id: String,
-        user_id: String,
-        email: String,
-    },
-    ChangeMemberRole {
-        user_id: String,
-        role: String,
-    },
-    RemoveMember {
-        user_id: String,
-    },
-    IssueApiToken {
-        token_id: String,
-        name: String,
-        role: String,
-        secret_sha256: String,
-        expires_at: Option<i64>,
-    },
-    RevokeApiToken {
-        token_id: String,
-    },
-    ClaimProjectSlug {
-        project_id: String,
-        slug: String,
-    },
-    ReleaseProjectSlug {
-        project_id: String,
-    },
+    Create { organization_id: String, slug: String, name: String },
+    InviteMember { invitation_id: String, email: String, role: String },
+    AcceptInvitation { invitation_id: String, user_id: String, email: String },
+    ChangeMemberRole { user_id: String, role: String },
+    RemoveMember { user_id: String },
+    IssueApiToken { token_id: String, name: String, role: String, secret_sha256: String, expires_at: Option<i64> },
+    RevokeApiToken { token_id: String },
+    ClaimProjectSlug { project_id: String, slug: String },
+    ReleaseProjectSlug { project_id: String },
 }
 
 fn parse_role(role: &str) -> Result<Role, DomainError> {
@@ -89,11 +59,9 @@ impl Organization {
     pub fn role_of(&self, actor: &Actor, now_ms: i64) -> Option<Role> {
         match actor {
             Actor::User(id) => self.members.get(id).copied(),
-            Actor::ApiToken(id) => self
-                .tokens
-                .get(id)
-                .filter(|t| !t.revoked && t.expires_at.is_none_or(|at| at > now_ms))
-                .map(|t| t.role),
+            Actor::ApiToken(id) => {
+                self.tokens.get(id).filter(|t| !t.revoked && t.expires_at.is_none_or(|at| at > now_ms)).map(|t| t.role)
+            }
             Actor::System(_) => self.id.as_ref().map(|_| Role::Owner),
         }
     }
@@ -103,11 +71,7 @@ impl Organization {
     }
 
     /// Only an owner may make or unmake owners.
-    fn check_owner_change(
-        ctx: &Context,
-        from: Option<Role>,
-        to: Option<Role>,
-    ) -> Result<(), DomainError> {
+    fn check_owner_change(ctx: &Context, from: Option<Role>, to: Option<Role>) -> Result<(), DomainError> {
         if from == Some(Role::Owner) || to == Some(Role::Owner) {
             ctx.require(Role::Owner, "granting or taking the owner role")?;
         }
@@ -128,46 +92,25 @@ impl Aggregate for Organization {
             }
             Event::MemberInvited(e) => {
                 let role = parse_role(&e.role).unwrap_or(Role::Viewer);
-                let invitation = Invitation {
-                    email: e.email.to_lowercase(),
-                    role,
-                    expires_at: e.expires_at,
-                    accepted: false,
-                };
+                let invitation =
+                    Invitation { email: e.email.to_lowercase(), role, expires_at: e.expires_at, accepted: false };
                 self.invitations.insert(e.invitation_id.clone(), invitation);
             }
             Event::MemberJoined(e) => {
-                self.members.insert(
-                    e.user_id.clone(),
-                    parse_role(&e.role).unwrap_or(Role::Viewer),
-                );
-                if let Some(invitation) = e
-                    .invitation_id
-                    .as_ref()
-                    .and_then(|id| self.invitations.get_mut(id))
-                {
+                self.members.insert(e.user_id.clone(), parse_role(&e.role).unwrap_or(Role::Viewer));
+                if let Some(invitation) = e.invitation_id.as_ref().and_then(|id| self.invitations.get_mut(id)) {
                     invitation.accepted = true;
                 }
             }
             Event::MemberRoleChanged(e) => {
-                self.members.insert(
-                    e.user_id.clone(),
-                    parse_role(&e.to_role).unwrap_or(Role::Viewer),
-                );
+                self.members.insert(e.user_id.clone(), parse_role(&e.to_role).unwrap_or(Role::Viewer));
             }
             Event::MemberRemoved(e) => {
                 self.members.remove(&e.user_id);
             }
             Event::ApiTokenIssued(e) => {
                 let role = parse_role(&e.role).unwrap_or(Role::Viewer);
-                self.tokens.insert(
-                    e.token_id.clone(),
-                    Token {
-                        role,
-                        expires_at: e.expires_at,
-                        revoked: false,
-                    },
-                );
+                self.tokens.insert(e.token_id.clone(), Token { role, expires_at: e.expires_at, revoked: false });
             }
             Event::ApiTokenRevoked(e) => {
                 if let Some(token) = self.tokens.get_mut(&e.token_id) {
@@ -175,8 +118,7 @@ impl Aggregate for Organization {
                 }
             }
             Event::ProjectSlugClaimed(e) => {
-                self.project_slugs
-                    .insert(e.slug.clone(), e.project_id.clone());
+                self.project_slugs.insert(e.slug.clone(), e.project_id.clone());
             }
             Event::ProjectSlugReleased(e) => {
                 self.project_slugs.remove(&e.slug);
@@ -186,36 +128,15 @@ impl Aggregate for Organization {
         self
     }
 
-    fn decide(
-        &self,
-        command: OrganizationCommand,
-        ctx: &Context,
-    ) -> Result<Vec<Event>, DomainError> {
+    fn decide(&self, command: OrganizationCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
         match (command, &self.id) {
-            (
-                OrganizationCommand::Create {
-                    organization_id,
-                    slug,
-                    name,
-                },
-                None,
-            ) => {
+            (OrganizationCommand::Create { organization_id, slug, name }, None) => {
                 let Actor::User(owner) = &ctx.actor else {
-                    return Err(DomainError::Forbidden(
-                        "organizations are created by users".into(),
-                    ));
+                    return Err(DomainError::Forbidden("organizations are created by users".into()));
                 };
                 validate::slug("slug", &slug)?;
                 validate::name("name", &name)?;
-                Ok(vec![
-                    OrganizationCreated {
-                        organization_id,
-                        slug,
-                        name,
-                        owner_user_id: owner.clone(),
-                    }
-                    .into(),
-                ])
+                Ok(vec![OrganizationCreated { organization_id, slug, name, owner_user_id: owner.clone() }.into()])
             }
             (_, None) => Err(DomainError::not_found("organization", "")),
             (command, Some(id)) => self.decide_existing(id.clone(), command, ctx),
@@ -232,29 +153,19 @@ impl Organization {
     ) -> Result<Vec<Event>, DomainError> {
         use OrganizationCommand::*;
         match command {
-            Create {
-                organization_id, ..
-            } => Err(DomainError::AlreadyExists(format!(
-                "organization {organization_id} exists"
-            ))),
-            InviteMember {
-                invitation_id,
-                email,
-                role,
-            } => {
+            Create { organization_id, .. } => {
+                Err(DomainError::AlreadyExists(format!("organization {organization_id} exists")))
+            }
+            InviteMember { invitation_id, email, role } => {
                 ctx.require(Role::Admin, "inviting members")?;
                 let role = parse_role(&role)?;
                 Self::check_owner_change(ctx, None, Some(role))?;
                 validate::email("email", &email)?;
                 let email = email.to_lowercase();
-                let pending = self
-                    .invitations
-                    .values()
-                    .any(|i| i.email == email && !i.accepted && i.expires_at > ctx.now_ms);
+                let pending =
+                    self.invitations.values().any(|i| i.email == email && !i.accepted && i.expires_at > ctx.now_ms);
                 if pending {
-                    return Err(DomainError::AlreadyExists(format!(
-                        "{email} already has an open invitation"
-                    )));
+                    return Err(DomainError::AlreadyExists(format!("{email} already has an open invitation")));
                 }
                 Ok(vec![
                     MemberInvited {
@@ -268,11 +179,7 @@ impl Organization {
                     .into(),
                 ])
             }
-            AcceptInvitation {
-                invitation_id,
-                user_id,
-                email,
-            } => {
+            AcceptInvitation { invitation_id, user_id, email } => {
                 let invitation = self
                     .invitations
                     .get(&invitation_id)
@@ -284,9 +191,7 @@ impl Organization {
                     return Err(DomainError::illegal("invitation", "accept", "expired"));
                 }
                 if invitation.email != email.to_lowercase() {
-                    return Err(DomainError::Forbidden(
-                        "this invitation was sent to another address".into(),
-                    ));
+                    return Err(DomainError::Forbidden("this invitation was sent to another address".into()));
                 }
                 if self.members.contains_key(&user_id) {
                     return Err(DomainError::AlreadyExists("already a member".into()));
@@ -304,10 +209,7 @@ impl Organization {
             ChangeMemberRole { user_id, role } => {
                 ctx.require(Role::Admin, "changing roles")?;
                 let to = parse_role(&role)?;
-                let from = *self
-                    .members
-                    .get(&user_id)
-                    .ok_or_else(|| DomainError::not_found("member", &user_id))?;
+                let from = *self.members.get(&user_id).ok_or_else(|| DomainError::not_found("member", &user_id))?;
                 Self::check_owner_change(ctx, Some(from), Some(to))?;
                 if from == Role::Owner && to != Role::Owner && self.owners() == 1 {
                     return Err(DomainError::illegal(
@@ -334,10 +236,7 @@ impl Organization {
                 if !leaving_self {
                     ctx.require(Role::Admin, "removing members")?;
                 }
-                let role = *self
-                    .members
-                    .get(&user_id)
-                    .ok_or_else(|| DomainError::not_found("member", &user_id))?;
+                let role = *self.members.get(&user_id).ok_or_else(|| DomainError::not_found("member", &user_id))?;
                 if !leaving_self {
                     Self::check_owner_change(ctx, Some(role), None)?;
                 }
@@ -348,36 +247,20 @@ impl Organization {
                         "left without owners",
                     ));
                 }
-                Ok(vec![
-                    MemberRemoved {
-                        organization_id,
-                        user_id,
-                    }
-                    .into(),
-                ])
+                Ok(vec![MemberRemoved { organization_id, user_id }.into()])
             }
-            IssueApiToken {
-                token_id,
-                name,
-                role,
-                secret_sha256,
-                expires_at,
-            } => {
+            IssueApiToken { token_id, name, role, secret_sha256, expires_at } => {
                 let mine = ctx.require(Role::Admin, "issuing API tokens")?;
                 let role = parse_role(&role)?;
                 if role > mine {
-                    return Err(DomainError::Forbidden(format!(
-                        "a token cannot outrank its issuer ({mine})"
-                    )));
+                    return Err(DomainError::Forbidden(format!("a token cannot outrank its issuer ({mine})")));
                 }
                 validate::name("name", &name)?;
                 if expires_at.is_some_and(|at| at <= ctx.now_ms) {
                     return Err(DomainError::invalid("expiresAt", "must be in the future"));
                 }
                 if self.tokens.contains_key(&token_id) {
-                    return Err(DomainError::AlreadyExists(format!(
-                        "token {token_id} exists"
-                    )));
+                    return Err(DomainError::AlreadyExists(format!("token {token_id} exists")));
                 }
                 Ok(vec![
                     ApiTokenIssued {
@@ -394,38 +277,19 @@ impl Organization {
             }
             RevokeApiToken { token_id } => {
                 ctx.require(Role::Admin, "revoking API tokens")?;
-                let token = self
-                    .tokens
-                    .get(&token_id)
-                    .ok_or_else(|| DomainError::not_found("API token", &token_id))?;
+                let token = self.tokens.get(&token_id).ok_or_else(|| DomainError::not_found("API token", &token_id))?;
                 if token.revoked {
                     return Err(DomainError::illegal("API token", "revoke", "revoked"));
                 }
-                Ok(vec![
-                    ApiTokenRevoked {
-                        organization_id,
-                        token_id,
-                    }
-                    .into(),
-                ])
+                Ok(vec![ApiTokenRevoked { organization_id, token_id }.into()])
             }
             ClaimProjectSlug { project_id, slug } => {
                 ctx.require(Role::Admin, "creating projects")?;
                 validate::slug("slug", &slug)?;
                 if self.project_slugs.contains_key(&slug) {
-                    return Err(DomainError::AlreadyExists(format!(
-                        "project slug `{slug}` is taken in {}",
-                        self.slug
-                    )));
+                    return Err(DomainError::AlreadyExists(format!("project slug `{slug}` is taken in {}", self.slug)));
                 }
-                Ok(vec![
-                    ProjectSlugClaimed {
-                        organization_id,
-                        project_id,
-                        slug,
-                    }
-                    .into(),
-                ])
+                Ok(vec![ProjectSlugClaimed { organization_id, project_id, slug }.into()])
             }
             ReleaseProjectSlug { project_id } => {
                 ctx.require(Role::Admin, "deleting projects")?;
@@ -435,14 +299,7 @@ impl Organization {
                     .find(|(_, id)| **id == project_id)
                     .map(|(slug, _)| slug.clone())
                     .ok_or_else(|| DomainError::not_found("project", &project_id))?;
-                Ok(vec![
-                    ProjectSlugReleased {
-                        organization_id,
-                        project_id,
-                        slug,
-                    }
-                    .into(),
-                ])
+                Ok(vec![ProjectSlugReleased { organization_id, project_id, slug }.into()])
             }
         }
     }

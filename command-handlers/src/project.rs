@@ -85,14 +85,7 @@ impl Aggregate for Project {
     fn decide(&self, command: ProjectCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
         match (command, self.status) {
             (
-                ProjectCommand::Create {
-                    project_id,
-                    organization_id,
-                    slug,
-                    name,
-                    framework,
-                    production_branch,
-                },
+                ProjectCommand::Create { project_id, organization_id, slug, name, framework, production_branch },
                 ProjectStatus::Absent,
             ) => {
                 ctx.require(Role::Admin, "creating projects")?;
@@ -101,40 +94,24 @@ impl Aggregate for Project {
                 let production_branch = production_branch.unwrap_or_else(|| "main".into());
                 validate::name("productionBranch", &production_branch)?;
                 Ok(vec![
-                    ProjectCreated {
-                        project_id,
-                        organization_id,
-                        slug,
-                        name,
-                        framework,
-                        production_branch,
-                    }
-                    .into(),
+                    ProjectCreated { project_id, organization_id, slug, name, framework, production_branch }.into(),
                 ])
             }
-            (ProjectCommand::Create { project_id, .. }, _) => Err(DomainError::AlreadyExists(
-                format!("project {project_id} exists"),
-            )),
-            (_, ProjectStatus::Absent | ProjectStatus::Deleted) => {
-                Err(DomainError::not_found("project", &self.id))
+            (ProjectCommand::Create { project_id, .. }, _) => {
+                Err(DomainError::AlreadyExists(format!("project {project_id} exists")))
             }
+            (_, ProjectStatus::Absent | ProjectStatus::Deleted) => Err(DomainError::not_found("project", &self.id)),
             (command, ProjectStatus::Active) => self.decide_active(command, ctx),
         }
     }
 }
 
 impl Project {
-    fn decide_active(
-        &self,
-        command: ProjectCommand,
-        ctx: &Context,
-    ) -> Result<Vec<Event>, DomainError> {
+    fn decide_active(&self, command: ProjectCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
         use ProjectCommand::*;
         let project_id = self.id.clone();
         match command {
-            Create { .. } => Err(DomainError::AlreadyExists(format!(
-                "project {project_id} exists"
-            ))),
+            Create { .. } => Err(DomainError::AlreadyExists(format!("project {project_id} exists"))),
             ChangeSettings(change) => {
                 ctx.require(Role::Admin, "changing project settings")?;
                 if let Some(name) = &change.name {
@@ -143,67 +120,29 @@ impl Project {
                 if let Some(branch) = &change.production_branch {
                     validate::name("productionBranch", branch)?;
                 }
-                for (field, value) in [
-                    ("outputDirectory", &change.output_directory),
-                    ("rootDirectory", &change.root_directory),
-                ] {
-                    if value.as_deref().is_some_and(|v| {
-                        v.split('/').any(|part| part == "..") || v.starts_with('/')
-                    }) {
-                        return Err(DomainError::invalid(
-                            field,
-                            "must be a relative path inside the source",
-                        ));
+                for (field, value) in
+                    [("outputDirectory", &change.output_directory), ("rootDirectory", &change.root_directory)]
+                {
+                    if value.as_deref().is_some_and(|v| v.split('/').any(|part| part == "..") || v.starts_with('/')) {
+                        return Err(DomainError::invalid(field, "must be a relative path inside the source"));
                     }
                 }
-                let change = ProjectSettingsChanged {
-                    project_id,
-                    ..change
-                };
-                let unchanged = ProjectSettingsChanged {
-                    project_id: change.project_id.clone(),
-                    ..Default::default()
-                };
-                Ok(if change == unchanged {
-                    vec![]
-                } else {
-                    vec![change.into()]
-                })
+                let change = ProjectSettingsChanged { project_id, ..change };
+                let unchanged = ProjectSettingsChanged { project_id: change.project_id.clone(), ..Default::default() };
+                Ok(if change == unchanged { vec![] } else { vec![change.into()] })
             }
-            SetEnvVar {
-                key,
-                target,
-                sealed_value,
-            } => {
+            SetEnvVar { key, target, sealed_value } => {
                 validate::env_key("key", &key)?;
                 validate::one_of("target", &target, ENV_TARGETS)?;
                 require_env_role(ctx, &target)?;
-                Ok(vec![
-                    EnvVarSet {
-                        project_id,
-                        key,
-                        target,
-                        sealed_value,
-                    }
-                    .into(),
-                ])
+                Ok(vec![EnvVarSet { project_id, key, target, sealed_value }.into()])
             }
             RemoveEnvVar { key, target } => {
                 require_env_role(ctx, &target)?;
                 if !self.env.contains(&(key.clone(), target.clone())) {
-                    return Err(DomainError::not_found(
-                        "environment variable",
-                        format!("{key} ({target})"),
-                    ));
+                    return Err(DomainError::not_found("environment variable", format!("{key} ({target})")));
                 }
-                Ok(vec![
-                    EnvVarRemoved {
-                        project_id,
-                        key,
-                        target,
-                    }
-                    .into(),
-                ])
+                Ok(vec![EnvVarRemoved { project_id, key, target }.into()])
             }
             Delete => {
                 ctx.require(Role::Admin, "deleting projects")?;

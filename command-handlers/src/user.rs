@@ -56,52 +56,20 @@ impl Aggregate for User {
 
     fn decide(&self, command: UserCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
         match (command, &self.id) {
-            (
-                UserCommand::Register {
-                    user_id,
-                    email,
-                    name,
-                    password_hash,
-                },
-                None,
-            ) => {
+            (UserCommand::Register { user_id, email, name, password_hash }, None) => {
                 validate::email("email", &email)?;
                 validate::name("name", &name)?;
-                Ok(vec![
-                    UserRegistered {
-                        user_id,
-                        email: email.trim().to_lowercase(),
-                        name,
-                        password_hash,
-                    }
-                    .into(),
-                ])
+                Ok(vec![UserRegistered { user_id, email: email.trim().to_lowercase(), name, password_hash }.into()])
             }
-            (UserCommand::Register { email, .. }, Some(_)) => Err(DomainError::AlreadyExists(
-                format!("{email} is already registered"),
-            )),
-            (
-                UserCommand::StartSession {
-                    session_id,
-                    secret_sha256,
-                },
-                Some(user_id),
-            ) => {
+            (UserCommand::Register { email, .. }, Some(_)) => {
+                Err(DomainError::AlreadyExists(format!("{email} is already registered")))
+            }
+            (UserCommand::StartSession { session_id, secret_sha256 }, Some(user_id)) => {
                 if ctx.actor != Actor::User(user_id.clone()) {
-                    return Err(DomainError::Forbidden(
-                        "a session is started by its own user".into(),
-                    ));
+                    return Err(DomainError::Forbidden("a session is started by its own user".into()));
                 }
                 let expires_at = ctx.now_ms + SESSION_TTL_MS;
-                Ok(vec![
-                    SessionStarted {
-                        user_id: user_id.clone(),
-                        session_id,
-                        secret_sha256,
-                        expires_at,
-                    }
-                    .into(),
-                ])
+                Ok(vec![SessionStarted { user_id: user_id.clone(), session_id, secret_sha256, expires_at }.into()])
             }
             (UserCommand::StartSession { .. }, None) => Err(DomainError::not_found("user", "")),
         }

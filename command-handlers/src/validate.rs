@@ -5,18 +5,14 @@ use crate::error::DomainError;
 /// Lowercase letters, digits and single dashes; 1–48 long; no leading or trailing dash.
 /// Slugs become host names (`<slug>.localhost`), so they follow DNS label rules.
 pub fn slug(field: &'static str, value: &str) -> Result<(), DomainError> {
-    let ok_chars = value
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok_chars = value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if value.is_empty() || value.len() > 48 {
         return Err(DomainError::invalid(field, "must be 1 to 48 characters"));
     }
     if !ok_chars || value.starts_with('-') || value.ends_with('-') || value.contains("--") {
         return Err(DomainError::invalid(
             field,
-            format!(
-                "`{value}` must be lowercase letters, digits and single dashes, not at either end"
-            ),
+            format!("`{value}` must be lowercase letters, digits and single dashes, not at either end"),
         ));
     }
     Ok(())
@@ -29,10 +25,7 @@ pub fn name(field: &'static str, value: &str) -> Result<(), DomainError> {
         return Err(DomainError::invalid(field, "must be 1 to 100 characters"));
     }
     if value.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(DomainError::invalid(field, "must not contain control characters"));
     }
     Ok(())
 }
@@ -51,22 +44,12 @@ pub fn email(field: &'static str, value: &str) -> Result<(), DomainError> {
         }
         None => false,
     };
-    if valid {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(
-            field,
-            format!("`{value}` is not an email address"),
-        ))
-    }
+    if valid { Ok(()) } else { Err(DomainError::invalid(field, format!("`{value}` is not an email address"))) }
 }
 
 /// Shell-safe: letters, digits and underscores, not starting with a digit, ≤ 256.
 pub fn env_key(field: &'static str, value: &str) -> Result<(), DomainError> {
-    let first_ok = value
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let first_ok = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     let rest_ok = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !first_ok || !rest_ok || value.len() > 256 {
         return Err(DomainError::invalid(
@@ -82,9 +65,6 @@ pub fn one_of(field: &'static str, value: &str, allowed: &[&str]) -> Result<(), 
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(DomainError::invalid(
-            field,
-            format!("`{value}` must be one of {}", allowed.join(", ")),
-        ))
+        Err(DomainError::invalid(field, format!("`{value}` must be one of {}", allowed.join(", "))))
     }
 }

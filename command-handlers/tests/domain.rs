@@ -2,9 +2,7 @@
 //! Pure: no store, no clock, no I/O.
 #![allow(clippy::unwrap_used)]
 
-use clouddeck_command_handlers::deployment::{
-    Deployment, DeploymentCommand, RequestDeployment, decide_request,
-};
+use clouddeck_command_handlers::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide_request};
 use clouddeck_command_handlers::organization::{Organization, OrganizationCommand as Org};
 use clouddeck_command_handlers::project::{Project, ProjectCommand};
 use clouddeck_command_handlers::{Aggregate, Context, DomainError, Role};
@@ -13,11 +11,7 @@ use clouddeck_events::*;
 const NOW: i64 = 1_800_000_000_000;
 
 fn user(id: &str, role: Option<Role>) -> Context {
-    Context {
-        actor: Actor::User(id.into()),
-        role,
-        now_ms: NOW,
-    }
+    Context { actor: Actor::User(id.into()), role, now_ms: NOW }
 }
 
 fn system() -> Context {
@@ -39,13 +33,7 @@ fn org_created() -> Event {
 }
 
 fn joined(user: &str, role: &str) -> Event {
-    MemberJoined {
-        organization_id: "o1".into(),
-        user_id: user.into(),
-        role: role.into(),
-        invitation_id: None,
-    }
-    .into()
+    MemberJoined { organization_id: "o1".into(), user_id: user.into(), role: role.into(), invitation_id: None }.into()
 }
 
 #[test]
@@ -53,102 +41,57 @@ fn a_user_creates_an_organization_and_owns_it() {
     let org: Organization = given(vec![]);
     let events = org
         .decide(
-            Org::Create {
-                organization_id: "o1".into(),
-                slug: "acme".into(),
-                name: "Acme".into(),
-            },
+            Org::Create { organization_id: "o1".into(), slug: "acme".into(), name: "Acme".into() },
             &user("alice", None),
         )
         .unwrap();
     assert_eq!(events, vec![org_created()]);
     let org = Organization::replay(&events);
-    assert_eq!(
-        org.role_of(&Actor::User("alice".into()), NOW),
-        Some(Role::Owner)
-    );
+    assert_eq!(org.role_of(&Actor::User("alice".into()), NOW), Some(Role::Owner));
 }
 
 #[test]
 fn bad_names_are_refused_naming_the_field() {
     let org: Organization = given(vec![]);
-    for (slug, name, field) in [
-        ("Acme", "Acme", "slug"),
-        ("-acme", "Acme", "slug"),
-        ("acme", "", "name"),
-        ("acme", "a\u{7}b", "name"),
-    ] {
+    for (slug, name, field) in
+        [("Acme", "Acme", "slug"), ("-acme", "Acme", "slug"), ("acme", "", "name"), ("acme", "a\u{7}b", "name")]
+    {
         let err = org
             .decide(
-                Org::Create {
-                    organization_id: "o1".into(),
-                    slug: slug.into(),
-                    name: name.into(),
-                },
+                Org::Create { organization_id: "o1".into(), slug: slug.into(), name: name.into() },
                 &user("a", None),
             )
             .unwrap_err();
-        assert!(
-            matches!(err, DomainError::Invalid { field: f, .. } if f == field),
-            "{slug}/{name}: {err}"
-        );
+        assert!(matches!(err, DomainError::Invalid { field: f, .. } if f == field), "{slug}/{name}: {err}");
     }
 }
 
 #[test]
 fn creating_an_existing_organization_is_refused() {
     let org: Organization = given(vec![org_created()]);
-    let err = org.decide(
-        Org::Create {
-            organization_id: "o1".into(),
-            slug: "x".into(),
-            name: "X".into(),
-        },
-        &user("bob", None),
-    );
+    let err = org
+        .decide(Org::Create { organization_id: "o1".into(), slug: "x".into(), name: "X".into() }, &user("bob", None));
     assert!(matches!(err, Err(DomainError::AlreadyExists(_))));
 }
 
 #[test]
 fn an_invitation_is_accepted_once_by_its_addressee() {
     let org: Organization = given(vec![org_created()]);
-    let invite = Org::InviteMember {
-        invitation_id: "i1".into(),
-        email: "Bob@Example.com".into(),
-        role: "developer".into(),
-    };
-    let invited = org
-        .decide(invite.clone(), &user("alice", Some(Role::Owner)))
-        .unwrap();
+    let invite =
+        Org::InviteMember { invitation_id: "i1".into(), email: "Bob@Example.com".into(), role: "developer".into() };
+    let invited = org.decide(invite.clone(), &user("alice", Some(Role::Owner))).unwrap();
     let org = org.evolve(&invited[0]);
     // a second open invitation for the same address is refused
-    assert!(matches!(
-        org.decide(invite, &user("alice", Some(Role::Owner))),
-        Err(DomainError::AlreadyExists(_))
-    ));
-    let wrong = Org::AcceptInvitation {
-        invitation_id: "i1".into(),
-        user_id: "eve".into(),
-        email: "eve@example.com".into(),
-    };
-    assert!(matches!(
-        org.decide(wrong, &user("eve", None)),
-        Err(DomainError::Forbidden(_))
-    ));
-    let accept = Org::AcceptInvitation {
-        invitation_id: "i1".into(),
-        user_id: "bob".into(),
-        email: "bob@example.com".into(),
-    };
+    assert!(matches!(org.decide(invite, &user("alice", Some(Role::Owner))), Err(DomainError::AlreadyExists(_))));
+    let wrong =
+        Org::AcceptInvitation { invitation_id: "i1".into(), user_id: "eve".into(), email: "eve@example.com".into() };
+    assert!(matches!(org.decide(wrong, &user("eve", None)), Err(DomainError::Forbidden(_))));
+    let accept =
+        Org::AcceptInvitation { invitation_id: "i1".into(), user_id: "bob".into(), email: "bob@example.com".into() };
     let joined = org.decide(accept.clone(), &user("bob", None)).unwrap();
-    assert!(
-        matches!(&joined[0], Event::MemberJoined(j) if j.role == "developer" && j.user_id == "bob")
-    );
+    assert!(matches!(&joined[0], Event::MemberJoined(j) if j.role == "developer" && j.user_id == "bob"));
     let org = org.evolve(&joined[0]);
-    assert!(matches!(
-        org.decide(accept, &user("bob", None)),
-        Err(DomainError::IllegalTransition { .. })
-    ));
+    assert!(matches!(org.decide(accept, &user("bob", None)), Err(DomainError::IllegalTransition { .. })));
 }
 
 #[test]
@@ -165,82 +108,35 @@ fn an_expired_invitation_cannot_be_accepted() {
         }
         .into(),
     ]);
-    let accept = Org::AcceptInvitation {
-        invitation_id: "i1".into(),
-        user_id: "bob".into(),
-        email: "bob@example.com".into(),
-    };
-    assert!(matches!(
-        org.decide(accept, &user("bob", None)),
-        Err(DomainError::IllegalTransition { .. })
-    ));
+    let accept =
+        Org::AcceptInvitation { invitation_id: "i1".into(), user_id: "bob".into(), email: "bob@example.com".into() };
+    assert!(matches!(org.decide(accept, &user("bob", None)), Err(DomainError::IllegalTransition { .. })));
 }
 
 #[test]
 fn only_owners_make_owners_and_the_last_owner_stays() {
-    let org: Organization = given(vec![
-        org_created(),
-        joined("bob", "admin"),
-        joined("carol", "developer"),
-    ]);
-    let promote = Org::ChangeMemberRole {
-        user_id: "carol".into(),
-        role: "owner".into(),
-    };
-    assert!(matches!(
-        org.decide(promote.clone(), &user("bob", Some(Role::Admin))),
-        Err(DomainError::Forbidden(_))
-    ));
-    assert_eq!(
-        org.decide(promote, &user("alice", Some(Role::Owner)))
-            .unwrap()
-            .len(),
-        1
-    );
-    let demote_last = Org::ChangeMemberRole {
-        user_id: "alice".into(),
-        role: "admin".into(),
-    };
+    let org: Organization = given(vec![org_created(), joined("bob", "admin"), joined("carol", "developer")]);
+    let promote = Org::ChangeMemberRole { user_id: "carol".into(), role: "owner".into() };
+    assert!(matches!(org.decide(promote.clone(), &user("bob", Some(Role::Admin))), Err(DomainError::Forbidden(_))));
+    assert_eq!(org.decide(promote, &user("alice", Some(Role::Owner))).unwrap().len(), 1);
+    let demote_last = Org::ChangeMemberRole { user_id: "alice".into(), role: "admin".into() };
     assert!(matches!(
         org.decide(demote_last, &user("alice", Some(Role::Owner))),
         Err(DomainError::IllegalTransition { .. })
     ));
-    let remove_last = Org::RemoveMember {
-        user_id: "alice".into(),
-    };
+    let remove_last = Org::RemoveMember { user_id: "alice".into() };
     assert!(matches!(
         org.decide(remove_last, &user("alice", Some(Role::Owner))),
         Err(DomainError::IllegalTransition { .. })
     ));
     // a developer cannot remove others but can leave
-    let remove_bob = Org::RemoveMember {
-        user_id: "bob".into(),
-    };
-    assert!(matches!(
-        org.decide(remove_bob, &user("carol", Some(Role::Developer))),
-        Err(DomainError::Forbidden(_))
-    ));
-    let leave = Org::RemoveMember {
-        user_id: "carol".into(),
-    };
-    assert_eq!(
-        org.decide(leave, &user("carol", Some(Role::Developer)))
-            .unwrap()
-            .len(),
-        1
-    );
-    let unknown = Org::ChangeMemberRole {
-        user_id: "zed".into(),
-        role: "viewer".into(),
-    };
-    assert!(matches!(
-        org.decide(unknown, &user("alice", Some(Role::Owner))),
-        Err(DomainError::NotFound { .. })
-    ));
-    let bad = Org::ChangeMemberRole {
-        user_id: "bob".into(),
-        role: "god".into(),
-    };
+    let remove_bob = Org::RemoveMember { user_id: "bob".into() };
+    assert!(matches!(org.decide(remove_bob, &user("carol", Some(Role::Developer))), Err(DomainError::Forbidden(_))));
+    let leave = Org::RemoveMember { user_id: "carol".into() };
+    assert_eq!(org.decide(leave, &user("carol", Some(Role::Developer))).unwrap().len(), 1);
+    let unknown = Org::ChangeMemberRole { user_id: "zed".into(), role: "viewer".into() };
+    assert!(matches!(org.decide(unknown, &user("alice", Some(Role::Owner))), Err(DomainError::NotFound { .. })));
+    let bad = Org::ChangeMemberRole { user_id: "bob".into(), role: "god".into() };
     assert!(matches!(
         org.decide(bad, &user("alice", Some(Role::Owner))),
         Err(DomainError::Invalid { field: "role", .. })
@@ -263,39 +159,19 @@ fn api_tokens_act_with_their_role_until_revoked_or_expired() {
         Err(DomainError::Forbidden(_))
     ));
     assert!(matches!(
-        org.decide(
-            issue("t0", "viewer", Some(NOW - 5)),
-            &user("bob", Some(Role::Admin))
-        ),
+        org.decide(issue("t0", "viewer", Some(NOW - 5)), &user("bob", Some(Role::Admin))),
         Err(DomainError::Invalid { .. })
     ));
-    let issued = org
-        .decide(
-            issue("t1", "developer", Some(NOW + 1000)),
-            &user("bob", Some(Role::Admin)),
-        )
-        .unwrap();
+    let issued = org.decide(issue("t1", "developer", Some(NOW + 1000)), &user("bob", Some(Role::Admin))).unwrap();
     let org = org.evolve(&issued[0]);
     let token = Actor::ApiToken("t1".into());
     assert_eq!(org.role_of(&token, NOW), Some(Role::Developer));
     assert_eq!(org.role_of(&token, NOW + 1000), None, "expired");
-    let revoked = org
-        .decide(
-            Org::RevokeApiToken {
-                token_id: "t1".into(),
-            },
-            &user("alice", Some(Role::Owner)),
-        )
-        .unwrap();
+    let revoked = org.decide(Org::RevokeApiToken { token_id: "t1".into() }, &user("alice", Some(Role::Owner))).unwrap();
     let org = org.evolve(&revoked[0]);
     assert_eq!(org.role_of(&token, NOW), None);
     assert!(matches!(
-        org.decide(
-            Org::RevokeApiToken {
-                token_id: "t1".into()
-            },
-            &user("alice", Some(Role::Owner))
-        ),
+        org.decide(Org::RevokeApiToken { token_id: "t1".into() }, &user("alice", Some(Role::Owner))),
         Err(DomainError::IllegalTransition { .. })
     ));
 }
@@ -304,52 +180,16 @@ fn api_tokens_act_with_their_role_until_revoked_or_expired() {
 fn a_project_slug_is_unique_in_its_organization_until_released() {
     let org: Organization = given(vec![org_created()]);
     let admin = user("alice", Some(Role::Owner));
-    let claimed = org
-        .decide(
-            Org::ClaimProjectSlug {
-                project_id: "p1".into(),
-                slug: "blog".into(),
-            },
-            &admin,
-        )
-        .unwrap();
+    let claimed = org.decide(Org::ClaimProjectSlug { project_id: "p1".into(), slug: "blog".into() }, &admin).unwrap();
     let org = org.evolve(&claimed[0]);
-    let again = org.decide(
-        Org::ClaimProjectSlug {
-            project_id: "p2".into(),
-            slug: "blog".into(),
-        },
-        &admin,
-    );
+    let again = org.decide(Org::ClaimProjectSlug { project_id: "p2".into(), slug: "blog".into() }, &admin);
     assert!(matches!(again, Err(DomainError::AlreadyExists(m)) if m.contains("blog")));
-    let released = org
-        .decide(
-            Org::ReleaseProjectSlug {
-                project_id: "p1".into(),
-            },
-            &admin,
-        )
-        .unwrap();
+    let released = org.decide(Org::ReleaseProjectSlug { project_id: "p1".into() }, &admin).unwrap();
     let org = org.evolve(&released[0]);
-    assert!(
-        org.decide(
-            Org::ClaimProjectSlug {
-                project_id: "p2".into(),
-                slug: "blog".into()
-            },
-            &admin
-        )
-        .is_ok()
-    );
+    assert!(org.decide(Org::ClaimProjectSlug { project_id: "p2".into(), slug: "blog".into() }, &admin).is_ok());
     let viewer = user("vic", Some(Role::Viewer));
     assert!(matches!(
-        org.decide(
-            Org::ClaimProjectSlug {
-                project_id: "p3".into(),
-                slug: "x".into()
-            },
-            &viewer
-        ),
+        org.decide(Org::ClaimProjectSlug { project_id: "p3".into(), slug: "x".into() }, &viewer),
         Err(DomainError::Forbidden(_))
     ));
 }
@@ -376,34 +216,13 @@ fn env_vars_by_target_and_role() {
     };
     let dev = user("carol", Some(Role::Developer));
     assert_eq!(project.decide(set("preview"), &dev).unwrap().len(), 1);
-    assert!(matches!(
-        project.decide(set("production"), &dev),
-        Err(DomainError::Forbidden(_))
-    ));
-    assert!(matches!(
-        project.decide(set("staging"), &dev),
-        Err(DomainError::Invalid {
-            field: "target",
-            ..
-        })
-    ));
-    let bad_key = ProjectCommand::SetEnvVar {
-        key: "1BAD KEY".into(),
-        target: "preview".into(),
-        sealed_value: "x".into(),
-    };
-    assert!(matches!(
-        project.decide(bad_key, &dev),
-        Err(DomainError::Invalid { field: "key", .. })
-    ));
-    let remove = ProjectCommand::RemoveEnvVar {
-        key: "API_URL".into(),
-        target: "preview".into(),
-    };
-    assert!(matches!(
-        project.decide(remove.clone(), &dev),
-        Err(DomainError::NotFound { .. })
-    ));
+    assert!(matches!(project.decide(set("production"), &dev), Err(DomainError::Forbidden(_))));
+    assert!(matches!(project.decide(set("staging"), &dev), Err(DomainError::Invalid { field: "target", .. })));
+    let bad_key =
+        ProjectCommand::SetEnvVar { key: "1BAD KEY".into(), target: "preview".into(), sealed_value: "x".into() };
+    assert!(matches!(project.decide(bad_key, &dev), Err(DomainError::Invalid { field: "key", .. })));
+    let remove = ProjectCommand::RemoveEnvVar { key: "API_URL".into(), target: "preview".into() };
+    assert!(matches!(project.decide(remove.clone(), &dev), Err(DomainError::NotFound { .. })));
     let set_event = project.decide(set("preview"), &dev).unwrap().remove(0);
     let project = project.evolve(&set_event);
     assert_eq!(project.decide(remove, &dev).unwrap().len(), 1);
@@ -413,18 +232,10 @@ fn env_vars_by_target_and_role() {
 fn a_deleted_project_takes_no_commands() {
     let project: Project = given(vec![
         project_created(),
-        ProjectDeleted {
-            project_id: "p1".into(),
-            organization_id: "o1".into(),
-            slug: "blog".into(),
-        }
-        .into(),
+        ProjectDeleted { project_id: "p1".into(), organization_id: "o1".into(), slug: "blog".into() }.into(),
     ]);
     let admin = user("alice", Some(Role::Owner));
-    assert!(matches!(
-        project.decide(ProjectCommand::Delete, &admin),
-        Err(DomainError::NotFound { .. })
-    ));
+    assert!(matches!(project.decide(ProjectCommand::Delete, &admin), Err(DomainError::NotFound { .. })));
     let request = RequestDeployment {
         deployment_id: "d1".into(),
         target: "preview".into(),
@@ -433,41 +244,22 @@ fn a_deleted_project_takes_no_commands() {
         commit_sha: None,
         prebuilt: false,
     };
-    assert!(matches!(
-        decide_request(&project, request, &admin),
-        Err(DomainError::NotFound { .. })
-    ));
+    assert!(matches!(decide_request(&project, request, &admin), Err(DomainError::NotFound { .. })));
 }
 
 #[test]
 fn settings_reject_paths_that_leave_the_source() {
     let project: Project = given(vec![project_created()]);
     let admin = user("alice", Some(Role::Admin));
-    let change = ProjectSettingsChanged {
-        output_directory: Some("../../etc".into()),
-        ..Default::default()
-    };
+    let change = ProjectSettingsChanged { output_directory: Some("../../etc".into()), ..Default::default() };
     assert!(matches!(
         project.decide(ProjectCommand::ChangeSettings(change), &admin),
-        Err(DomainError::Invalid {
-            field: "outputDirectory",
-            ..
-        })
+        Err(DomainError::Invalid { field: "outputDirectory", .. })
     ));
-    let nothing = project
-        .decide(
-            ProjectCommand::ChangeSettings(ProjectSettingsChanged::default()),
-            &admin,
-        )
-        .unwrap();
+    let nothing = project.decide(ProjectCommand::ChangeSettings(ProjectSettingsChanged::default()), &admin).unwrap();
     assert!(nothing.is_empty(), "no change, no event");
-    let change = ProjectSettingsChanged {
-        build_command: Some("npm run build".into()),
-        ..Default::default()
-    };
-    let events = project
-        .decide(ProjectCommand::ChangeSettings(change), &admin)
-        .unwrap();
+    let change = ProjectSettingsChanged { build_command: Some("npm run build".into()), ..Default::default() };
+    let events = project.decide(ProjectCommand::ChangeSettings(change), &admin).unwrap();
     assert!(matches!(&events[0], Event::ProjectSettingsChanged(c) if c.project_id == "p1"));
 }
 
@@ -487,10 +279,7 @@ fn requested(prebuilt: bool) -> Vec<Event> {
 /// Applies each command in turn as `ctx`, returning the final state.
 fn run(mut state: Deployment, commands: Vec<DeploymentCommand>, ctx: &Context) -> Deployment {
     for command in commands {
-        for event in state
-            .decide(command.clone(), ctx)
-            .unwrap_or_else(|e| panic!("{command:?}: {e}"))
-        {
+        for event in state.decide(command.clone(), ctx).unwrap_or_else(|e| panic!("{command:?}: {e}")) {
             state = state.evolve(&event);
         }
     }
@@ -504,38 +293,18 @@ fn a_deployment_goes_from_request_to_ready_and_production() {
     let state = run(
         state,
         vec![
-            QueueBuild {
-                build_id: "b1".into(),
-            },
-            StartBuild {
-                runner: "sandbox".into(),
-                framework: Some("vite".into()),
-            },
-            AppendLog {
-                lines: vec!["building".into()],
-            },
-            AppendLog {
-                lines: vec!["done".into()],
-            },
+            QueueBuild { build_id: "b1".into() },
+            StartBuild { runner: "sandbox".into(), framework: Some("vite".into()) },
+            AppendLog { lines: vec!["building".into()] },
+            AppendLog { lines: vec!["done".into()] },
             SucceedBuild { duration_ms: 1200 },
-            StoreArtifact {
-                manifest_sha256: "m".into(),
-                file_count: 3,
-                total_bytes: 10,
-            },
-            MarkReady {
-                url: "http://d1-blog.localhost".into(),
-            },
+            StoreArtifact { manifest_sha256: "m".into(), file_count: 3, total_bytes: 10 },
+            MarkReady { url: "http://d1-blog.localhost".into() },
         ],
         &system(),
     );
     assert_eq!(state.log_chunks, 2);
-    let promoted = state
-        .decide(
-            Promote { previous: None },
-            &user("carol", Some(Role::Developer)),
-        )
-        .unwrap();
+    let promoted = state.decide(Promote { previous: None }, &user("carol", Some(Role::Developer))).unwrap();
     assert!(matches!(&promoted[0], Event::DeploymentPromoted(p) if p.project_id == "p1"));
     assert!(matches!(
         state.decide(Promote { previous: None }, &user("vic", Some(Role::Viewer))),
@@ -548,36 +317,18 @@ fn a_prebuilt_upload_skips_the_build() {
     use DeploymentCommand::*;
     let state: Deployment = given(requested(true));
     assert!(matches!(
-        state.decide(
-            QueueBuild {
-                build_id: "b".into()
-            },
-            &system()
-        ),
+        state.decide(QueueBuild { build_id: "b".into() }, &system()),
         Err(DomainError::IllegalTransition { .. })
     ));
     let state = run(
         state,
         vec![
-            StoreArtifact {
-                manifest_sha256: "m".into(),
-                file_count: 1,
-                total_bytes: 1,
-            },
+            StoreArtifact { manifest_sha256: "m".into(), file_count: 1, total_bytes: 1 },
             MarkReady { url: "u".into() },
         ],
         &system(),
     );
-    assert!(
-        state
-            .decide(
-                RollBack {
-                    from: Some("d0".into())
-                },
-                &user("carol", Some(Role::Developer))
-            )
-            .is_ok()
-    );
+    assert!(state.decide(RollBack { from: Some("d0".into()) }, &user("carol", Some(Role::Developer))).is_ok());
 }
 
 #[test]
@@ -586,12 +337,7 @@ fn illegal_transitions_and_impostors_are_refused() {
     let state: Deployment = given(requested(false));
     // only CloudDeck's workers report builds
     assert!(matches!(
-        state.decide(
-            QueueBuild {
-                build_id: "b".into()
-            },
-            &user("alice", Some(Role::Owner))
-        ),
+        state.decide(QueueBuild { build_id: "b".into() }, &user("alice", Some(Role::Owner))),
         Err(DomainError::Forbidden(_))
     ));
     assert!(matches!(
@@ -599,38 +345,20 @@ fn illegal_transitions_and_impostors_are_refused() {
         Err(DomainError::IllegalTransition { .. })
     ));
     assert!(matches!(
-        state.decide(
-            Promote { previous: None },
-            &user("alice", Some(Role::Owner))
-        ),
+        state.decide(Promote { previous: None }, &user("alice", Some(Role::Owner))),
         Err(DomainError::IllegalTransition { .. })
     ));
     let failed = run(
         state,
         vec![
-            QueueBuild {
-                build_id: "b".into(),
-            },
-            StartBuild {
-                runner: "sandbox".into(),
-                framework: None,
-            },
-            FailBuild {
-                duration_ms: 5,
-                reason: "exit 1".into(),
-                cause: "user".into(),
-                retryable: false,
-            },
+            QueueBuild { build_id: "b".into() },
+            StartBuild { runner: "sandbox".into(), framework: None },
+            FailBuild { duration_ms: 5, reason: "exit 1".into(), cause: "user".into(), retryable: false },
         ],
         &system(),
     );
-    let err = failed
-        .decide(Cancel, &user("alice", Some(Role::Owner)))
-        .unwrap_err();
+    let err = failed.decide(Cancel, &user("alice", Some(Role::Owner))).unwrap_err();
     assert_eq!(err.to_string(), "cannot cancel a deployment that is failed");
     let unknown: Deployment = given(vec![]);
-    assert!(matches!(
-        unknown.decide(Cancel, &user("alice", Some(Role::Owner))),
-        Err(DomainError::NotFound { .. })
-    ));
+    assert!(matches!(unknown.decide(Cancel, &user("alice", Some(Role::Owner))), Err(DomainError::NotFound { .. })));
 }

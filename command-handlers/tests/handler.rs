@@ -14,19 +14,10 @@ const NOW: i64 = 1_800_000_000_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_creations_of_one_slug_make_one_project() {
     let scratch = Scratch::new();
-    let handler = Arc::new(CommandHandler::new(
-        connect(&scratch.sqlite_url("events")).await.unwrap(),
-    ));
+    let handler = Arc::new(CommandHandler::new(connect(&scratch.sqlite_url("events")).await.unwrap()));
     let alice = Provenance::new(Actor::User("alice".into()));
-    let create = OrganizationCommand::Create {
-        organization_id: "o1".into(),
-        slug: "acme".into(),
-        name: "Acme".into(),
-    };
-    handler
-        .organization("o1", create, &alice, NOW)
-        .await
-        .unwrap();
+    let create = OrganizationCommand::Create { organization_id: "o1".into(), slug: "acme".into(), name: "Acme".into() };
+    handler.organization("o1", create, &alice, NOW).await.unwrap();
 
     // given 8 requests racing to create `blog` under different project ids
     let mut racers = Vec::new();
@@ -50,10 +41,7 @@ async fn racing_creations_of_one_slug_make_one_project() {
         match racer.await.unwrap() {
             Ok(outcome) => {
                 won += 1;
-                assert_eq!(
-                    outcome.events, 2,
-                    "slug claim and project creation together"
-                );
+                assert_eq!(outcome.events, 2, "slug claim and project creation together");
             }
             Err(DomainError::AlreadyExists(message)) => assert!(message.contains("blog")),
             Err(other) => panic!("unexpected {other}"),
@@ -61,26 +49,13 @@ async fn racing_creations_of_one_slug_make_one_project() {
     }
     // then exactly one project exists and the log holds exactly one claim
     assert_eq!(won, 1);
-    let org_stream = handler
-        .store()
-        .read_stream("organization-o1", 0)
-        .await
-        .unwrap();
-    let claims = org_stream
-        .iter()
-        .filter(|e| e.meta.event_type == "organization.project_slug_claimed")
-        .count();
+    let org_stream = handler.store().read_stream("organization-o1", 0).await.unwrap();
+    let claims = org_stream.iter().filter(|e| e.meta.event_type == "organization.project_slug_claimed").count();
     assert_eq!(claims, 1);
 
     // and a stranger cannot touch the organization
     let mallory = Provenance::new(Actor::User("mallory".into()));
-    let invite = OrganizationCommand::InviteMember {
-        invitation_id: "i".into(),
-        email: "m@x.io".into(),
-        role: "owner".into(),
-    };
-    assert!(matches!(
-        handler.organization("o1", invite, &mallory, NOW).await,
-        Err(DomainError::Forbidden(_))
-    ));
+    let invite =
+        OrganizationCommand::InviteMember { invitation_id: "i".into(), email: "m@x.io".into(), role: "owner".into() };
+    assert!(matches!(handler.organization("o1", invite, &mallory, NOW).await, Err(DomainError::Forbidden(_))));
 }

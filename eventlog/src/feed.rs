@@ -15,23 +15,14 @@ pub enum FeedError {
     #[error("kafka: {0}")]
     Kafka(String),
     #[error("message at {topic}/{partition}@{offset} is malformed: {reason}")]
-    Malformed {
-        topic: String,
-        partition: i32,
-        offset: i64,
-        reason: String,
-    },
+    Malformed { topic: String, partition: i32, offset: i64, reason: String },
 }
 
 #[async_trait]
 pub trait EventFeed: Send {
     /// Up to `max` events, waiting at most `wait` for the first one. Events may repeat
     /// after a crash (same event id, same stream version): consumers drop what they have.
-    async fn next_batch(
-        &mut self,
-        max: usize,
-        wait: Duration,
-    ) -> Result<Vec<RecordedEvent>, FeedError>;
+    async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError>;
 
     /// Everything returned so far has taken durable effect; do not deliver it again.
     async fn ack(&mut self) -> Result<(), FeedError>;
@@ -49,21 +40,13 @@ pub struct StoreFeed {
 
 impl StoreFeed {
     pub fn new(store: Arc<dyn EventStore>, after: i64) -> Self {
-        StoreFeed {
-            subscription: Subscription::new(store.clone(), after),
-            store,
-            acked: after,
-        }
+        StoreFeed { subscription: Subscription::new(store.clone(), after), store, acked: after }
     }
 }
 
 #[async_trait]
 impl EventFeed for StoreFeed {
-    async fn next_batch(
-        &mut self,
-        max: usize,
-        wait: Duration,
-    ) -> Result<Vec<RecordedEvent>, FeedError> {
+    async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError> {
         let batch = self.subscription.next_ready(max).await?;
         if !batch.is_empty() {
             return Ok(batch);

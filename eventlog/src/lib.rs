@@ -13,7 +13,5 @@ pub mod subscription;
 
 pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
-pub use store::{
-    Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend,
-};
+pub use store::{Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend};
 pub use subscription::Subscription;

@@ -5,9 +5,7 @@
 //! become visible in the order they were handed out: a reader that has seen position N can
 //! never later find a committed event below N. A rollback gives its positions back.
 
-use crate::store::{
-    Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
-};
+use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::HashMap;
@@ -24,10 +22,7 @@ pub struct PgEventStore {
 
 impl PgEventStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .connect(url)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
         Self::from_pool(pool).await
     }
 
@@ -35,13 +30,8 @@ impl PgEventStore {
         let mut migrator = sqlx::migrate!("../schema/migrations/eventstore/postgres");
         migrator.set_ignore_missing(true);
         migrator.run(&pool).await?;
-        let head: i64 = sqlx::query_scalar("SELECT position FROM event_log_head")
-            .fetch_one(&pool)
-            .await?;
-        Ok(PgEventStore {
-            pool,
-            head: watch::Sender::new(head),
-        })
+        let head: i64 = sqlx::query_scalar("SELECT position FROM event_log_head").fetch_one(&pool).await?;
+        Ok(PgEventStore { pool, head: watch::Sender::new(head) })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -68,21 +58,16 @@ struct Columns {
 
 #[async_trait]
 impl EventStore for PgEventStore {
-    async fn append_streams(
-        &self,
-        appends: Vec<StreamAppend>,
-    ) -> Result<Vec<Appended>, StoreError> {
+    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
         let count: usize = appends.iter().map(|a| a.events.len()).sum();
         if appends.is_empty() || count == 0 {
             return Err(StoreError::EmptyAppend);
         }
         let mut tx = self.pool.begin().await?;
-        let head: i64 = sqlx::query_scalar(
-            "UPDATE event_log_head SET position = position + $1 RETURNING position",
-        )
-        .bind(count as i64)
-        .fetch_one(&mut *tx)
-        .await?;
+        let head: i64 = sqlx::query_scalar("UPDATE event_log_head SET position = position + $1 RETURNING position")
+            .bind(count as i64)
+            .fetch_one(&mut *tx)
+            .await?;
         let mut position = head - count as i64;
         let streams: Vec<&str> = appends.iter().map(|a| a.stream_id.as_str()).collect();
         let mut versions: HashMap<String, i64> = sqlx::query_as(
@@ -115,11 +100,7 @@ impl EventStore for PgEventStore {
                 columns.correlation_id.push(event.provenance.correlation_id);
                 columns.payload.push(event.payload);
             }
-            results.push(Appended {
-                stream_version: current + appended,
-                first_position,
-                last_position: position,
-            });
+            results.push(Appended { stream_version: current + appended, first_position, last_position: position });
         }
         sqlx::query(
             "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
@@ -152,11 +133,7 @@ impl EventStore for PgEventStore {
         Ok(results)
     }
 
-    async fn read_stream(
-        &self,
-        stream_id: &str,
-        after_version: i64,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
         query_stream(&self.pool, stream_id, after_version).await
     }
 

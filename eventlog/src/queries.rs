@@ -5,9 +5,7 @@
 /// with `$select` (the backend's `SELECT … FROM events`) and keeping checkpoints.
 macro_rules! event_queries {
     ($db:ty, $select:expr) => {
-        fn row_of(
-            row: &<$db as sqlx::Database>::Row,
-        ) -> Result<$crate::store::EventRow, sqlx::Error> {
+        fn row_of(row: &<$db as sqlx::Database>::Row) -> Result<$crate::store::EventRow, sqlx::Error> {
             use sqlx::Row;
             Ok($crate::store::EventRow {
                 position: row.try_get(0)?,
@@ -24,12 +22,8 @@ macro_rules! event_queries {
             })
         }
 
-        fn recorded(
-            rows: Vec<<$db as sqlx::Database>::Row>,
-        ) -> Result<Vec<RecordedEvent>, StoreError> {
-            rows.iter()
-                .map(|row| row_of(row)?.into_recorded())
-                .collect()
+        fn recorded(rows: Vec<<$db as sqlx::Database>::Row>) -> Result<Vec<RecordedEvent>, StoreError> {
+            rows.iter().map(|row| row_of(row)?.into_recorded()).collect()
         }
 
         async fn query_stream(
@@ -37,56 +31,28 @@ macro_rules! event_queries {
             stream_id: &str,
             after_version: i64,
         ) -> Result<Vec<RecordedEvent>, StoreError> {
-            let sql = format!(
-                "{} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version",
-                $select
-            );
-            recorded(
-                sqlx::query(&sql)
-                    .bind(stream_id)
-                    .bind(after_version)
-                    .fetch_all(pool)
-                    .await?,
-            )
+            let sql = format!("{} WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version", $select);
+            recorded(sqlx::query(&sql).bind(stream_id).bind(after_version).fetch_all(pool).await?)
         }
 
-        async fn query_all(
-            pool: &sqlx::Pool<$db>,
-            after: i64,
-            limit: usize,
-        ) -> Result<Vec<RecordedEvent>, StoreError> {
+        async fn query_all(pool: &sqlx::Pool<$db>, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
             let sql = format!("{} WHERE position > $1 ORDER BY position LIMIT $2", $select);
-            recorded(
-                sqlx::query(&sql)
-                    .bind(after)
-                    .bind(limit as i64)
-                    .fetch_all(pool)
-                    .await?,
-            )
+            recorded(sqlx::query(&sql).bind(after).bind(limit as i64).fetch_all(pool).await?)
         }
 
         async fn query_head(pool: &sqlx::Pool<$db>) -> Result<i64, StoreError> {
-            Ok(
-                sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
-                    .fetch_one(pool)
-                    .await?,
-            )
+            Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(pool).await?)
         }
 
         async fn query_checkpoint(pool: &sqlx::Pool<$db>, name: &str) -> Result<i64, StoreError> {
-            let position: Option<i64> =
-                sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
-                    .bind(name)
-                    .fetch_optional(pool)
-                    .await?;
+            let position: Option<i64> = sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
             Ok(position.unwrap_or(0))
         }
 
-        async fn store_checkpoint(
-            pool: &sqlx::Pool<$db>,
-            name: &str,
-            position: i64,
-        ) -> Result<(), StoreError> {
+        async fn store_checkpoint(pool: &sqlx::Pool<$db>, name: &str, position: i64) -> Result<(), StoreError> {
             sqlx::query(
                 "INSERT INTO log_checkpoints (name, position) VALUES ($1, $2) \
                  ON CONFLICT (name) DO UPDATE SET position = excluded.position",

@@ -4,9 +4,7 @@
 //! SQLite's write lock at once, also against other processes). The next position is
 //! read and written inside that transaction, so positions are gap-free and in commit order.
 
-use crate::store::{
-    Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros,
-};
+use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
@@ -37,10 +35,7 @@ impl SqliteEventStore {
             // The log is the system of record: a committed append survives power loss.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Self::from_pool(pool).await
     }
 
@@ -48,14 +43,8 @@ impl SqliteEventStore {
         let mut migrator = sqlx::migrate!("../schema/migrations/eventstore/sqlite");
         migrator.set_ignore_missing(true);
         migrator.run(&pool).await?;
-        let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events")
-            .fetch_one(&pool)
-            .await?;
-        Ok(SqliteEventStore {
-            pool,
-            write_lock: Mutex::new(()),
-            head: watch::Sender::new(head),
-        })
+        let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(&pool).await?;
+        Ok(SqliteEventStore { pool, write_lock: Mutex::new(()), head: watch::Sender::new(head) })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -67,10 +56,7 @@ crate::queries::event_queries!(sqlx::Sqlite, SELECT_EVENTS);
 
 #[async_trait]
 impl EventStore for SqliteEventStore {
-    async fn append_streams(
-        &self,
-        appends: Vec<StreamAppend>,
-    ) -> Result<Vec<Appended>, StoreError> {
+    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
         if appends.is_empty() {
             return Err(StoreError::EmptyAppend);
         }
@@ -103,10 +89,7 @@ impl EventStore for SqliteEventStore {
             let current = versions.get(&append.stream_id).copied().unwrap_or(0);
             check_expected(append, current)?;
             // A stream named twice in one append continues from its first part.
-            versions.insert(
-                append.stream_id.clone(),
-                current + append.events.len() as i64,
-            );
+            versions.insert(append.stream_id.clone(), current + append.events.len() as i64);
             let first_position = position + 1;
             for (i, event) in append.events.iter().enumerate() {
                 position += 1;
@@ -143,11 +126,7 @@ impl EventStore for SqliteEventStore {
         Ok(results)
     }
 
-    async fn read_stream(
-        &self,
-        stream_id: &str,
-        after_version: i64,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {
         query_stream(&self.pool, stream_id, after_version).await
     }
 

@@ -75,25 +75,15 @@ pub struct RecordedEvent {
 
 impl RecordedEvent {
     pub fn decode(&self) -> Result<Event, StoreError> {
-        codec::decode(&self.meta.event_type, &self.payload).map_err(|source| {
-            StoreError::Undecodable {
-                position: self.meta.position,
-                source,
-            }
-        })
+        codec::decode(&self.meta.event_type, &self.payload)
+            .map_err(|source| StoreError::Undecodable { position: self.meta.position, source })
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "conflict on stream {stream_id}: expected {expected:?}, but it is at version {current}"
-    )]
-    Conflict {
-        stream_id: String,
-        expected: ExpectedVersion,
-        current: i64,
-    },
+    #[error("conflict on stream {stream_id}: expected {expected:?}, but it is at version {current}")]
+    Conflict { stream_id: String, expected: ExpectedVersion, current: i64 },
     #[error("an append must carry at least one event")]
     EmptyAppend,
     #[error("event at position {position} cannot be decoded: {source}")]
@@ -113,8 +103,7 @@ pub enum StoreError {
 pub trait EventStore: Send + Sync + 'static {
     /// Appends to several streams in one transaction: all or nothing. Each stream's
     /// expected version is checked; a mismatch is `Conflict` with the current version.
-    async fn append_streams(&self, appends: Vec<StreamAppend>)
-    -> Result<Vec<Appended>, StoreError>;
+    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError>;
 
     /// Appends to one stream.
     async fn append(
@@ -123,22 +112,13 @@ pub trait EventStore: Send + Sync + 'static {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Appended, StoreError> {
-        let appended = self
-            .append_streams(vec![StreamAppend {
-                stream_id: stream_id.to_string(),
-                expected,
-                events,
-            }])
-            .await?;
+        let appended =
+            self.append_streams(vec![StreamAppend { stream_id: stream_id.to_string(), expected, events }]).await?;
         appended.into_iter().next().ok_or(StoreError::EmptyAppend)
     }
 
     /// A stream's events with version > `after_version`, in order.
-    async fn read_stream(
-        &self,
-        stream_id: &str,
-        after_version: i64,
-    ) -> Result<Vec<RecordedEvent>, StoreError>;
+    async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// Up to `limit` events with position > `after`, in position order.
     async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
@@ -162,20 +142,13 @@ pub(crate) fn check_expected(append: &StreamAppend, current: i64) -> Result<(), 
     if append.expected.allows(current) {
         Ok(())
     } else {
-        Err(StoreError::Conflict {
-            stream_id: append.stream_id.clone(),
-            expected: append.expected,
-            current,
-        })
+        Err(StoreError::Conflict { stream_id: append.stream_id.clone(), expected: append.expected, current })
     }
 }
 
 /// Microseconds since the Unix epoch.
 pub(crate) fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 /// The columns of an events row, as both databases return them.
@@ -198,8 +171,7 @@ impl EventRow {
         let position = self.position;
         let corrupt = |reason: String| StoreError::CorruptRow { position, reason };
         let uuid = |field: &str, text: &str| {
-            Uuid::parse_str(text)
-                .map_err(|e| corrupt(format!("{field} `{text}` is not a UUID: {e}")))
+            Uuid::parse_str(text).map_err(|e| corrupt(format!("{field} `{text}` is not a UUID: {e}")))
         };
         let actor: Actor = self.actor.parse().map_err(|e| corrupt(format!("{e}")))?;
         Ok(RecordedEvent {
@@ -212,11 +184,7 @@ impl EventRow {
                 schema_version: self.schema_version,
                 recorded_at: self.recorded_at,
                 actor,
-                causation_id: self
-                    .causation_id
-                    .as_deref()
-                    .map(|c| uuid("causation_id", c))
-                    .transpose()?,
+                causation_id: self.causation_id.as_deref().map(|c| uuid("causation_id", c)).transpose()?,
                 correlation_id: uuid("correlation_id", &self.correlation_id)?,
             },
             payload: self.payload,

@@ -22,12 +22,7 @@ impl Subscription {
     /// Every event with position > `after`, then each new one as it commits.
     pub fn new(store: Arc<dyn EventStore>, after: i64) -> Self {
         let head = store.head_watch();
-        Subscription {
-            store,
-            after,
-            buffer: VecDeque::new(),
-            head,
-        }
+        Subscription { store, after, buffer: VecDeque::new(), head }
     }
 
     /// The position of the last event handed out.

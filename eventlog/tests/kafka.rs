@@ -2,9 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics, ensure_topics};
-use clouddeck_eventlog::{
-    EventFeed, EventStore, ExpectedVersion, NewEvent, RecordedEvent, connect,
-};
+use clouddeck_eventlog::{EventFeed, EventStore, ExpectedVersion, NewEvent, RecordedEvent, connect};
 use clouddeck_events::{Actor, BuildLogChunk, Event, Provenance};
 use clouddeck_testkit::{Broker, Scratch};
 use std::collections::{BTreeMap, HashSet};
@@ -24,14 +22,7 @@ fn log_chunk(stream: usize, sequence: i64) -> NewEvent {
 
 async fn append_round(store: &dyn EventStore, round: i64, streams: usize) {
     for s in 0..streams {
-        store
-            .append(
-                &format!("deployment-{s}"),
-                ExpectedVersion::Any,
-                vec![log_chunk(s, round)],
-            )
-            .await
-            .unwrap();
+        store.append(&format!("deployment-{s}"), ExpectedVersion::Any, vec![log_chunk(s, round)]).await.unwrap();
     }
 }
 
@@ -44,11 +35,7 @@ async fn consume_all(brokers: &str, expected: usize) -> Vec<RecordedEvent> {
     let mut ids = HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(90);
     while ids.len() < expected {
-        assert!(
-            Instant::now() < deadline,
-            "only {} of {expected} events reached kafka",
-            ids.len()
-        );
+        assert!(Instant::now() < deadline, "only {} of {expected} events reached kafka", ids.len());
         for event in feed.next_batch(500, Duration::from_secs(1)).await.unwrap() {
             ids.insert(event.meta.event_id);
             all.push(event);
@@ -63,10 +50,7 @@ fn assert_every_stream_contiguous(events: &[RecordedEvent], streams: usize, per_
     let mut versions: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for event in events {
         if seen.insert(event.meta.event_id) {
-            versions
-                .entry(&event.meta.stream_id)
-                .or_default()
-                .push(event.meta.stream_version);
+            versions.entry(&event.meta.stream_id).or_default().push(event.meta.stream_version);
             event.decode().unwrap();
         }
     }
@@ -98,11 +82,7 @@ async fn relay_catches_up_after_a_broker_outage() {
         append_round(&*store, round, 10).await;
     }
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert_eq!(
-        store.load_checkpoint("kafka-relay").await.unwrap(),
-        10,
-        "nothing published while down"
-    );
+    assert_eq!(store.load_checkpoint("kafka-relay").await.unwrap(), 10, "nothing published while down");
     broker.start();
     // then the relay catches up and nothing is lost
     wait_for_checkpoint(&*store, 50).await;
@@ -115,10 +95,7 @@ async fn relay_catches_up_after_a_broker_outage() {
 async fn wait_for_checkpoint(store: &dyn EventStore, position: i64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while store.load_checkpoint("kafka-relay").await.unwrap() < position {
-        assert!(
-            Instant::now() < deadline,
-            "relay did not reach position {position}"
-        );
+        assert!(Instant::now() < deadline, "relay did not reach position {position}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -152,12 +129,7 @@ async fn feed_redelivers_what_was_not_acknowledged() {
     while again.len() < unacknowledged.len() {
         again.extend(first.next_batch(10, Duration::from_secs(2)).await.unwrap());
     }
-    let ids = |events: &[RecordedEvent]| {
-        events
-            .iter()
-            .map(|e| e.meta.event_id)
-            .collect::<HashSet<_>>()
-    };
+    let ids = |events: &[RecordedEvent]| events.iter().map(|e| e.meta.event_id).collect::<HashSet<_>>();
     assert_eq!(ids(&again), ids(&unacknowledged));
     drop(first);
     // when a new member of the same group resumes
@@ -168,12 +140,7 @@ async fn feed_redelivers_what_was_not_acknowledged() {
         redelivered.extend(second.next_batch(10, Duration::from_secs(2)).await.unwrap());
     }
     // then it gets exactly what was not acknowledged
-    let ids = |events: &[RecordedEvent]| {
-        events
-            .iter()
-            .map(|e| e.meta.event_id)
-            .collect::<HashSet<_>>()
-    };
+    let ids = |events: &[RecordedEvent]| events.iter().map(|e| e.meta.event_id).collect::<HashSet<_>>();
     assert_eq!(ids(&redelivered), ids(&unacknowledged));
     assert!(ids(&redelivered).is_disjoint(&ids(&acknowledged)));
     stop.send(true).unwrap();

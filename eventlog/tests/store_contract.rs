@@ -2,9 +2,7 @@
 //! PostgreSQL database.
 #![allow(clippy::unwrap_used)]
 
-use clouddeck_eventlog::{
-    EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend, Subscription, connect,
-};
+use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend, Subscription, connect};
 use clouddeck_events::{Actor, DeploymentReady, Event, Provenance};
 use clouddeck_testkit::{Scratch, postgres_database};
 use std::collections::HashSet;
@@ -40,88 +38,32 @@ async fn assert_gap_free(store: &dyn EventStore, n: i64) -> Vec<clouddeck_eventl
 
 async fn appends_reads_and_refuses_a_wrong_version(store: Arc<dyn EventStore>) {
     // given a stream with two events
-    let first = store
-        .append(
-            "deployment-a",
-            ExpectedVersion::NoStream,
-            vec![ready(1), ready(2)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            first.stream_version,
-            first.first_position,
-            first.last_position
-        ),
-        (2, 1, 2)
-    );
+    let first = store.append("deployment-a", ExpectedVersion::NoStream, vec![ready(1), ready(2)]).await.unwrap();
+    assert_eq!((first.stream_version, first.first_position, first.last_position), (2, 1, 2));
     // when an append expects an older version, then Conflict names the current version
-    let err = store
-        .append("deployment-a", ExpectedVersion::Exactly(1), vec![ready(3)])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { current: 2, .. }),
-        "{err}"
-    );
-    let err = store
-        .append("deployment-a", ExpectedVersion::NoStream, vec![ready(3)])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { current: 2, .. }),
-        "{err}"
-    );
-    assert!(matches!(
-        store
-            .append("deployment-a", ExpectedVersion::Any, vec![])
-            .await,
-        Err(StoreError::EmptyAppend)
-    ));
+    let err = store.append("deployment-a", ExpectedVersion::Exactly(1), vec![ready(3)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { current: 2, .. }), "{err}");
+    let err = store.append("deployment-a", ExpectedVersion::NoStream, vec![ready(3)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { current: 2, .. }), "{err}");
+    assert!(matches!(store.append("deployment-a", ExpectedVersion::Any, vec![]).await, Err(StoreError::EmptyAppend)));
     // and the right version appends
-    let next = store
-        .append("deployment-a", ExpectedVersion::Exactly(2), vec![ready(3)])
-        .await
-        .unwrap();
+    let next = store.append("deployment-a", ExpectedVersion::Exactly(2), vec![ready(3)]).await.unwrap();
     assert_eq!((next.stream_version, next.last_position), (3, 3));
     let stream = store.read_stream("deployment-a", 1).await.unwrap();
-    assert_eq!(
-        stream
-            .iter()
-            .map(|e| e.meta.stream_version)
-            .collect::<Vec<_>>(),
-        vec![2, 3]
-    );
+    assert_eq!(stream.iter().map(|e| e.meta.stream_version).collect::<Vec<_>>(), vec![2, 3]);
     assert_eq!(
         stream[1].decode().unwrap(),
-        Event::DeploymentReady(DeploymentReady {
-            deployment_id: "d3".into(),
-            url: "https://d3.localhost".into(),
-        })
+        Event::DeploymentReady(DeploymentReady { deployment_id: "d3".into(), url: "https://d3.localhost".into() })
     );
-    assert!(
-        store
-            .read_stream("deployment-none", 0)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.read_stream("deployment-none", 0).await.unwrap().is_empty());
 }
 
 async fn multi_stream_appends_are_all_or_nothing(store: Arc<dyn EventStore>) {
-    store
-        .append("organization-o", ExpectedVersion::NoStream, vec![ready(1)])
-        .await
-        .unwrap();
+    store.append("organization-o", ExpectedVersion::NoStream, vec![ready(1)]).await.unwrap();
     // given one stream whose expectation fails, when both are appended together
     let err = store
         .append_streams(vec![
-            StreamAppend {
-                stream_id: "project-p".into(),
-                expected: ExpectedVersion::NoStream,
-                events: vec![ready(2)],
-            },
+            StreamAppend { stream_id: "project-p".into(), expected: ExpectedVersion::NoStream, events: vec![ready(2)] },
             StreamAppend {
                 stream_id: "organization-o".into(),
                 expected: ExpectedVersion::NoStream,
@@ -130,18 +72,12 @@ async fn multi_stream_appends_are_all_or_nothing(store: Arc<dyn EventStore>) {
         ])
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { ref stream_id, current: 1, .. } if stream_id == "organization-o")
-    );
+    assert!(matches!(err, StoreError::Conflict { ref stream_id, current: 1, .. } if stream_id == "organization-o"));
     // then neither stream changed and no position was used up
     assert!(store.read_stream("project-p", 0).await.unwrap().is_empty());
     let done = store
         .append_streams(vec![
-            StreamAppend {
-                stream_id: "project-p".into(),
-                expected: ExpectedVersion::NoStream,
-                events: vec![ready(2)],
-            },
+            StreamAppend { stream_id: "project-p".into(), expected: ExpectedVersion::NoStream, events: vec![ready(2)] },
             StreamAppend {
                 stream_id: "organization-o".into(),
                 expected: ExpectedVersion::Exactly(1),
@@ -150,10 +86,7 @@ async fn multi_stream_appends_are_all_or_nothing(store: Arc<dyn EventStore>) {
         ])
         .await
         .unwrap();
-    assert_eq!(
-        done.iter().map(|a| a.last_position).collect::<Vec<_>>(),
-        vec![2, 3]
-    );
+    assert_eq!(done.iter().map(|a| a.last_position).collect::<Vec<_>>(), vec![2, 3]);
     assert_gap_free(&*store, 3).await;
 }
 
@@ -168,14 +101,9 @@ async fn racing_writers_on_one_stream(store: Arc<dyn EventStore>) {
             let mut conflicts = 0;
             for i in 0..EACH {
                 loop {
-                    let current =
-                        store.read_stream("deployment-race", 0).await.unwrap().len() as i64;
+                    let current = store.read_stream("deployment-race", 0).await.unwrap().len() as i64;
                     match store
-                        .append(
-                            "deployment-race",
-                            ExpectedVersion::Exactly(current),
-                            vec![ready(w * 100 + i)],
-                        )
+                        .append("deployment-race", ExpectedVersion::Exactly(current), vec![ready(w * 100 + i)])
                         .await
                     {
                         Ok(_) => break,
@@ -187,20 +115,10 @@ async fn racing_writers_on_one_stream(store: Arc<dyn EventStore>) {
             conflicts
         }));
     }
-    let conflicts: usize = futures::future::join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap())
-        .sum();
+    let conflicts: usize = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).sum();
     let n = (WRITERS * EACH) as i64;
     let stream = store.read_stream("deployment-race", 0).await.unwrap();
-    assert_eq!(
-        stream
-            .iter()
-            .map(|e| e.meta.stream_version)
-            .collect::<Vec<_>>(),
-        (1..=n).collect::<Vec<_>>()
-    );
+    assert_eq!(stream.iter().map(|e| e.meta.stream_version).collect::<Vec<_>>(), (1..=n).collect::<Vec<_>>());
     let ids: HashSet<_> = stream.iter().map(|e| e.meta.event_id).collect();
     assert_eq!(ids.len() as i64, n, "every event kept, none twice");
     assert_gap_free(&*store, n).await;
@@ -216,10 +134,7 @@ async fn live_subscriber_sees_every_position_once_in_order(store: Arc<dyn EventS
     let follower = tokio::spawn(async move {
         let mut seen = Vec::new();
         while seen.len() < n as usize {
-            let event = tokio::time::timeout(Duration::from_secs(30), subscription.next())
-                .await
-                .unwrap()
-                .unwrap();
+            let event = tokio::time::timeout(Duration::from_secs(30), subscription.next()).await.unwrap().unwrap();
             seen.push(event.meta.position);
         }
         seen
@@ -230,17 +145,11 @@ async fn live_subscriber_sees_every_position_once_in_order(store: Arc<dyn EventS
         writers.push(tokio::spawn(async move {
             for i in 0..EACH {
                 let stream = format!("deployment-{w}-{}", i % 5);
-                store
-                    .append(&stream, ExpectedVersion::Any, vec![ready(i)])
-                    .await
-                    .unwrap();
+                store.append(&stream, ExpectedVersion::Any, vec![ready(i)]).await.unwrap();
             }
         }));
     }
-    futures::future::join_all(writers)
-        .await
-        .into_iter()
-        .for_each(|r| r.unwrap());
+    futures::future::join_all(writers).await.into_iter().for_each(|r| r.unwrap());
     let seen = follower.await.unwrap();
     assert_eq!(seen, (1..=n).collect::<Vec<_>>());
     assert_gap_free(&*store, n).await;
@@ -271,33 +180,19 @@ on_both_backends!(
 #[tokio::test]
 async fn a_corrupt_row_and_an_undecodable_payload_name_their_position() {
     let scratch = Scratch::new();
-    let store =
-        clouddeck_eventlog::sqlite::SqliteEventStore::connect(&scratch.sqlite_url("events"))
-            .await
-            .unwrap();
-    store
-        .append("deployment-a", ExpectedVersion::NoStream, vec![ready(1)])
-        .await
-        .unwrap();
+    let store = clouddeck_eventlog::sqlite::SqliteEventStore::connect(&scratch.sqlite_url("events")).await.unwrap();
+    store.append("deployment-a", ExpectedVersion::NoStream, vec![ready(1)]).await.unwrap();
     // given a row whose payload is not Avro and one whose actor is nonsense
     sqlx::query("INSERT INTO events VALUES (2, 'e2', 'deployment-a', 2, 'deployment.ready', 1, 0, 'system:x', NULL, '00000000-0000-0000-0000-000000000000', x'00ff')")
         .execute(store.pool()).await.unwrap();
     let recorded = store.read_all(1, 10).await.unwrap_err();
-    assert!(
-        matches!(recorded, StoreError::CorruptRow { position: 2, .. }),
-        "{recorded}"
-    );
-    sqlx::query(
-        "UPDATE events SET event_id = '0190a0a0-0000-7000-8000-000000000000' WHERE position = 2",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    assert!(matches!(recorded, StoreError::CorruptRow { position: 2, .. }), "{recorded}");
+    sqlx::query("UPDATE events SET event_id = '0190a0a0-0000-7000-8000-000000000000' WHERE position = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
     let rows = store.read_all(1, 10).await.unwrap();
     let err = rows[0].decode().unwrap_err();
-    assert!(
-        matches!(err, StoreError::Undecodable { position: 2, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, StoreError::Undecodable { position: 2, .. }), "{err}");
     assert!(err.to_string().contains("position 2"));
 }

@@ -42,38 +42,19 @@ struct Registry {
     broken: Vec<CodecError>,
 }
 
-fn known(
-    event_type: &'static str,
-    schema_version: i32,
-    json: &str,
-) -> Result<KnownSchema, CodecError> {
-    let schema = Schema::parse_str(json).map_err(|e| CodecError::BrokenSchema {
-        event_type: event_type.to_string(),
-        reason: e.to_string(),
-    })?;
+fn known(event_type: &'static str, schema_version: i32, json: &str) -> Result<KnownSchema, CodecError> {
+    let schema = Schema::parse_str(json)
+        .map_err(|e| CodecError::BrokenSchema { event_type: event_type.to_string(), reason: e.to_string() })?;
     let bytes = schema.fingerprint::<Rabin>().bytes;
     let mut fingerprint = [0u8; 8];
     fingerprint.copy_from_slice(&bytes[..8]);
-    Ok(KnownSchema {
-        event_type,
-        schema_version,
-        schema,
-        fingerprint,
-    })
+    Ok(KnownSchema { event_type, schema_version, schema, fingerprint })
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let mut registry = Registry {
-        current: HashMap::new(),
-        writers: HashMap::new(),
-        broken: Vec::new(),
-    };
-    let current = EVENT_TYPES
-        .iter()
-        .map(|t| (t.name, t.schema_version, t.schema_json, true));
-    let history = HISTORY
-        .iter()
-        .map(|(name, version, json)| (*name, *version, *json, false));
+    let mut registry = Registry { current: HashMap::new(), writers: HashMap::new(), broken: Vec::new() };
+    let current = EVENT_TYPES.iter().map(|t| (t.name, t.schema_version, t.schema_json, true));
+    let history = HISTORY.iter().map(|(name, version, json)| (*name, *version, *json, false));
     for (name, version, json, is_current) in current.chain(history) {
         match known(name, version, json) {
             Ok(schema) => {
@@ -105,25 +86,15 @@ pub fn writer_schema(bytes: &[u8]) -> Result<&'static KnownSchema, CodecError> {
     }
     let mut fingerprint = [0u8; 8];
     fingerprint.copy_from_slice(&bytes[2..HEADER_LEN]);
-    REGISTRY
-        .writers
-        .get(&fingerprint)
-        .ok_or_else(|| CodecError::UnknownSchema(hex(&fingerprint)))
+    REGISTRY.writers.get(&fingerprint).ok_or_else(|| CodecError::UnknownSchema(hex(&fingerprint)))
 }
 
 pub fn encode(event: &Event) -> Result<Vec<u8>, CodecError> {
     let event_type = event.event_type();
-    let known = current_schema(event_type)
-        .ok_or_else(|| CodecError::UnknownEventType(event_type.to_string()))?;
-    let invalid = |e: apache_avro::Error| CodecError::Invalid {
-        event_type: event_type.to_string(),
-        reason: e.to_string(),
-    };
-    let value = event
-        .to_avro_value()
-        .map_err(invalid)?
-        .resolve(&known.schema)
-        .map_err(invalid)?;
+    let known = current_schema(event_type).ok_or_else(|| CodecError::UnknownEventType(event_type.to_string()))?;
+    let invalid =
+        |e: apache_avro::Error| CodecError::Invalid { event_type: event_type.to_string(), reason: e.to_string() };
+    let value = event.to_avro_value().map_err(invalid)?.resolve(&known.schema).map_err(invalid)?;
     let datum = apache_avro::to_avro_datum(&known.schema, value).map_err(invalid)?;
     let mut bytes = Vec::with_capacity(HEADER_LEN + datum.len());
     bytes.extend_from_slice(&MAGIC);
@@ -135,8 +106,7 @@ pub fn encode(event: &Event) -> Result<Vec<u8>, CodecError> {
 /// Decodes bytes recorded as `event_type`, resolving an older writer schema to the
 /// current one (fields added since are filled from their defaults).
 pub fn decode(event_type: &str, bytes: &[u8]) -> Result<Event, CodecError> {
-    let reader = current_schema(event_type)
-        .ok_or_else(|| CodecError::UnknownEventType(event_type.to_string()))?;
+    let reader = current_schema(event_type).ok_or_else(|| CodecError::UnknownEventType(event_type.to_string()))?;
     let writer = writer_schema(bytes)?;
     if writer.event_type != event_type {
         return Err(CodecError::TypeMismatch {
@@ -144,18 +114,12 @@ pub fn decode(event_type: &str, bytes: &[u8]) -> Result<Event, CodecError> {
             written: writer.event_type.to_string(),
         });
     }
-    let invalid = |reason: String| CodecError::Invalid {
-        event_type: event_type.to_string(),
-        reason,
-    };
+    let invalid = |reason: String| CodecError::Invalid { event_type: event_type.to_string(), reason };
     let mut datum = &bytes[HEADER_LEN..];
     let value = apache_avro::from_avro_datum(&writer.schema, &mut datum, Some(&reader.schema))
         .map_err(|e| invalid(e.to_string()))?;
     if !datum.is_empty() {
-        return Err(invalid(format!(
-            "{} trailing bytes after the datum",
-            datum.len()
-        )));
+        return Err(invalid(format!("{} trailing bytes after the datum", datum.len())));
     }
     Event::from_avro_value(event_type, &value)
         .ok_or_else(|| CodecError::UnknownEventType(event_type.to_string()))?

@@ -76,19 +76,11 @@ pub struct Provenance {
 impl Provenance {
     /// The first event of a new chain of cause and effect.
     pub fn new(actor: Actor) -> Self {
-        Provenance {
-            actor,
-            causation_id: None,
-            correlation_id: Uuid::now_v7(),
-        }
+        Provenance { actor, causation_id: None, correlation_id: Uuid::now_v7() }
     }
 
     /// An event caused by `cause`: same correlation, causation = the cause's id.
     pub fn caused_by(actor: Actor, cause: &EventMeta) -> Self {
-        Provenance {
-            actor,
-            causation_id: Some(cause.event_id),
-            correlation_id: cause.correlation_id,
-        }
+        Provenance { actor, causation_id: Some(cause.event_id), correlation_id: cause.correlation_id }
     }
 }

@@ -9,7 +9,6 @@ pub mod registry;
 pub use codec::{CodecError, decode, decode_self_describing, encode};
 pub use envelope::{Actor, EventMeta, Provenance, stream_id};
 pub use payloads::{
-    billing::*, deployment::*, domain::*, organization::*, project::*, source::*, usage::*,
-    user::*, webhook::*,
+    billing::*, deployment::*, domain::*, organization::*, project::*, source::*, usage::*, user::*, webhook::*,
 };
 pub use registry::{EVENT_TYPES, Event, EventTypeInfo, aggregate_of, type_info};

@@ -2,8 +2,7 @@
 //! Adding an event means adding its payload struct, one line here and its .avsc file.
 
 use crate::payloads::{
-    billing::*, deployment::*, domain::*, organization::*, project::*, source::*, usage::*,
-    user::*, webhook::*,
+    billing::*, deployment::*, domain::*, organization::*, project::*, source::*, usage::*, user::*, webhook::*,
 };
 use apache_avro::AvroSchema;
 
@@ -19,11 +18,8 @@ pub struct EventTypeInfo {
 }
 
 /// Schemas of earlier versions, kept so that events written under them still read.
-pub const HISTORY: &[(&str, i32, &str)] = &[(
-    "project.created",
-    1,
-    include_str!("../../schema/avro/history/project.created.v1.avsc"),
-)];
+pub const HISTORY: &[(&str, i32, &str)] =
+    &[("project.created", 1, include_str!("../../schema/avro/history/project.created.v1.avsc"))];
 
 macro_rules! event_registry {
     ($($variant:ident = $name:literal, v $version:literal;)*) => {

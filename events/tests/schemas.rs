@@ -29,21 +29,14 @@ fn every_rust_type_matches_its_schema_file() {
             std::fs::write(&path, json + "\n").expect("write schema file");
             continue;
         }
-        let committed = Schema::parse_str(info.schema_json)
-            .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+        let committed =
+            Schema::parse_str(info.schema_json).unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
         if committed.canonical_form() != derived.canonical_form() {
             drifted.push(info.name);
         }
     }
-    assert!(
-        drifted.is_empty(),
-        "Rust types and schema files differ for {drifted:?}"
-    );
-    assert!(
-        codec::schema_problems().is_empty(),
-        "{:?}",
-        codec::schema_problems()
-    );
+    assert!(drifted.is_empty(), "Rust types and schema files differ for {drifted:?}");
+    assert!(codec::schema_problems().is_empty(), "{:?}", codec::schema_problems());
 }
 
 #[test]
@@ -61,15 +54,9 @@ fn every_schema_file_has_its_rust_type() {
             orphans.push(event_type.to_string());
         }
     }
-    assert!(
-        orphans.is_empty(),
-        "schema files without a Rust type: {orphans:?}"
-    );
+    assert!(orphans.is_empty(), "schema files without a Rust type: {orphans:?}");
     let files = std::fs::read_dir(schema_dir()).expect("dir").count();
-    assert!(
-        files > EVENT_TYPES.len(),
-        "expected every event type to have a file"
-    );
+    assert!(files > EVENT_TYPES.len(), "expected every event type to have a file");
 }
 
 /// A value for every field of a schema, varied by `seed`, so that optional fields are
@@ -80,26 +67,18 @@ fn sample(schema: &Schema, seed: usize, field: &str) -> Value {
         Schema::Long => Value::Long(-(seed as i64) * 1_000_003 + 7),
         Schema::Int => Value::Int(seed as i32 * 31 - 5),
         Schema::Boolean => Value::Boolean(seed.is_multiple_of(2)),
-        Schema::Array(array) => Value::Array(
-            (0..seed % 3 + 1)
-                .map(|i| sample(&array.items, seed + i, field))
-                .collect(),
-        ),
+        Schema::Array(array) => {
+            Value::Array((0..seed % 3 + 1).map(|i| sample(&array.items, seed + i, field)).collect())
+        }
         Schema::Union(union) => {
             let variants = union.variants();
             let index = seed % variants.len();
-            Value::Union(
-                index as u32,
-                Box::new(sample(&variants[index], seed, field)),
-            )
+            Value::Union(index as u32, Box::new(sample(&variants[index], seed, field)))
         }
         Schema::Null => Value::Null,
-        Schema::Record(RecordSchema { fields, .. }) => Value::Record(
-            fields
-                .iter()
-                .map(|f| (f.name.clone(), sample(&f.schema, seed, &f.name)))
-                .collect(),
-        ),
+        Schema::Record(RecordSchema { fields, .. }) => {
+            Value::Record(fields.iter().map(|f| (f.name.clone(), sample(&f.schema, seed, &f.name))).collect())
+        }
         other => panic!("no sample for schema {other:?}: extend the test"),
     }
 }
@@ -121,16 +100,8 @@ fn every_rust_type_round_trips_through_its_schema_file() {
             assert_eq!(event.event_type(), info.name);
             assert_eq!(event.schema_version(), info.schema_version);
             // then encoding the Rust value again gives the very same bytes
-            assert_eq!(
-                encode(&event).expect("encodes"),
-                bytes,
-                "{} seed {seed}",
-                info.name
-            );
-            assert_eq!(
-                codec::decode_self_describing(&bytes).expect("self-describing"),
-                event
-            );
+            assert_eq!(encode(&event).expect("encodes"), bytes, "{} seed {seed}", info.name);
+            assert_eq!(codec::decode_self_describing(&bytes).expect("self-describing"), event);
         }
     }
 }
@@ -141,19 +112,14 @@ const V1_FIXTURE: &str = "fixtures/project.created.v1.bin";
 fn bytes_written_under_project_created_v1_still_read() {
     let path = schema_dir().join(V1_FIXTURE);
     if blessing() {
-        let v1 = Schema::parse_str(include_str!(
-            "../../schema/avro/history/project.created.v1.avsc"
-        ))
-        .expect("v1 parses");
+        let v1 =
+            Schema::parse_str(include_str!("../../schema/avro/history/project.created.v1.avsc")).expect("v1 parses");
         let value = Value::Record(vec![
             ("project_id".into(), Value::String("p-1".into())),
             ("organization_id".into(), Value::String("o-1".into())),
             ("slug".into(), Value::String("blog".into())),
             ("name".into(), Value::String("Blog".into())),
-            (
-                "framework".into(),
-                Value::Union(1, Box::new(Value::String("vite".into()))),
-            ),
+            ("framework".into(), Value::Union(1, Box::new(Value::String("vite".into())))),
         ]);
         let datum = apache_avro::to_avro_datum(&v1, value).expect("v1 datum");
         let fingerprint = v1.fingerprint::<apache_avro::rabin::Rabin>().bytes;
@@ -162,10 +128,7 @@ fn bytes_written_under_project_created_v1_still_read() {
     // given bytes a version-1 writer committed, without production_branch
     let bytes = std::fs::read(&path).expect("fixture committed");
     let writer = codec::writer_schema(&bytes).expect("fingerprint of a known schema");
-    assert_eq!(
-        (writer.event_type, writer.schema_version),
-        ("project.created", 1)
-    );
+    assert_eq!((writer.event_type, writer.schema_version), ("project.created", 1));
     // when read under the current schema, then the new field takes its default
     let event = decode("project.created", &bytes).expect("v1 resolves to v2");
     assert_eq!(
@@ -192,38 +155,20 @@ fn bad_bytes_are_clear_errors_not_panics() {
         production_branch: "main".into(),
     }))
     .expect("encodes");
-    assert_eq!(
-        decode("project.created", b"{\"json\":1}"),
-        Err(CodecError::NotSingleObject)
-    );
-    assert!(matches!(
-        decode("no.such", &good),
-        Err(CodecError::UnknownEventType(_))
-    ));
-    assert!(matches!(
-        decode("deployment.ready", &good),
-        Err(CodecError::TypeMismatch { .. })
-    ));
+    assert_eq!(decode("project.created", b"{\"json\":1}"), Err(CodecError::NotSingleObject));
+    assert!(matches!(decode("no.such", &good), Err(CodecError::UnknownEventType(_))));
+    assert!(matches!(decode("deployment.ready", &good), Err(CodecError::TypeMismatch { .. })));
     let mut unknown = good.clone();
     unknown[5] ^= 0xff;
-    assert!(matches!(
-        decode("project.created", &unknown),
-        Err(CodecError::UnknownSchema(_))
-    ));
+    assert!(matches!(decode("project.created", &unknown), Err(CodecError::UnknownSchema(_))));
     // every truncation and every flipped byte is an error or a value, never a panic
     for cut in 0..good.len() {
         let _ = decode("project.created", &good[..cut]);
     }
-    assert!(matches!(
-        decode("project.created", &good[..good.len() - 1]),
-        Err(CodecError::Invalid { .. })
-    ));
+    assert!(matches!(decode("project.created", &good[..good.len() - 1]), Err(CodecError::Invalid { .. })));
     let mut trailing = good.clone();
     trailing.push(0);
-    assert!(matches!(
-        decode("project.created", &trailing),
-        Err(CodecError::Invalid { .. })
-    ));
+    assert!(matches!(decode("project.created", &trailing), Err(CodecError::Invalid { .. })));
     for i in 10..good.len() {
         let mut flipped = good.clone();
         flipped[i] = 0xff;

@@ -1,1 +1,21 @@
-//! placeholder
+//! CloudDeck's GraphQL API: queries over the read models, mutations as commands to the
+//! command handlers, subscriptions on the log, and the HTTP server in front of them.
+
+mod access;
+pub mod auth;
+pub mod error;
+mod idempotency;
+mod mutation;
+mod pagination;
+mod query;
+mod rate_limit;
+pub mod schema;
+pub mod secrets;
+pub mod server;
+pub mod state;
+mod subscription;
+mod types;
+
+pub use schema::sdl;
+pub use server::{ApiConfig, router, serve};
+pub use state::ApiState;

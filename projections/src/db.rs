@@ -27,10 +27,7 @@ pub async fn open(url: &str) -> Result<AnyPool, DbError> {
     } else {
         url.to_string()
     };
-    let pool = AnyPoolOptions::new()
-        .max_connections(if is_sqlite { 4 } else { 16 })
-        .connect(&url)
-        .await?;
+    let pool = AnyPoolOptions::new().max_connections(if is_sqlite { 4 } else { 16 }).connect(&url).await?;
     let mut migrator = if is_sqlite {
         sqlx::migrate!("../schema/migrations/readmodels/sqlite")
     } else {

@@ -138,16 +138,10 @@ impl DeploymentRow {
 }
 
 /// Loads the stored rows of these deployments.
-pub async fn load(
-    db: &mut AnyConnection,
-    ids: &[&str],
-) -> Result<HashMap<String, DeploymentRow>, sqlx::Error> {
+pub async fn load(db: &mut AnyConnection, ids: &[&str]) -> Result<HashMap<String, DeploymentRow>, sqlx::Error> {
     let mut rows = HashMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM rm_deployments WHERE deployment_id IN ({})",
-            sql::list(chunk.len())
-        );
+        let sql = format!("SELECT {COLUMNS} FROM rm_deployments WHERE deployment_id IN ({})", sql::list(chunk.len()));
         let select = chunk.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id));
         for row in select.fetch_all(&mut *db).await? {
             let row = DeploymentRow::from_row(&row)?;

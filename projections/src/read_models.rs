@@ -24,25 +24,18 @@ pub const TABLES: &[&str] = &[
     "rm_stream_owners",
 ];
 
-async fn owner(
-    db: &mut AnyConnection,
-    stream: &str,
-    organization_id: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO rm_stream_owners (stream_id, organization_id) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING")
-        .bind(stream)
-        .bind(organization_id)
-        .execute(db)
-        .await
-        .map(drop)
+async fn owner(db: &mut AnyConnection, stream: &str, organization_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO rm_stream_owners (stream_id, organization_id) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING",
+    )
+    .bind(stream)
+    .bind(organization_id)
+    .execute(db)
+    .await
+    .map(drop)
 }
 
-async fn production(
-    db: &mut AnyConnection,
-    project_id: &str,
-    deployment_id: &str,
-    at: i64,
-) -> Result<(), sqlx::Error> {
+async fn production(db: &mut AnyConnection, project_id: &str, deployment_id: &str, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE rm_projects SET production_deployment_id = $1, updated_at = $2 WHERE project_id = $3")
         .bind(deployment_id)
         .bind(at)
@@ -63,11 +56,7 @@ impl Projection for ReadModels {
     }
 
     /// Deployments are folded in memory and written once per batch; the rest row by row.
-    async fn apply_batch(
-        &self,
-        db: &mut AnyConnection,
-        events: &[(&RecordedEvent, Event)],
-    ) -> Result<(), sqlx::Error> {
+    async fn apply_batch(&self, db: &mut AnyConnection, events: &[(&RecordedEvent, Event)]) -> Result<(), sqlx::Error> {
         let mut ids: Vec<&str> = events
             .iter()
             .filter(|(_, e)| !matches!(e, Event::DeploymentRequested(_)))
@@ -117,8 +106,12 @@ impl Projection for ReadModels {
         match payload {
             Event::UserRegistered(e) => {
                 sqlx::query("INSERT INTO rm_users (user_id, email, name, registered_at) VALUES ($1, $2, $3, $4)")
-                    .bind(&e.user_id).bind(e.email.to_lowercase()).bind(&e.name).bind(at)
-                    .execute(db).await?;
+                    .bind(&e.user_id)
+                    .bind(e.email.to_lowercase())
+                    .bind(&e.name)
+                    .bind(at)
+                    .execute(db)
+                    .await?;
             }
             Event::SessionStarted(e) => {
                 sqlx::query("INSERT INTO rm_sessions (secret_sha256, session_id, user_id, started_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -130,9 +123,14 @@ impl Projection for ReadModels {
                 sqlx::query("INSERT INTO rm_organizations (organization_id, slug, name, owner_user_id, created_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.owner_user_id).bind(at)
                     .execute(&mut *db).await?;
-                sqlx::query("INSERT INTO rm_members (organization_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)")
-                    .bind(&e.organization_id).bind(&e.owner_user_id).bind(at)
-                    .execute(db).await?;
+                sqlx::query(
+                    "INSERT INTO rm_members (organization_id, user_id, role, joined_at) VALUES ($1, $2, 'owner', $3)",
+                )
+                .bind(&e.organization_id)
+                .bind(&e.owner_user_id)
+                .bind(at)
+                .execute(db)
+                .await?;
             }
             Event::MemberInvited(e) => {
                 sqlx::query("INSERT INTO rm_invitations (invitation_id, organization_id, email, role, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -140,29 +138,31 @@ impl Projection for ReadModels {
                     .execute(db).await?;
             }
             Event::MemberJoined(e) => {
-                sqlx::query("INSERT INTO rm_members (organization_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
-                             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role")
-                    .bind(&e.organization_id).bind(&e.user_id).bind(&e.role).bind(at)
-                    .execute(&mut *db).await?;
+                sqlx::query(
+                    "INSERT INTO rm_members (organization_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role",
+                )
+                .bind(&e.organization_id)
+                .bind(&e.user_id)
+                .bind(&e.role)
+                .bind(at)
+                .execute(&mut *db)
+                .await?;
                 if let Some(invitation) = &e.invitation_id {
-                    sqlx::query(
-                        "UPDATE rm_invitations SET accepted_by = $1 WHERE invitation_id = $2",
-                    )
-                    .bind(&e.user_id)
-                    .bind(invitation)
-                    .execute(db)
-                    .await?;
+                    sqlx::query("UPDATE rm_invitations SET accepted_by = $1 WHERE invitation_id = $2")
+                        .bind(&e.user_id)
+                        .bind(invitation)
+                        .execute(db)
+                        .await?;
                 }
             }
             Event::MemberRoleChanged(e) => {
-                sqlx::query(
-                    "UPDATE rm_members SET role = $1 WHERE organization_id = $2 AND user_id = $3",
-                )
-                .bind(&e.to_role)
-                .bind(&e.organization_id)
-                .bind(&e.user_id)
-                .execute(db)
-                .await?;
+                sqlx::query("UPDATE rm_members SET role = $1 WHERE organization_id = $2 AND user_id = $3")
+                    .bind(&e.to_role)
+                    .bind(&e.organization_id)
+                    .bind(&e.user_id)
+                    .execute(db)
+                    .await?;
             }
             Event::MemberRemoved(e) => {
                 sqlx::query("DELETE FROM rm_members WHERE organization_id = $1 AND user_id = $2")
@@ -199,36 +199,34 @@ impl Projection for ReadModels {
                     .execute(db).await?;
             }
             Event::EnvVarSet(e) => {
-                sqlx::query("INSERT INTO rm_env_vars (project_id, key, target, updated_at) VALUES ($1, $2, $3, $4) \
-                             ON CONFLICT (project_id, key, target) DO UPDATE SET updated_at = excluded.updated_at")
-                    .bind(&e.project_id).bind(&e.key).bind(&e.target).bind(at)
-                    .execute(db).await?;
-            }
-            Event::EnvVarRemoved(e) => {
                 sqlx::query(
-                    "DELETE FROM rm_env_vars WHERE project_id = $1 AND key = $2 AND target = $3",
+                    "INSERT INTO rm_env_vars (project_id, key, target, updated_at) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (project_id, key, target) DO UPDATE SET updated_at = excluded.updated_at",
                 )
                 .bind(&e.project_id)
                 .bind(&e.key)
                 .bind(&e.target)
+                .bind(at)
                 .execute(db)
                 .await?;
+            }
+            Event::EnvVarRemoved(e) => {
+                sqlx::query("DELETE FROM rm_env_vars WHERE project_id = $1 AND key = $2 AND target = $3")
+                    .bind(&e.project_id)
+                    .bind(&e.key)
+                    .bind(&e.target)
+                    .execute(db)
+                    .await?;
             }
             Event::ProjectDeleted(e) => {
-                sqlx::query(
-                    "UPDATE rm_projects SET deleted_at = $1, updated_at = $1 WHERE project_id = $2",
-                )
-                .bind(at)
-                .bind(&e.project_id)
-                .execute(db)
-                .await?;
+                sqlx::query("UPDATE rm_projects SET deleted_at = $1, updated_at = $1 WHERE project_id = $2")
+                    .bind(at)
+                    .bind(&e.project_id)
+                    .execute(db)
+                    .await?;
             }
-            Event::DeploymentPromoted(e) => {
-                production(db, &e.project_id, &e.deployment_id, at).await?
-            }
-            Event::DeploymentRolledBack(e) => {
-                production(db, &e.project_id, &e.deployment_id, at).await?
-            }
+            Event::DeploymentPromoted(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
+            Event::DeploymentRolledBack(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
             _ => {}
         }
         Ok(())

@@ -24,37 +24,23 @@ pub async fn rebuild(
     reset(db, &*projection).await?;
     let head = store.head().await?;
     // Large batches: a rebuild is one long catch-up, and rows coalesce within a batch.
-    let mut runner = ProjectionRunner::new(db.clone(), projection)
-        .await?
-        .with_batch(5_000);
+    let mut runner = ProjectionRunner::new(db.clone(), projection).await?.with_batch(5_000);
     let mut feed = StoreFeed::new(store, 0);
     while runner.checkpoint() < head {
         runner.step(&mut feed, Duration::from_millis(50)).await?;
     }
-    Ok(Rebuilt {
-        events: head,
-        elapsed: started.elapsed(),
-    })
+    Ok(Rebuilt { events: head, elapsed: started.elapsed() })
 }
 
 /// Every row of every table of the projection, as text, in primary-key order.
-pub async fn snapshot(
-    db: &AnyPool,
-    projection: &dyn Projection,
-) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
+pub async fn snapshot(db: &AnyPool, projection: &dyn Projection) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
     let mut rows = Vec::new();
     for table in projection.tables() {
-        for row in sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
-            .fetch_all(db)
-            .await?
-        {
+        for row in sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2")).fetch_all(db).await? {
             let cells = (0..row.len())
                 .map(|i| {
                     row.try_get::<Option<String>, _>(i)
-                        .or_else(|_| {
-                            row.try_get::<Option<i64>, _>(i)
-                                .map(|v| v.map(|n| n.to_string()))
-                        })
+                        .or_else(|_| row.try_get::<Option<i64>, _>(i).map(|v| v.map(|n| n.to_string())))
                         .map(|v| v.unwrap_or_else(|| "NULL".into()))
                         .unwrap_or_else(|e| format!("<{e}>"))
                 })

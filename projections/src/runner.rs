@@ -32,19 +32,10 @@ pub trait Projection: Send + Sync + 'static {
     /// The tables it owns: emptied when it is rebuilt.
     fn tables(&self) -> &'static [&'static str];
     /// Applies one event inside the runner's transaction.
-    async fn apply(
-        &self,
-        db: &mut AnyConnection,
-        event: &RecordedEvent,
-        payload: &Event,
-    ) -> Result<(), sqlx::Error>;
+    async fn apply(&self, db: &mut AnyConnection, event: &RecordedEvent, payload: &Event) -> Result<(), sqlx::Error>;
     /// Applies a batch of new events, in order, inside the runner's transaction. Override it
     /// to coalesce writes; the result must not depend on where batches begin and end.
-    async fn apply_batch(
-        &self,
-        db: &mut AnyConnection,
-        events: &[(&RecordedEvent, Event)],
-    ) -> Result<(), sqlx::Error> {
+    async fn apply_batch(&self, db: &mut AnyConnection, events: &[(&RecordedEvent, Event)]) -> Result<(), sqlx::Error> {
         for (recorded, payload) in events {
             self.apply(db, recorded, payload).await?;
         }
@@ -71,10 +62,7 @@ pub struct ProjectionRunner {
 }
 
 impl ProjectionRunner {
-    pub async fn new(
-        db: AnyPool,
-        projection: Arc<dyn Projection>,
-    ) -> Result<Self, ProjectionError> {
+    pub async fn new(db: AnyPool, projection: Arc<dyn Projection>) -> Result<Self, ProjectionError> {
         let position = checkpoint(&db, projection.name()).await?;
         let begin = match db.acquire().await?.backend_name() {
             "SQLite" => "BEGIN IMMEDIATE",
@@ -130,11 +118,7 @@ impl ProjectionRunner {
     }
 
     /// Applies up to one batch; returns how many events it applied.
-    pub async fn step(
-        &mut self,
-        feed: &mut dyn EventFeed,
-        wait: Duration,
-    ) -> Result<usize, ProjectionError> {
+    pub async fn step(&mut self, feed: &mut dyn EventFeed, wait: Duration) -> Result<usize, ProjectionError> {
         let batch = match feed.next_batch(self.batch, wait).await {
             Ok(batch) => batch,
             Err(e) => {
@@ -165,10 +149,7 @@ impl ProjectionRunner {
     }
 
     /// Applies a batch in one transaction: rows, stream versions and checkpoint.
-    async fn apply(
-        &mut self,
-        batch: &[RecordedEvent],
-    ) -> Result<(usize, HashMap<String, i64>, i64), ProjectionError> {
+    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<(usize, HashMap<String, i64>, i64), ProjectionError> {
         let name = self.projection.name();
         let mut tx = self.db.begin_with(self.begin).await?;
         let mut touched: HashMap<String, i64> = HashMap::new();
@@ -198,17 +179,10 @@ impl ProjectionRunner {
             );
             let upsert = chunk
                 .iter()
-                .fold(sqlx::query(&sql), |q, (stream, version)| {
-                    q.bind(name).bind(stream.as_str()).bind(**version)
-                });
+                .fold(sqlx::query(&sql), |q, (stream, version)| q.bind(name).bind(stream.as_str()).bind(**version));
             upsert.execute(&mut *tx).await?;
         }
-        let last = batch
-            .iter()
-            .map(|e| e.meta.position)
-            .max()
-            .unwrap_or(0)
-            .max(self.checkpoint());
+        let last = batch.iter().map(|e| e.meta.position).max().unwrap_or(0).max(self.checkpoint());
         sqlx::query(
             "INSERT INTO projection_checkpoints (projection, position) VALUES ($1, $2) \
              ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
@@ -222,21 +196,13 @@ impl ProjectionRunner {
     }
 }
 
-async fn stream_version(
-    db: &mut AnyConnection,
-    projection: &str,
-    stream: &str,
-) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2",
-    )
-    .bind(projection)
-    .bind(stream)
-    .fetch_optional(db)
-    .await?;
-    row.map(|r| r.try_get::<i64, _>(0))
-        .transpose()
-        .map(|v| v.unwrap_or(0))
+async fn stream_version(db: &mut AnyConnection, projection: &str, stream: &str) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query("SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2")
+        .bind(projection)
+        .bind(stream)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| r.try_get::<i64, _>(0)).transpose().map(|v| v.unwrap_or(0))
 }
 
 /// A projection's stored position (0 when it has never run).
@@ -245,18 +211,14 @@ pub async fn checkpoint(db: &AnyPool, projection: &str) -> Result<i64, sqlx::Err
         .bind(projection)
         .fetch_optional(db)
         .await?;
-    row.map(|r| r.try_get::<i64, _>(0))
-        .transpose()
-        .map(|v| v.unwrap_or(0))
+    row.map(|r| r.try_get::<i64, _>(0)).transpose().map(|v| v.unwrap_or(0))
 }
 
 /// Empties a projection's tables and forgets its progress, in one transaction.
 pub async fn reset(db: &AnyPool, projection: &dyn Projection) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for table in projection.tables() {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
     }
     for table in ["projection_checkpoints", "projection_streams"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE projection = $1"))

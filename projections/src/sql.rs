@@ -5,9 +5,7 @@
 pub fn values(rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|r| {
-            let cells: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
+            let cells: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
             format!("({})", cells.join(", "))
         })
         .collect::<Vec<_>>()
@@ -16,10 +14,7 @@ pub fn values(rows: usize, columns: usize) -> String {
 
 /// `$1, $2, $3` for an `IN (…)` list.
 pub fn list(count: usize) -> String {
-    (1..=count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (1..=count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

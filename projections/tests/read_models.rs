@@ -40,40 +40,21 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
             .unwrap();
     }
     let org = |command| handler.organization("o1", command, &alice, NOW);
-    org(O::Create {
-        organization_id: "o1".into(),
-        slug: "acme".into(),
-        name: "Acme".into(),
-    })
-    .await
-    .unwrap();
-    org(O::InviteMember {
-        invitation_id: "i1".into(),
-        email: "bob@example.com".into(),
-        role: "developer".into(),
-    })
-    .await
-    .unwrap();
+    org(O::Create { organization_id: "o1".into(), slug: "acme".into(), name: "Acme".into() }).await.unwrap();
+    org(O::InviteMember { invitation_id: "i1".into(), email: "bob@example.com".into(), role: "developer".into() })
+        .await
+        .unwrap();
     let bob = Provenance::new(Actor::User("bob".into()));
     handler
         .organization(
             "o1",
-            O::AcceptInvitation {
-                invitation_id: "i1".into(),
-                user_id: "bob".into(),
-                email: "bob@example.com".into(),
-            },
+            O::AcceptInvitation { invitation_id: "i1".into(), user_id: "bob".into(), email: "bob@example.com".into() },
             &bob,
             NOW,
         )
         .await
         .unwrap();
-    org(O::ChangeMemberRole {
-        user_id: "bob".into(),
-        role: "admin".into(),
-    })
-    .await
-    .unwrap();
+    org(O::ChangeMemberRole { user_id: "bob".into(), role: "admin".into() }).await.unwrap();
     org(O::IssueApiToken {
         token_id: "t1".into(),
         name: "ci".into(),
@@ -92,11 +73,7 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
     })
     .await
     .unwrap();
-    org(O::RevokeApiToken {
-        token_id: "t2".into(),
-    })
-    .await
-    .unwrap();
+    org(O::RevokeApiToken { token_id: "t2".into() }).await.unwrap();
     for p in 0..projects {
         let project_id = format!("p{p}");
         let create = P::Create {
@@ -113,19 +90,12 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
             output_directory: Some("dist".into()),
             ..Default::default()
         };
-        handler
-            .project(&project_id, P::ChangeSettings(settings), &alice, NOW)
-            .await
-            .unwrap();
+        handler.project(&project_id, P::ChangeSettings(settings), &alice, NOW).await.unwrap();
         for key in ["API_URL", "TOKEN"] {
             handler
                 .project(
                     &project_id,
-                    P::SetEnvVar {
-                        key: key.into(),
-                        target: "production".into(),
-                        sealed_value: "v1:sealed".into(),
-                    },
+                    P::SetEnvVar { key: key.into(), target: "production".into(), sealed_value: "v1:sealed".into() },
                     &alice,
                     NOW,
                 )
@@ -133,15 +103,7 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
                 .unwrap();
         }
         handler
-            .project(
-                &project_id,
-                P::RemoveEnvVar {
-                    key: "TOKEN".into(),
-                    target: "production".into(),
-                },
-                &alice,
-                NOW,
-            )
+            .project(&project_id, P::RemoveEnvVar { key: "TOKEN".into(), target: "production".into() }, &alice, NOW)
             .await
             .unwrap();
         let mut previous = None;
@@ -155,28 +117,12 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
                 commit_sha: None,
                 prebuilt: false,
             };
-            handler
-                .request_deployment(&project_id, request, &bob, NOW)
-                .await
-                .unwrap();
+            handler.request_deployment(&project_id, request, &bob, NOW).await.unwrap();
             let run = |command| handler.deployment(&deployment_id, command, &system, NOW);
-            run(D::QueueBuild {
-                build_id: format!("b{d}"),
-            })
-            .await
-            .unwrap();
-            run(D::StartBuild {
-                runner: "sandbox".into(),
-                framework: Some("vite".into()),
-            })
-            .await
-            .unwrap();
+            run(D::QueueBuild { build_id: format!("b{d}") }).await.unwrap();
+            run(D::StartBuild { runner: "sandbox".into(), framework: Some("vite".into()) }).await.unwrap();
             for line in 0..3 {
-                run(D::AppendLog {
-                    lines: vec![format!("step {line}")],
-                })
-                .await
-                .unwrap();
+                run(D::AppendLog { lines: vec![format!("step {line}")] }).await.unwrap();
             }
             if d == 1 {
                 run(D::FailBuild {
@@ -190,40 +136,14 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
                 continue;
             }
             run(D::SucceedBuild { duration_ms: 1500 }).await.unwrap();
-            run(D::StoreArtifact {
-                manifest_sha256: format!("m{d}"),
-                file_count: 12,
-                total_bytes: 4096,
-            })
-            .await
-            .unwrap();
-            run(D::MarkReady {
-                url: format!("http://{deployment_id}-site-{p}.localhost"),
-            })
-            .await
-            .unwrap();
-            handler
-                .deployment(
-                    &deployment_id,
-                    D::Promote {
-                        previous: previous.clone(),
-                    },
-                    &bob,
-                    NOW,
-                )
+            run(D::StoreArtifact { manifest_sha256: format!("m{d}"), file_count: 12, total_bytes: 4096 })
                 .await
                 .unwrap();
+            run(D::MarkReady { url: format!("http://{deployment_id}-site-{p}.localhost") }).await.unwrap();
+            handler.deployment(&deployment_id, D::Promote { previous: previous.clone() }, &bob, NOW).await.unwrap();
             previous = Some(deployment_id);
         }
-        handler
-            .deployment(
-                &format!("d{p}-0"),
-                D::RollBack { from: previous },
-                &bob,
-                NOW,
-            )
-            .await
-            .unwrap();
+        handler.deployment(&format!("d{p}-0"), D::RollBack { from: previous }, &bob, NOW).await.unwrap();
     }
     handler.project("p0", P::Delete, &alice, NOW).await.unwrap();
 }
@@ -231,30 +151,19 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
 async fn wait_until(runner_position: &watch::Receiver<i64>, head: i64) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while *runner_position.borrow() < head {
-        assert!(
-            Instant::now() < deadline,
-            "projection stuck at {} of {head}",
-            *runner_position.borrow()
-        );
+        assert!(Instant::now() < deadline, "projection stuck at {} of {head}", *runner_position.borrow());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 async fn one(db: &AnyPool, sql: &str) -> String {
-    let row = sqlx::query(sql)
-        .fetch_one(db)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    row.try_get::<Option<String>, _>(0)
-        .unwrap()
-        .unwrap_or_default()
+    let row = sqlx::query(sql).fetch_one(db).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    row.try_get::<Option<String>, _>(0).unwrap().unwrap_or_default()
 }
 
 async fn live_read_models_equal_rebuilt_ones(store: Arc<dyn EventStore>, db: AnyPool) {
     // given a live projection following the log while the history is written
-    let mut runner = ProjectionRunner::new(db.clone(), Arc::new(ReadModels))
-        .await
-        .unwrap();
+    let mut runner = ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap();
     let position = runner.position();
     let (stop, stopped) = watch::channel(false);
     let live_store = store.clone();
@@ -270,59 +179,16 @@ async fn live_read_models_equal_rebuilt_ones(store: Arc<dyn EventStore>, db: Any
     let live_rows = snapshot(&db, &ReadModels).await.unwrap();
 
     // the rows say what happened
-    assert_eq!(
-        one(&db, "SELECT role FROM rm_members WHERE user_id = 'bob'").await,
-        "admin"
-    );
-    assert_eq!(
-        one(
-            &db,
-            "SELECT production_deployment_id FROM rm_projects WHERE project_id = 'p1'"
-        )
-        .await,
-        "d1-0"
-    );
-    assert_eq!(
-        one(
-            &db,
-            "SELECT status FROM rm_deployments WHERE deployment_id = 'd2-1'"
-        )
-        .await,
-        "failed"
-    );
-    assert_eq!(
-        one(
-            &db,
-            "SELECT CAST(log_chunks AS TEXT) FROM rm_deployments WHERE deployment_id = 'd2-2'"
-        )
-        .await,
-        "3"
-    );
-    assert_eq!(
-        one(
-            &db,
-            "SELECT CAST(COUNT(*) AS TEXT) FROM rm_env_vars WHERE project_id = 'p2'"
-        )
-        .await,
-        "1"
-    );
-    assert_ne!(
-        one(
-            &db,
-            "SELECT CAST(deleted_at AS TEXT) FROM rm_projects WHERE project_id = 'p0'"
-        )
-        .await,
-        ""
-    );
-    assert_eq!(
-        one(&db, "SELECT email FROM rm_users WHERE user_id = 'bob'").await,
-        "bob@example.com"
-    );
+    assert_eq!(one(&db, "SELECT role FROM rm_members WHERE user_id = 'bob'").await, "admin");
+    assert_eq!(one(&db, "SELECT production_deployment_id FROM rm_projects WHERE project_id = 'p1'").await, "d1-0");
+    assert_eq!(one(&db, "SELECT status FROM rm_deployments WHERE deployment_id = 'd2-1'").await, "failed");
+    assert_eq!(one(&db, "SELECT CAST(log_chunks AS TEXT) FROM rm_deployments WHERE deployment_id = 'd2-2'").await, "3");
+    assert_eq!(one(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM rm_env_vars WHERE project_id = 'p2'").await, "1");
+    assert_ne!(one(&db, "SELECT CAST(deleted_at AS TEXT) FROM rm_projects WHERE project_id = 'p0'").await, "");
+    assert_eq!(one(&db, "SELECT email FROM rm_users WHERE user_id = 'bob'").await, "bob@example.com");
 
     // when the read models are dropped and rebuilt from the log
-    let rebuilt = rebuild(store.clone(), &db, Arc::new(ReadModels))
-        .await
-        .unwrap();
+    let rebuilt = rebuild(store.clone(), &db, Arc::new(ReadModels)).await.unwrap();
     assert_eq!(rebuilt.events, head);
     // then they are identical, row for row
     assert_eq!(snapshot(&db, &ReadModels).await.unwrap(), live_rows);
@@ -333,41 +199,22 @@ async fn a_redelivered_batch_is_not_applied_twice(store: Arc<dyn EventStore>, db
     write_history(store.clone(), 1).await;
     let head = store.head().await.unwrap();
     // given a runner that stopped (crashed) after its first batches
-    let mut runner = ProjectionRunner::new(db.clone(), Arc::new(ReadModels))
-        .await
-        .unwrap()
-        .with_batch(7);
+    let mut runner = ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap().with_batch(7);
     let mut feed = StoreFeed::new(store.clone(), 0);
     for _ in 0..3 {
-        runner
-            .step(&mut feed, Duration::from_millis(10))
-            .await
-            .unwrap();
+        runner.step(&mut feed, Duration::from_millis(10)).await.unwrap();
     }
     assert_eq!(runner.checkpoint(), 21);
     drop(runner);
     // when a new runner is fed the whole log again from the start, as Kafka might after a crash
-    let mut runner = ProjectionRunner::new(db.clone(), Arc::new(ReadModels))
-        .await
-        .unwrap()
-        .with_batch(5);
+    let mut runner = ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap().with_batch(5);
     let mut replay = StoreFeed::new(store.clone(), 0);
     while runner.checkpoint() < head {
-        runner
-            .step(&mut replay, Duration::from_millis(10))
-            .await
-            .unwrap();
+        runner.step(&mut replay, Duration::from_millis(10)).await.unwrap();
     }
     // then the counters show every event applied exactly once
     let resumed = snapshot(&db, &ReadModels).await.unwrap();
-    assert_eq!(
-        one(
-            &db,
-            "SELECT CAST(log_chunks AS TEXT) FROM rm_deployments WHERE deployment_id = 'd0-0'"
-        )
-        .await,
-        "3"
-    );
+    assert_eq!(one(&db, "SELECT CAST(log_chunks AS TEXT) FROM rm_deployments WHERE deployment_id = 'd0-0'").await, "3");
     rebuild(store, &db, Arc::new(ReadModels)).await.unwrap();
     assert_eq!(snapshot(&db, &ReadModels).await.unwrap(), resumed);
 }

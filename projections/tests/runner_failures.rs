@@ -3,9 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use async_trait::async_trait;
-use clouddeck_eventlog::{
-    EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreFeed, connect,
-};
+use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreFeed, connect};
 use clouddeck_events::{Actor, DeploymentReady, Event, Provenance};
 use clouddeck_projections::{Projection, ProjectionRunner, db};
 use clouddeck_testkit::Scratch;
@@ -27,12 +25,7 @@ impl Projection for Flaky {
     fn tables(&self) -> &'static [&'static str] {
         &["flaky_seen"]
     }
-    async fn apply(
-        &self,
-        db: &mut AnyConnection,
-        event: &RecordedEvent,
-        _: &Event,
-    ) -> Result<(), sqlx::Error> {
+    async fn apply(&self, db: &mut AnyConnection, event: &RecordedEvent, _: &Event) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO flaky_seen (position) VALUES ($1)")
             .bind(event.meta.position)
             .execute(&mut *db)
@@ -50,16 +43,10 @@ async fn a_failed_batch_is_rolled_back_and_delivered_again() {
     let url = scratch.sqlite_url("clouddeck");
     let store: Arc<dyn EventStore> = connect(&url).await.unwrap();
     let read_db = db::open(&url).await.unwrap();
-    sqlx::query("CREATE TABLE flaky_seen (position INTEGER NOT NULL)")
-        .execute(&read_db)
-        .await
-        .unwrap();
+    sqlx::query("CREATE TABLE flaky_seen (position INTEGER NOT NULL)").execute(&read_db).await.unwrap();
     let provenance = Provenance::new(Actor::System("test".into()));
     for n in 0..10 {
-        let event = Event::DeploymentReady(DeploymentReady {
-            deployment_id: format!("d{n}"),
-            url: "u".into(),
-        });
+        let event = Event::DeploymentReady(DeploymentReady { deployment_id: format!("d{n}"), url: "u".into() });
         store
             .append(
                 &format!("deployment-{n}"),
@@ -70,36 +57,17 @@ async fn a_failed_batch_is_rolled_back_and_delivered_again() {
             .unwrap();
     }
     // given a runner taking batches of 3 whose second batch fails once
-    let mut runner = ProjectionRunner::new(
-        read_db.clone(),
-        Arc::new(Flaky {
-            failed: AtomicBool::new(false),
-        }),
-    )
-    .await
-    .unwrap()
-    .with_batch(3);
+    let mut runner = ProjectionRunner::new(read_db.clone(), Arc::new(Flaky { failed: AtomicBool::new(false) }))
+        .await
+        .unwrap()
+        .with_batch(3);
     let mut feed = StoreFeed::new(store, 0);
-    assert_eq!(
-        runner
-            .step(&mut feed, Duration::from_millis(10))
-            .await
-            .unwrap(),
-        3
-    );
-    assert!(
-        runner
-            .step(&mut feed, Duration::from_millis(10))
-            .await
-            .is_err()
-    );
+    assert_eq!(runner.step(&mut feed, Duration::from_millis(10)).await.unwrap(), 3);
+    assert!(runner.step(&mut feed, Duration::from_millis(10)).await.is_err());
     assert_eq!(runner.checkpoint(), 3);
     // when it carries on
     while runner.checkpoint() < 10 {
-        runner
-            .step(&mut feed, Duration::from_millis(10))
-            .await
-            .unwrap();
+        runner.step(&mut feed, Duration::from_millis(10)).await.unwrap();
     }
     // then every position was applied exactly once
     let seen: Vec<i64> = sqlx::query("SELECT position FROM flaky_seen ORDER BY position")

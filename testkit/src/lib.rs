@@ -10,9 +10,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn required(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!("{var} is not set: run the tests through scripts/test, which starts the services")
-    })
+    std::env::var(var)
+        .unwrap_or_else(|_| panic!("{var} is not set: run the tests through scripts/test, which starts the services"))
 }
 
 /// A temporary folder that lives as long as the value.
@@ -27,10 +26,7 @@ impl Scratch {
     }
     /// A SQLite URL for a new database file inside the folder.
     pub fn sqlite_url(&self, name: &str) -> String {
-        format!(
-            "sqlite:{}",
-            self.0.path().join(format!("{name}.db")).display()
-        )
+        format!("sqlite:{}", self.0.path().join(format!("{name}.db")).display())
     }
 }
 
@@ -47,13 +43,8 @@ pub async fn postgres_database() -> String {
     let admin = format!("{base}/postgres");
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
         .await
-        .unwrap_or_else(|e| {
-            panic!("PostgreSQL at {base} is not reachable ({e}): run scripts/services")
-        });
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base} is not reachable ({e}): run scripts/services"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
     format!("{base}/{name}")
 }
 
@@ -63,11 +54,7 @@ pub fn kafka_brokers() -> String {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A private tansu broker with its own storage, for tests that stop and restart it.
@@ -79,11 +66,7 @@ pub struct Broker {
 
 impl Broker {
     pub fn spawn() -> Self {
-        let mut broker = Broker {
-            port: free_port(),
-            storage: Scratch::new(),
-            child: None,
-        };
+        let mut broker = Broker { port: free_port(), storage: Scratch::new(), child: None };
         broker.start();
         broker
     }
@@ -98,13 +81,7 @@ impl Broker {
         let url = format!("tcp://{}", self.address());
         let child = Command::new(tansu)
             .current_dir(self.storage.path())
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-            ])
+            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
             .args(["--storage-engine", "sqlite://broker.db"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -113,11 +90,7 @@ impl Broker {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(self.address()).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tansu did not listen on {}",
-                self.address()
-            );
+            assert!(Instant::now() < deadline, "tansu did not listen on {}", self.address());
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -35,21 +35,13 @@ impl KafkaFeed {
             .map_err(kafka)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names).map_err(kafka)?;
-        Ok(KafkaFeed {
-            consumer,
-            pending: HashMap::new(),
-            unacked_from: HashMap::new(),
-        })
+        Ok(KafkaFeed { consumer, pending: HashMap::new(), unacked_from: HashMap::new() })
     }
 }
 
 #[async_trait]
 impl EventFeed for KafkaFeed {
-    async fn next_batch(
-        &mut self,
-        max: usize,
-        wait: Duration,
-    ) -> Result<Vec<RecordedEvent>, FeedError> {
+    async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError> {
         let mut batch = Vec::new();
         // Wait for the first message; then take what is already fetched, briefly.
         let mut timeout = wait;
@@ -59,9 +51,7 @@ impl EventFeed for KafkaFeed {
                 Ok(message) => message.map_err(kafka)?,
             };
             let partition = (message.topic().to_string(), message.partition());
-            self.unacked_from
-                .entry(partition.clone())
-                .or_insert(message.offset());
+            self.unacked_from.entry(partition.clone()).or_insert(message.offset());
             self.pending.insert(partition, message.offset() + 1);
             batch.push(event_from_message(&message)?);
             timeout = Duration::from_millis(2);
@@ -75,13 +65,9 @@ impl EventFeed for KafkaFeed {
         }
         let mut offsets = TopicPartitionList::new();
         for ((topic, partition), next) in &self.pending {
-            offsets
-                .add_partition_offset(topic, *partition, Offset::Offset(*next))
-                .map_err(kafka)?;
+            offsets.add_partition_offset(topic, *partition, Offset::Offset(*next)).map_err(kafka)?;
         }
-        self.consumer
-            .commit(&offsets, CommitMode::Sync)
-            .map_err(kafka)?;
+        self.consumer.commit(&offsets, CommitMode::Sync).map_err(kafka)?;
         self.pending.clear();
         self.unacked_from.clear();
         Ok(())
@@ -90,9 +76,7 @@ impl EventFeed for KafkaFeed {
     async fn rewind(&mut self) -> Result<(), FeedError> {
         for ((topic, partition), offset) in self.unacked_from.drain() {
             let to = Offset::Offset(offset);
-            self.consumer
-                .seek(&topic, partition, to, Duration::from_secs(10))
-                .map_err(kafka)?;
+            self.consumer.seek(&topic, partition, to, Duration::from_secs(10)).map_err(kafka)?;
         }
         self.pending.clear();
         Ok(())

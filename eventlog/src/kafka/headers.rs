@@ -21,15 +21,9 @@ pub fn headers_of(meta: &EventMeta) -> OwnedHeaders {
         ("causation_id", causation),
         ("correlation_id", meta.correlation_id.to_string()),
     ];
-    fields.iter().fold(
-        OwnedHeaders::new_with_capacity(fields.len()),
-        |headers, (key, value)| {
-            headers.insert(Header {
-                key,
-                value: Some(value.as_bytes()),
-            })
-        },
-    )
+    fields.iter().fold(OwnedHeaders::new_with_capacity(fields.len()), |headers, (key, value)| {
+        headers.insert(Header { key, value: Some(value.as_bytes()) })
+    })
 }
 
 /// Rebuilds a recorded event from a Kafka message the relay published.
@@ -41,9 +35,7 @@ pub fn event_from_message<M: Message>(message: &M) -> Result<RecordedEvent, Feed
         reason,
     };
     let header = |name: &str| -> Result<String, FeedError> {
-        let headers = message
-            .headers()
-            .ok_or_else(|| malformed("no headers".into()))?;
+        let headers = message.headers().ok_or_else(|| malformed("no headers".into()))?;
         headers
             .iter()
             .find(|h| h.key == name)
@@ -52,18 +44,13 @@ pub fn event_from_message<M: Message>(message: &M) -> Result<RecordedEvent, Feed
             .ok_or_else(|| malformed(format!("missing header {name}")))
     };
     let number = |name: &str| -> Result<i64, FeedError> {
-        header(name)?
-            .parse()
-            .map_err(|_| malformed(format!("header {name} is not a number")))
+        header(name)?.parse().map_err(|_| malformed(format!("header {name} is not a number")))
     };
     let uuid = |name: &str| -> Result<Uuid, FeedError> {
-        Uuid::parse_str(&header(name)?)
-            .map_err(|_| malformed(format!("header {name} is not a UUID")))
+        Uuid::parse_str(&header(name)?).map_err(|_| malformed(format!("header {name} is not a UUID")))
     };
-    let stream_id = message
-        .key()
-        .map(|k| String::from_utf8_lossy(k).into_owned())
-        .ok_or_else(|| malformed("no key".into()))?;
+    let stream_id =
+        message.key().map(|k| String::from_utf8_lossy(k).into_owned()).ok_or_else(|| malformed("no key".into()))?;
     let causation = header("causation_id")?;
     let meta = EventMeta {
         event_id: uuid("event_id")?,
@@ -73,9 +60,7 @@ pub fn event_from_message<M: Message>(message: &M) -> Result<RecordedEvent, Feed
         event_type: header("event_type")?,
         schema_version: number("schema_version")? as i32,
         recorded_at: number("recorded_at")?,
-        actor: header("actor")?
-            .parse()
-            .map_err(|e| malformed(format!("{e}")))?,
+        actor: header("actor")?.parse().map_err(|e| malformed(format!("{e}")))?,
         causation_id: if causation.is_empty() {
             None
         } else {
@@ -83,9 +68,6 @@ pub fn event_from_message<M: Message>(message: &M) -> Result<RecordedEvent, Feed
         },
         correlation_id: uuid("correlation_id")?,
     };
-    let payload = message
-        .payload()
-        .ok_or_else(|| malformed("no payload".into()))?
-        .to_vec();
+    let payload = message.payload().ok_or_else(|| malformed("no payload".into()))?.to_vec();
     Ok(RecordedEvent { meta, payload })
 }

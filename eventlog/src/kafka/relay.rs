@@ -61,10 +61,7 @@ impl Relay {
             .set("enable.idempotence", "true")
             .set("acks", "all")
             .set("linger.ms", "5")
-            .set(
-                "message.timeout.ms",
-                self.config.message_timeout.as_millis().to_string(),
-            )
+            .set("message.timeout.ms", self.config.message_timeout.as_millis().to_string())
             .create()
             .map_err(|e| RelayError::Kafka(e.to_string()))
     }
@@ -90,13 +87,8 @@ impl Relay {
     }
 
     /// One producer's life: from the checkpoint until stopped (Ok) or Kafka fails (Err).
-    async fn publish_until_failure(
-        &self,
-        stop: &mut watch::Receiver<bool>,
-    ) -> Result<(), RelayError> {
-        ensure_topics(&self.config.brokers, self.config.partitions)
-            .await
-            .map_err(RelayError::Kafka)?;
+    async fn publish_until_failure(&self, stop: &mut watch::Receiver<bool>) -> Result<(), RelayError> {
+        ensure_topics(&self.config.brokers, self.config.partitions).await.map_err(RelayError::Kafka)?;
         let producer = self.producer()?;
         let from = self.store.load_checkpoint(&self.config.checkpoint).await?;
         info!(from, "relay: publishing");
@@ -120,9 +112,8 @@ impl Relay {
                     .key(&event.meta.stream_id)
                     .payload(&event.payload)
                     .headers(headers_of(&event.meta));
-                let delivery = producer
-                    .send_result(record)
-                    .map_err(|(e, _)| RelayError::Kafka(format!("enqueue: {e}")))?;
+                let delivery =
+                    producer.send_result(record).map_err(|(e, _)| RelayError::Kafka(format!("enqueue: {e}")))?;
                 deliveries.push(delivery);
             }
             for delivery in deliveries {
@@ -132,9 +123,7 @@ impl Relay {
                     Err(_) => return Err(RelayError::Kafka("producer dropped a delivery".into())),
                 }
             }
-            self.store
-                .save_checkpoint(&self.config.checkpoint, last)
-                .await?;
+            self.store.save_checkpoint(&self.config.checkpoint, last).await?;
         }
     }
 }

@@ -21,20 +21,12 @@ pub fn all_topics() -> Vec<String> {
 
 /// Creates the topics that do not exist yet (brokers need not auto-create them).
 pub async fn ensure_topics(brokers: &str, partitions: i32) -> Result<(), String> {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .map_err(|e| e.to_string())?;
+    let admin: AdminClient<DefaultClientContext> =
+        ClientConfig::new().set("bootstrap.servers", brokers).create().map_err(|e| e.to_string())?;
     let names = all_topics();
-    let new: Vec<NewTopic> = names
-        .iter()
-        .map(|n| NewTopic::new(n, partitions, TopicReplication::Fixed(1)))
-        .collect();
+    let new: Vec<NewTopic> = names.iter().map(|n| NewTopic::new(n, partitions, TopicReplication::Fixed(1))).collect();
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
-    let results = admin
-        .create_topics(&new, &options)
-        .await
-        .map_err(|e| e.to_string())?;
+    let results = admin.create_topics(&new, &options).await.map_err(|e| e.to_string())?;
     for result in results {
         match result {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}

@@ -1,0 +1,7 @@
+//! The `clouddeck` binary's library side: the server process, shared by `main` and the
+//! integration tests (which start the real thing on port 0), and the operator's commands.
+
+pub mod bench;
+pub mod config;
+pub mod events_cmd;
+pub mod server;

@@ -1,0 +1,57 @@
+//! Read access: what the caller may see. Members see their organizations; an API token
+//! sees its own. Anything else answers NOT_FOUND, so ids and slugs do not leak.
+
+use crate::auth::Principal;
+use crate::error::{db, not_found, unauthenticated};
+use crate::types::{ORGANIZATION_COLUMNS, Organization, PROJECT_COLUMNS, Project, state};
+use async_graphql::{Context, Result};
+
+pub fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
+    ctx.data_unchecked::<Principal>()
+}
+
+/// Whether the caller can see organization `organization_id`.
+pub async fn can_see(ctx: &Context<'_>, organization_id: &str) -> Result<bool> {
+    match principal(ctx) {
+        Principal::Anonymous => Err(unauthenticated()),
+        Principal::Token { organization_id: own, .. } => Ok(own == organization_id),
+        Principal::User { user_id } => {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT role FROM rm_members WHERE organization_id = $1 AND user_id = $2")
+                    .bind(organization_id)
+                    .bind(user_id)
+                    .fetch_optional(&state(ctx).read_db)
+                    .await
+                    .map_err(db)?;
+            Ok(row.is_some())
+        }
+    }
+}
+
+/// The organization with this slug, if the caller may see it.
+pub async fn organization(ctx: &Context<'_>, slug: &str) -> Result<Organization> {
+    let found: Option<Organization> =
+        sqlx::query_as(&format!("SELECT {ORGANIZATION_COLUMNS} FROM rm_organizations WHERE slug = $1"))
+            .bind(slug)
+            .fetch_optional(&state(ctx).read_db)
+            .await
+            .map_err(db)?;
+    match found {
+        Some(org) if can_see(ctx, &org.id).await? => Ok(org),
+        _ => Err(not_found(&format!("organization `{slug}`"))),
+    }
+}
+
+/// A live project by organization and project slug, if the caller may see it.
+pub async fn project(ctx: &Context<'_>, organization_slug: &str, slug: &str) -> Result<Project> {
+    let org = organization(ctx, organization_slug).await?;
+    let found: Option<Project> = sqlx::query_as(&format!(
+        "SELECT {PROJECT_COLUMNS} FROM rm_projects WHERE organization_id = $1 AND slug = $2 AND deleted_at IS NULL"
+    ))
+    .bind(&org.id)
+    .bind(slug)
+    .fetch_optional(&state(ctx).read_db)
+    .await
+    .map_err(db)?;
+    found.ok_or_else(|| not_found(&format!("project `{organization_slug}/{slug}`")))
+}

@@ -1,0 +1,350 @@
+//! Mutations: each sends one command to the command handler, which decides and enforces
+//! roles; then waits for the read models to show the write before answering.
+
+use crate::access::{self, principal};
+use crate::auth::{Principal, SESSION_PREFIX, TOKEN_PREFIX};
+use crate::error::{UNAUTHENTICATED, bad_input, coded, db, domain, internal, not_found};
+use crate::secrets::{hash_password, new_secret, sha256_hex, verify_password};
+use crate::state::now_ms;
+use crate::types::*;
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use clouddeck_command_handlers::Outcome;
+use clouddeck_command_handlers::deployment::RequestDeployment;
+use clouddeck_command_handlers::organization::OrganizationCommand as Org;
+use clouddeck_command_handlers::project::ProjectCommand;
+use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
+use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance};
+use uuid::Uuid;
+
+pub struct MutationRoot;
+
+const MAX_ENV_VALUE: usize = 64 * 1024;
+
+#[derive(SimpleObject)]
+pub struct Session {
+    /// The bearer token for this session: shown once.
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(SimpleObject)]
+pub struct CreatedApiToken {
+    pub token: ApiToken,
+    /// The secret: shown once, stored only as a hash.
+    pub secret: String,
+}
+
+#[derive(InputObject, Default)]
+pub struct ProjectSettingsInput {
+    pub name: Option<String>,
+    pub framework: Option<String>,
+    pub install_command: Option<String>,
+    pub build_command: Option<String>,
+    pub output_directory: Option<String>,
+    pub root_directory: Option<String>,
+    pub production_branch: Option<String>,
+}
+
+/// Sends a command through `run`, then waits for the read models to catch up.
+async fn apply<F, Fut>(ctx: &Context<'_>, run: F) -> Result<Outcome>
+where
+    F: FnOnce(Provenance) -> Fut,
+    Fut: Future<Output = Result<Outcome, clouddeck_command_handlers::DomainError>>,
+{
+    let provenance = principal(ctx).provenance()?;
+    let outcome = run(provenance).await.map_err(domain)?;
+    state(ctx).caught_up(outcome).await?;
+    Ok(outcome)
+}
+
+async fn load_user(ctx: &Context<'_>, user_id: &str) -> Result<User> {
+    let found: Option<User> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM rm_users WHERE user_id = $1"))
+        .bind(user_id)
+        .fetch_optional(&state(ctx).read_db)
+        .await
+        .map_err(db)?;
+    found.ok_or_else(|| internal("user missing from read models"))
+}
+
+async fn start_session(ctx: &Context<'_>, user_id: &str) -> Result<Session> {
+    let token = new_secret(SESSION_PREFIX);
+    let command =
+        UserCommand::StartSession { session_id: Uuid::now_v7().to_string(), secret_sha256: sha256_hex(&token) };
+    let provenance = Provenance::new(Actor::User(user_id.to_string()));
+    let outcome = state(ctx).handler.user(user_id, command, &provenance, now_ms()).await.map_err(domain)?;
+    state(ctx).caught_up(outcome).await?;
+    Ok(Session { token, user: load_user(ctx, user_id).await? })
+}
+
+fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() < 10 || password.len() > 256 {
+        return Err(bad_input("password", "must be 10 to 256 characters"));
+    }
+    Ok(())
+}
+
+#[Object]
+impl MutationRoot {
+    /// Creates an account and signs it in.
+    async fn register_user(&self, ctx: &Context<'_>, email: String, name: String, password: String) -> Result<Session> {
+        check_password(&password)?;
+        let user_id = user_id_for(&email);
+        let hash =
+            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(internal)?.map_err(internal)?;
+        let command = UserCommand::Register { user_id: user_id.clone(), email, name, password_hash: Some(hash) };
+        let provenance = Provenance::new(Actor::User(user_id.clone()));
+        let outcome = state(ctx).handler.user(&user_id, command, &provenance, now_ms()).await.map_err(domain)?;
+        state(ctx).caught_up(outcome).await?;
+        start_session(ctx, &user_id).await
+    }
+
+    /// Signs in with email and password; answers the same for an unknown email and a
+    /// wrong password.
+    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Session> {
+        let user_id = user_id_for(&email);
+        let user = state(ctx).handler.state::<UserAggregate>(&user_id).await.map_err(domain)?;
+        let hash = user.password_hash.unwrap_or_default();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(internal)?;
+        if !ok || user.id.is_none() {
+            return Err(coded(UNAUTHENTICATED, "wrong email or password"));
+        }
+        start_session(ctx, &user_id).await
+    }
+
+    async fn create_organization(&self, ctx: &Context<'_>, slug: String, name: String) -> Result<Organization> {
+        let id = Uuid::now_v7().to_string();
+        let command = Org::Create { organization_id: id.clone(), slug: slug.clone(), name };
+        apply(ctx, |p| async move { state(ctx).handler.organization(&id, command, &p, now_ms()).await }).await?;
+        access::organization(ctx, &slug).await
+    }
+
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        email: String,
+        role: Role,
+    ) -> Result<Invitation> {
+        let org = access::organization(ctx, &organization).await?;
+        let id = Uuid::now_v7().to_string();
+        let command = Org::InviteMember { invitation_id: id.clone(), email, role: role.as_str().into() };
+        apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
+        sqlx::query_as(
+            "SELECT invitation_id, email, role, expires_at, accepted_by FROM rm_invitations WHERE invitation_id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&state(ctx).read_db)
+        .await
+        .map_err(db)
+    }
+
+    /// Joins the organization the invitation is for; the invitation must be addressed to
+    /// the signed-in user's email.
+    async fn accept_invitation(&self, ctx: &Context<'_>, invitation_id: String) -> Result<Organization> {
+        let Principal::User { user_id } = principal(ctx).clone() else {
+            return Err(coded(UNAUTHENTICATED, "invitations are accepted by signed-in users"));
+        };
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT organization_id FROM rm_invitations WHERE invitation_id = $1")
+                .bind(&invitation_id)
+                .fetch_optional(&state(ctx).read_db)
+                .await
+                .map_err(db)?;
+        let (org_id,) = found.ok_or_else(|| not_found(&format!("invitation `{invitation_id}`")))?;
+        let email = load_user(ctx, &user_id).await?.email;
+        let command = Org::AcceptInvitation { invitation_id, user_id, email };
+        let target = org_id.clone();
+        apply(ctx, |p| async move { state(ctx).handler.organization(&target, command, &p, now_ms()).await }).await?;
+        sqlx::query_as(&format!("SELECT {ORGANIZATION_COLUMNS} FROM rm_organizations WHERE organization_id = $1"))
+            .bind(&org_id)
+            .fetch_one(&state(ctx).read_db)
+            .await
+            .map_err(db)
+    }
+
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        user_id: String,
+        role: Role,
+    ) -> Result<Organization> {
+        let org = access::organization(ctx, &organization).await?;
+        let command = Org::ChangeMemberRole { user_id, role: role.as_str().into() };
+        let id = org.id.clone();
+        apply(ctx, |p| async move { state(ctx).handler.organization(&id, command, &p, now_ms()).await }).await?;
+        Ok(org)
+    }
+
+    async fn remove_member(&self, ctx: &Context<'_>, organization: String, user_id: String) -> Result<bool> {
+        let org = access::organization(ctx, &organization).await?;
+        let command = Org::RemoveMember { user_id };
+        apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
+        Ok(true)
+    }
+
+    /// The secret is in the answer once; only its hash is kept.
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        name: String,
+        role: Role,
+        expires_in_days: Option<i32>,
+    ) -> Result<CreatedApiToken> {
+        let org = access::organization(ctx, &organization).await?;
+        if expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+            return Err(bad_input("expiresInDays", "must be between 1 and 3650"));
+        }
+        let secret = new_secret(TOKEN_PREFIX);
+        let token_id = Uuid::now_v7().to_string();
+        let now = now_ms();
+        let command = Org::IssueApiToken {
+            token_id: token_id.clone(),
+            name,
+            role: role.as_str().into(),
+            secret_sha256: sha256_hex(&secret),
+            expires_at: expires_in_days.map(|d| now + i64::from(d) * 86_400_000),
+        };
+        apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now).await }).await?;
+        let token = sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE token_id = $1"))
+            .bind(&token_id)
+            .fetch_one(&state(ctx).read_db)
+            .await
+            .map_err(db)?;
+        Ok(CreatedApiToken { token, secret })
+    }
+
+    async fn revoke_api_token(&self, ctx: &Context<'_>, organization: String, token_id: String) -> Result<ApiToken> {
+        let org = access::organization(ctx, &organization).await?;
+        let command = Org::RevokeApiToken { token_id: token_id.clone() };
+        apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
+        sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE token_id = $1"))
+            .bind(&token_id)
+            .fetch_one(&state(ctx).read_db)
+            .await
+            .map_err(db)
+    }
+
+    async fn create_project(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        slug: String,
+        name: String,
+        framework: Option<String>,
+        production_branch: Option<String>,
+    ) -> Result<Project> {
+        let org = access::organization(ctx, &organization).await?;
+        let command = ProjectCommand::Create {
+            project_id: Uuid::now_v7().to_string(),
+            organization_id: org.id,
+            slug: slug.clone(),
+            name,
+            framework,
+            production_branch,
+        };
+        apply(ctx, |p| async move { state(ctx).handler.create_project(command, &p, now_ms()).await }).await?;
+        access::project(ctx, &organization, &slug).await
+    }
+
+    async fn update_project_settings(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        project: String,
+        settings: ProjectSettingsInput,
+    ) -> Result<Project> {
+        let found = access::project(ctx, &organization, &project).await?;
+        let change = ProjectSettingsChanged {
+            project_id: found.id.clone(),
+            name: settings.name,
+            framework: settings.framework,
+            install_command: settings.install_command,
+            build_command: settings.build_command,
+            output_directory: settings.output_directory,
+            root_directory: settings.root_directory,
+            production_branch: settings.production_branch,
+        };
+        let command = ProjectCommand::ChangeSettings(change);
+        apply(ctx, |p| async move { state(ctx).handler.project(&found.id, command, &p, now_ms()).await }).await?;
+        access::project(ctx, &organization, &project).await
+    }
+
+    async fn delete_project(&self, ctx: &Context<'_>, organization: String, project: String) -> Result<bool> {
+        let found = access::project(ctx, &organization, &project).await?;
+        apply(
+            ctx,
+            |p| async move { state(ctx).handler.project(&found.id, ProjectCommand::Delete, &p, now_ms()).await },
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// The value is sealed (AES-256-GCM) before it enters the log; no query returns it.
+    async fn set_env_var(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        project: String,
+        key: String,
+        value: String,
+        target: EnvTarget,
+    ) -> Result<EnvVar> {
+        let found = access::project(ctx, &organization, &project).await?;
+        if value.len() > MAX_ENV_VALUE {
+            return Err(bad_input("value", format!("must be at most {MAX_ENV_VALUE} bytes")));
+        }
+        let sealed_value = state(ctx).sealer.seal(&value).map_err(internal)?;
+        let command = ProjectCommand::SetEnvVar { key: key.clone(), target: target.as_str().into(), sealed_value };
+        apply(ctx, |p| async move { state(ctx).handler.project(&found.id, command, &p, now_ms()).await }).await?;
+        Ok(EnvVar { key, target: target.as_str().into(), value: MASK.into(), updated_at: iso(now_ms(), false) })
+    }
+
+    async fn remove_env_var(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        project: String,
+        key: String,
+        target: EnvTarget,
+    ) -> Result<bool> {
+        let found = access::project(ctx, &organization, &project).await?;
+        let command = ProjectCommand::RemoveEnvVar { key, target: target.as_str().into() };
+        apply(ctx, |p| async move { state(ctx).handler.project(&found.id, command, &p, now_ms()).await }).await?;
+        Ok(true)
+    }
+
+    /// Asks for a deployment of an upload or a git ref; the deploy pipeline picks it up.
+    #[allow(clippy::too_many_arguments)]
+    async fn request_deployment(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        project: String,
+        target: DeployTarget,
+        source_kind: String,
+        source_ref: String,
+        commit_sha: Option<String>,
+        prebuilt: Option<bool>,
+    ) -> Result<Deployment> {
+        let found = access::project(ctx, &organization, &project).await?;
+        let deployment_id = Uuid::now_v7().to_string();
+        let request = RequestDeployment {
+            deployment_id: deployment_id.clone(),
+            target: match target {
+                DeployTarget::Production => "production".into(),
+                DeployTarget::Preview => "preview".into(),
+            },
+            source_kind,
+            source_ref,
+            commit_sha,
+            prebuilt: prebuilt.unwrap_or(false),
+        };
+        apply(ctx, |p| async move { state(ctx).handler.request_deployment(&found.id, request, &p, now_ms()).await })
+            .await?;
+        Deployment::load(&state(ctx).read_db, &deployment_id)
+            .await?
+            .ok_or_else(|| internal("deployment missing from read models"))
+    }
+}

@@ -1,0 +1,29 @@
+//! The schema, with the limits that keep one request from taking the server down.
+
+use crate::mutation::MutationRoot;
+use crate::query::QueryRoot;
+use crate::state::ApiState;
+use crate::subscription::SubscriptionRoot;
+use std::sync::Arc;
+
+pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+pub const MAX_DEPTH: usize = 10;
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+pub fn build(state: Option<Arc<ApiState>>) -> ApiSchema {
+    let builder = async_graphql::Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .limit_directives(10);
+    match state {
+        Some(state) => builder.data(state).finish(),
+        None => builder.finish(),
+    }
+}
+
+/// The SDL, as committed in schema/graphql/schema.graphql.
+pub fn sdl() -> String {
+    build(None).sdl()
+}

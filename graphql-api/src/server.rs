@@ -1,0 +1,144 @@
+//! The HTTP side: `POST /graphql`, GraphiQL on `GET /graphql`, subscriptions over WebSocket
+//! (graphql-transport-ws) on `/graphql/ws`, with auth, rate limits, a body limit and
+//! idempotency keys in front of the schema.
+
+use crate::auth::{Principal, authenticate};
+use crate::error::{INTERNAL, RATE_LIMITED, UNAUTHENTICATED};
+use crate::idempotency::IdempotencyCache;
+use crate::rate_limit::RateLimiter;
+use crate::schema::{ApiSchema, build};
+use crate::state::{ApiState, now_ms};
+use async_graphql::Data;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Requests per second per caller, and the burst allowed above it.
+    pub rate_per_second: f64,
+    pub burst: u32,
+    pub body_limit: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { rate_per_second: 50.0, burst: 200, body_limit: 256 * 1024 }
+    }
+}
+
+#[derive(Clone)]
+struct Http {
+    schema: ApiSchema,
+    state: Arc<ApiState>,
+    limiter: Arc<RateLimiter>,
+    idempotency: Arc<IdempotencyCache>,
+}
+
+pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
+    let http = Http {
+        schema: build(Some(state.clone())),
+        state,
+        limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.burst)),
+        idempotency: Arc::new(IdempotencyCache::default()),
+    };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(websocket))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .with_state(http)
+}
+
+/// Serves until the listener fails; bind it first (port 0 gives a free port).
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
+}
+
+async fn graphql(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let principal = match authenticate(&http.state.read_db, authorization, now_ms()).await {
+        Ok(principal) => principal,
+        Err(crate::auth::AuthError::Db(e)) => {
+            tracing::error!(error = %e, "authenticating a request");
+            return graphql_error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error");
+        }
+        Err(e) => return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, &e.to_string()),
+    };
+    let caller = principal.key().unwrap_or_else(|| format!("address:{}", peer.ip()));
+    if let Err(wait) = http.limiter.check(&caller) {
+        let mut response = graphql_error(StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED, "too many requests; slow down");
+        let seconds = wait.as_secs() + 1;
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let request = request.into_inner().data(principal);
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
+    let (status, body) = match key {
+        Some(key) => {
+            let cell = http.idempotency.cell(&caller, key);
+            cell.get_or_init(|| execute(&http.schema, request)).await.clone()
+        }
+        None => execute(&http.schema, request).await,
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> (u16, String) {
+    let response = schema.execute(request).await;
+    match serde_json::to_string(&response) {
+        Ok(body) => (200, body),
+        Err(_) => (500, r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()),
+    }
+}
+
+/// The token comes in `connection_init`'s payload (`{"Authorization": "Bearer …"}`), as
+/// browsers cannot set headers on a WebSocket.
+async fn websocket(State(http): State<Http>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+        let state = http.state.clone();
+        GraphQLWebSocket::new(socket, http.schema.clone(), protocol)
+            .on_connection_init(move |payload| async move {
+                let header = payload
+                    .get("Authorization")
+                    .or_else(|| payload.get("authorization"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string);
+                let principal = authenticate(&state.read_db, header.as_deref(), now_ms())
+                    .await
+                    .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                if principal == Principal::Anonymous {
+                    return Err(async_graphql::Error::new("connection_init needs an Authorization bearer token"));
+                }
+                let mut data = Data::default();
+                data.insert(principal);
+                Ok(data)
+            })
+            .serve()
+    })
+}

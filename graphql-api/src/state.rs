@@ -1,0 +1,41 @@
+//! What every resolver can reach: the command handler, the read models, the log, the
+//! sealer for env var values, and the projection's position for read-your-writes.
+
+use crate::secrets::Sealer;
+use clouddeck_command_handlers::{CommandHandler, Outcome};
+use clouddeck_eventlog::EventStore;
+use sqlx::AnyPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub struct ApiState {
+    pub handler: CommandHandler,
+    pub store: Arc<dyn EventStore>,
+    pub read_db: AnyPool,
+    pub projected: watch::Receiver<i64>,
+    pub sealer: Sealer,
+}
+
+/// How long a mutation waits for the read models to show its write.
+const CATCH_UP: Duration = Duration::from_secs(10);
+
+impl ApiState {
+    /// Returns once the read models have applied the command's events, so the query that
+    /// follows a mutation sees it.
+    pub async fn caught_up(&self, outcome: Outcome) -> async_graphql::Result<()> {
+        if outcome.events == 0 {
+            return Ok(());
+        }
+        let mut projected = self.projected.clone();
+        let reached = tokio::time::timeout(CATCH_UP, projected.wait_for(|p| *p >= outcome.last_position)).await;
+        match reached {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(crate::error::internal(format!("read models did not reach position {}", outcome.last_position))),
+        }
+    }
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

@@ -1,0 +1,437 @@
+//! The GraphQL types, each read from its read-model table. Nothing here writes.
+
+use crate::error::{db, internal};
+use crate::state::ApiState;
+use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
+use sqlx::FromRow;
+use std::sync::Arc;
+
+pub fn iso(micros_or_millis: i64, unit_micros: bool) -> String {
+    let nanos = i128::from(micros_or_millis) * if unit_micros { 1_000 } else { 1_000_000 };
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<ApiState> {
+    ctx.data_unchecked::<Arc<ApiState>>()
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Admin,
+    Developer,
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Developer => "developer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role> {
+        Ok(match s {
+            "owner" => Role::Owner,
+            "admin" => Role::Admin,
+            "developer" => Role::Developer,
+            "viewer" => Role::Viewer,
+            other => return Err(internal(format!("unknown role `{other}` in read model"))),
+        })
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EnvTarget {
+    Production,
+    Preview,
+    All,
+}
+
+impl EnvTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvTarget::Production => "production",
+            EnvTarget::Preview => "preview",
+            EnvTarget::All => "all",
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DeployTarget {
+    Production,
+    Preview,
+}
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct User {
+    #[sqlx(rename = "user_id")]
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    #[graphql(skip)]
+    pub registered_at: i64,
+}
+
+#[ComplexObject]
+impl User {
+    async fn registered_at(&self) -> String {
+        iso(self.registered_at, true)
+    }
+}
+
+pub const USER_COLUMNS: &str = "user_id, email, name, registered_at";
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct Organization {
+    #[sqlx(rename = "organization_id")]
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    #[graphql(skip)]
+    pub created_at: i64,
+}
+
+pub const ORGANIZATION_COLUMNS: &str = "organization_id, slug, name, created_at";
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Member {
+    pub user: User,
+    pub role: Role,
+    pub joined_at: String,
+}
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct ApiToken {
+    #[sqlx(rename = "token_id")]
+    pub id: String,
+    pub name: String,
+    #[graphql(skip)]
+    pub role: String,
+    pub created_by: String,
+    #[graphql(skip)]
+    pub created_at: i64,
+    #[graphql(skip)]
+    pub expires_at: Option<i64>,
+    #[graphql(skip)]
+    pub revoked_at: Option<i64>,
+}
+
+#[ComplexObject]
+impl ApiToken {
+    #[graphql(name = "role")]
+    async fn role_enum(&self) -> Result<Role> {
+        Role::parse(&self.role)
+    }
+    #[graphql(name = "createdAt")]
+    async fn created(&self) -> String {
+        iso(self.created_at, true)
+    }
+    #[graphql(name = "expiresAt")]
+    async fn expires(&self) -> Option<String> {
+        self.expires_at.map(|t| iso(t, false))
+    }
+    #[graphql(name = "revokedAt")]
+    async fn revoked(&self) -> Option<String> {
+        self.revoked_at.map(|t| iso(t, true))
+    }
+}
+
+pub const TOKEN_COLUMNS: &str = "token_id, name, role, created_by, created_at, expires_at, revoked_at";
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct Invitation {
+    #[sqlx(rename = "invitation_id")]
+    pub id: String,
+    pub email: String,
+    #[graphql(skip)]
+    pub role: String,
+    #[graphql(skip)]
+    pub expires_at: i64,
+    pub accepted_by: Option<String>,
+}
+
+#[ComplexObject]
+impl Invitation {
+    #[graphql(name = "role")]
+    async fn role_enum(&self) -> Result<Role> {
+        Role::parse(&self.role)
+    }
+    #[graphql(name = "expiresAt")]
+    async fn expires(&self) -> String {
+        iso(self.expires_at, false)
+    }
+}
+
+#[ComplexObject]
+impl Organization {
+    #[graphql(name = "createdAt")]
+    async fn created(&self) -> String {
+        iso(self.created_at, true)
+    }
+
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Member>> {
+        let rows: Vec<(String, String, String, i64, String, i64)> = sqlx::query_as(
+            "SELECT u.user_id, u.email, u.name, u.registered_at, m.role, m.joined_at FROM rm_members m \
+             JOIN rm_users u ON u.user_id = m.user_id WHERE m.organization_id = $1 ORDER BY m.joined_at, u.user_id",
+        )
+        .bind(&self.id)
+        .fetch_all(&state(ctx).read_db)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(id, email, name, registered_at, role, joined_at)| {
+                Ok(Member {
+                    user: User { id, email, name, registered_at },
+                    role: Role::parse(&role)?,
+                    joined_at: iso(joined_at, true),
+                })
+            })
+            .collect()
+    }
+
+    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
+        sqlx::query_as(&format!(
+            "SELECT {PROJECT_COLUMNS} FROM rm_projects WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY slug"
+        ))
+        .bind(&self.id)
+        .fetch_all(&state(ctx).read_db)
+        .await
+        .map_err(db)
+    }
+
+    /// Metadata only: a token's secret is shown once, when it is created.
+    async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        sqlx::query_as(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE organization_id = $1 ORDER BY created_at, token_id"
+        ))
+        .bind(&self.id)
+        .fetch_all(&state(ctx).read_db)
+        .await
+        .map_err(db)
+    }
+
+    async fn invitations(&self, ctx: &Context<'_>) -> Result<Vec<Invitation>> {
+        sqlx::query_as(
+            "SELECT invitation_id, email, role, expires_at, accepted_by FROM rm_invitations \
+             WHERE organization_id = $1 ORDER BY expires_at, invitation_id",
+        )
+        .bind(&self.id)
+        .fetch_all(&state(ctx).read_db)
+        .await
+        .map_err(db)
+    }
+}
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+pub struct ProjectSettings {
+    pub framework: Option<String>,
+    pub production_branch: String,
+    pub install_command: Option<String>,
+    pub build_command: Option<String>,
+    pub output_directory: Option<String>,
+    pub root_directory: Option<String>,
+}
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct Project {
+    #[sqlx(rename = "project_id")]
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    #[sqlx(flatten)]
+    pub settings: ProjectSettings,
+    #[graphql(skip)]
+    pub production_deployment_id: Option<String>,
+    #[graphql(skip)]
+    pub created_at: i64,
+}
+
+pub const PROJECT_COLUMNS: &str = "project_id, slug, name, framework, production_branch, \
+     install_command, build_command, output_directory, root_directory, production_deployment_id, created_at";
+
+/// An environment variable's name and scope; the value is never returned.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EnvVar {
+    pub key: String,
+    pub target: String,
+    pub value: String,
+    pub updated_at: String,
+}
+
+pub const MASK: &str = "********";
+
+#[ComplexObject]
+impl Project {
+    #[graphql(name = "createdAt")]
+    async fn created(&self) -> String {
+        iso(self.created_at, true)
+    }
+
+    async fn env_vars(&self, ctx: &Context<'_>) -> Result<Vec<EnvVar>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT key, target, updated_at FROM rm_env_vars WHERE project_id = $1 ORDER BY key, target",
+        )
+        .bind(&self.id)
+        .fetch_all(&state(ctx).read_db)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, target, at)| EnvVar { key, target, value: MASK.into(), updated_at: iso(at, true) })
+            .collect())
+    }
+
+    async fn production_deployment(&self, ctx: &Context<'_>) -> Result<Option<Deployment>> {
+        match &self.production_deployment_id {
+            Some(id) => Deployment::load(&state(ctx).read_db, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Newest first, Relay-style: `first` (at most 100) after an opaque `after` cursor.
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<async_graphql::connection::Connection<String, Deployment>> {
+        crate::pagination::deployments(ctx, &self.id, first, after).await
+    }
+}
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct Deployment {
+    #[sqlx(rename = "deployment_id")]
+    pub id: String,
+    pub project_id: String,
+    pub status: String,
+    pub target: String,
+    pub source_kind: String,
+    pub source_ref: String,
+    pub commit_sha: Option<String>,
+    pub url: Option<String>,
+    #[graphql(skip)]
+    pub build_duration_ms: Option<i64>,
+    #[graphql(skip)]
+    pub error: Option<String>,
+    #[graphql(skip)]
+    pub log_chunks: i64,
+    #[graphql(skip)]
+    pub created_at: i64,
+    #[graphql(skip)]
+    pub updated_at: i64,
+}
+
+pub const DEPLOYMENT_COLUMNS: &str = "deployment_id, project_id, status, target, source_kind, source_ref, commit_sha, \
+     url, build_duration_ms, error, log_chunks, created_at, updated_at";
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Build {
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+    pub log_chunks: i64,
+}
+
+impl Deployment {
+    pub async fn load(read_db: &sqlx::AnyPool, id: &str) -> Result<Option<Deployment>> {
+        sqlx::query_as(&format!("SELECT {DEPLOYMENT_COLUMNS} FROM rm_deployments WHERE deployment_id = $1"))
+            .bind(id)
+            .fetch_optional(read_db)
+            .await
+            .map_err(db)
+    }
+}
+
+#[ComplexObject]
+impl Deployment {
+    #[graphql(name = "createdAt")]
+    async fn created(&self) -> String {
+        iso(self.created_at, true)
+    }
+    #[graphql(name = "updatedAt")]
+    async fn updated(&self) -> String {
+        iso(self.updated_at, true)
+    }
+    async fn build(&self) -> Build {
+        Build { duration_ms: self.build_duration_ms, error: self.error.clone(), log_chunks: self.log_chunks }
+    }
+    /// The build's output lines, in order.
+    async fn log(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let chunks: Vec<(String,)> =
+            sqlx::query_as("SELECT lines FROM rm_build_logs WHERE deployment_id = $1 ORDER BY sequence")
+                .bind(&self.id)
+                .fetch_all(&state(ctx).read_db)
+                .await
+                .map_err(db)?;
+        Ok(chunks.into_iter().flat_map(|(lines,)| lines.lines().map(str::to_string).collect::<Vec<_>>()).collect())
+    }
+}
+
+/// One event of the audit log, as it was recorded.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AuditEvent {
+    pub position: i64,
+    pub event_id: String,
+    pub stream: String,
+    pub version: i64,
+    #[graphql(name = "type")]
+    pub event_type: String,
+    pub actor: String,
+    pub recorded_at: String,
+    pub payload: async_graphql::Json<serde_json::Value>,
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    /// Pass as `after` for the next page; null when this page is the last.
+    pub next_after: Option<i64>,
+}
+
+impl AuditEvent {
+    /// An event as the audit log and the event subscription show it.
+    pub fn from_recorded(event: &clouddeck_eventlog::RecordedEvent) -> AuditEvent {
+        let payload = match event.decode() {
+            Ok(payload) => masked(payload.payload_json()),
+            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        };
+        AuditEvent {
+            position: event.meta.position,
+            event_id: event.meta.event_id.to_string(),
+            stream: event.meta.stream_id.clone(),
+            version: event.meta.stream_version,
+            event_type: event.meta.event_type.clone(),
+            actor: event.meta.actor.to_string(),
+            recorded_at: iso(event.meta.recorded_at, true),
+            payload: async_graphql::Json(payload),
+        }
+    }
+}
+
+/// Sealed values and hashes stay out of API answers, even encrypted or one-way.
+const MASKED_FIELDS: &[&str] = &["sealed_value", "sealed_secret", "secret_sha256", "password_hash"];
+
+fn masked(mut payload: serde_json::Value) -> serde_json::Value {
+    if let Some(fields) = payload.as_object_mut() {
+        for field in MASKED_FIELDS {
+            if let Some(value) = fields.get_mut(*field) {
+                *value = serde_json::Value::String(MASK.into());
+            }
+        }
+    }
+    payload
+}
