@@ -1,0 +1,105 @@
+//! The real server on port 0 with a fresh database, and a small GraphQL client.
+#![allow(dead_code)]
+
+use clouddeck::config::Config;
+use clouddeck::server::{Roles, Server};
+use clouddeck_testkit::{Scratch, postgres_database};
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct App {
+    pub server: Option<Server>,
+    pub base: String,
+    pub http: reqwest::Client,
+    _scratch: Scratch,
+}
+
+pub async fn spawn_app(backend: Backend, rate_per_second: f64, burst: u32) -> App {
+    let scratch = Scratch::new();
+    let database_url = match backend {
+        Backend::Sqlite => scratch.sqlite_url("clouddeck"),
+        Backend::Postgres => postgres_database().await,
+    };
+    let config = Config {
+        data_dir: scratch.path(),
+        database_url: Some(database_url),
+        kafka_brokers: None,
+        api_addr: "127.0.0.1:0".into(),
+        edge_addr: "127.0.0.1:0".into(),
+        api_rate_limit: rate_per_second,
+        api_rate_burst: burst,
+        secret_key: None,
+    };
+    let server = Server::start(&config, Roles { projections: true, relay: false, api: true }).await.unwrap();
+    let base = format!("http://{}", server.api_addr.unwrap());
+    App { server: Some(server), base, http: reqwest::Client::new(), _scratch: scratch }
+}
+
+impl App {
+    /// The whole answer: HTTP status and JSON body.
+    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request =
+            self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The data of an answer that must succeed.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(token, query, variables).await;
+        assert!(status == 200 && body.get("errors").is_none(), "{query}\n→ {status} {body}");
+        body["data"].clone()
+    }
+
+    /// The `extensions.code` of the first error, or None when it succeeded.
+    pub async fn code(&self, token: Option<&str>, query: &str, variables: Value) -> Option<String> {
+        let (_, body) = self.post(token, query, variables).await;
+        body["errors"][0]["extensions"]["code"].as_str().map(str::to_string)
+    }
+
+    /// Registers a user and returns (session token, user id).
+    pub async fn register(&self, email: &str) -> (String, String) {
+        let data = self
+            .ok(
+                None,
+                "mutation($e: String!) { registerUser(email: $e, name: \"Test User\", password: \"correct horse battery\") { token user { id } } }",
+                json!({ "e": email }),
+            )
+            .await;
+        (
+            data["registerUser"]["token"].as_str().unwrap().into(),
+            data["registerUser"]["user"]["id"].as_str().unwrap().into(),
+        )
+    }
+
+    /// Invites `email` to `org` as `role` (by `owner`) and accepts it as `token`.
+    pub async fn join(&self, owner: &str, org: &str, email: &str, token: &str, role: &str) {
+        let invited = self
+            .ok(
+                Some(owner),
+                &format!(
+                    "mutation {{ inviteMember(organization: \"{org}\", email: \"{email}\", role: {role}) {{ id }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+        let id = invited["inviteMember"]["id"].as_str().unwrap();
+        self.ok(Some(token), &format!("mutation {{ acceptInvitation(invitationId: \"{id}\") {{ slug }} }}"), json!({}))
+            .await;
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+}
