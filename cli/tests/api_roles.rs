@@ -1,0 +1,167 @@
+//! Every mutation as every role: owner, admin, developer, viewer, a signed-in stranger and
+//! an anonymous caller. The command handlers decide; the answer's code is checked.
+#![allow(clippy::unwrap_used)]
+
+mod api {
+    pub mod harness;
+}
+
+use api::harness::{App, Backend, spawn_app};
+use serde_json::json;
+
+const ROLES: [&str; 6] = ["owner", "admin", "developer", "viewer", "stranger", "anonymous"];
+
+#[derive(Debug, Clone, Copy)]
+enum Case {
+    CreateProject,
+    UpdateProjectSettings,
+    DeleteProject,
+    SetProductionEnvVar,
+    SetPreviewEnvVar,
+    RemovePreviewEnvVar,
+    RequestDeployment,
+    InviteMember,
+    AcceptSomeoneElsesInvitation,
+    ChangeMemberRole,
+    RemoveMember,
+    CreateApiToken,
+    RevokeApiToken,
+    CreateOrganization,
+}
+
+impl Case {
+    /// The lowest role allowed; None for cases no member may do.
+    fn allowed(self, role: &str) -> bool {
+        use Case::*;
+        let rank = |r: &str| ["viewer", "developer", "admin", "owner"].iter().position(|x| *x == r);
+        let needed = match self {
+            CreateOrganization => return role != "anonymous",
+            AcceptSomeoneElsesInvitation => return false,
+            SetPreviewEnvVar | RemovePreviewEnvVar | RequestDeployment => "developer",
+            _ => "admin",
+        };
+        matches!((rank(role), rank(needed)), (Some(have), Some(need)) if have >= need)
+    }
+
+    fn expected(self, role: &str) -> Option<&'static str> {
+        if self.allowed(role) {
+            None
+        } else if role == "anonymous" {
+            Some("UNAUTHENTICATED")
+        } else if role == "stranger" && !matches!(self, Case::AcceptSomeoneElsesInvitation) {
+            Some("NOT_FOUND")
+        } else {
+            Some("FORBIDDEN")
+        }
+    }
+
+    /// Prepares what the attempt needs (as the owner) and returns the mutation to try.
+    async fn prepare(self, app: &App, owner: &str, n: usize) -> String {
+        use Case::*;
+        match self {
+            CreateProject => format!("mutation {{ createProject(organization: \"acme\", slug: \"p{n}\", name: \"P\") {{ id }} }}"),
+            UpdateProjectSettings => "mutation { updateProjectSettings(organization: \"acme\", project: \"site\", settings: { buildCommand: \"npm run build\" }) { id } }".into(),
+            DeleteProject => {
+                app.ok(Some(owner), &format!("mutation {{ createProject(organization: \"acme\", slug: \"del{n}\", name: \"D\") {{ id }} }}"), json!({})).await;
+                format!("mutation {{ deleteProject(organization: \"acme\", project: \"del{n}\") }}")
+            }
+            SetProductionEnvVar => "mutation { setEnvVar(organization: \"acme\", project: \"site\", key: \"K\", value: \"v\", target: PRODUCTION) { key } }".into(),
+            SetPreviewEnvVar => "mutation { setEnvVar(organization: \"acme\", project: \"site\", key: \"K\", value: \"v\", target: PREVIEW) { key } }".into(),
+            RemovePreviewEnvVar => {
+                app.ok(Some(owner), &format!("mutation {{ setEnvVar(organization: \"acme\", project: \"site\", key: \"R{n}\", value: \"v\", target: PREVIEW) {{ key }} }}"), json!({})).await;
+                format!("mutation {{ removeEnvVar(organization: \"acme\", project: \"site\", key: \"R{n}\", target: PREVIEW) }}")
+            }
+            RequestDeployment => "mutation { requestDeployment(organization: \"acme\", project: \"site\", target: PRODUCTION, sourceKind: \"upload\", sourceRef: \"u\") { id } }".into(),
+            InviteMember => format!("mutation {{ inviteMember(organization: \"acme\", email: \"new{n}@example.com\", role: DEVELOPER) {{ id }} }}"),
+            AcceptSomeoneElsesInvitation => {
+                let invited = app
+                    .ok(Some(owner), &format!("mutation {{ inviteMember(organization: \"acme\", email: \"someone{n}@example.com\", role: VIEWER) {{ id }} }}"), json!({}))
+                    .await;
+                format!("mutation {{ acceptInvitation(invitationId: \"{}\") {{ id }} }}", invited["inviteMember"]["id"].as_str().unwrap())
+            }
+            ChangeMemberRole => {
+                let target = target_id(app, owner, "target@example.com").await;
+                format!("mutation {{ changeMemberRole(organization: \"acme\", userId: \"{target}\", role: VIEWER) {{ id }} }}")
+            }
+            RemoveMember => {
+                let email = format!("leaving{n}@example.com");
+                let (token, id) = app.register(&email).await;
+                app.join(owner, "acme", &email, &token, "VIEWER").await;
+                format!("mutation {{ removeMember(organization: \"acme\", userId: \"{id}\") }}")
+            }
+            CreateApiToken => "mutation { createApiToken(organization: \"acme\", name: \"t\", role: VIEWER) { secret } }".into(),
+            RevokeApiToken => {
+                let made = app.ok(Some(owner), "mutation { createApiToken(organization: \"acme\", name: \"r\", role: VIEWER) { token { id } } }", json!({})).await;
+                format!("mutation {{ revokeApiToken(organization: \"acme\", tokenId: \"{}\") {{ id }} }}", made["createApiToken"]["token"]["id"].as_str().unwrap())
+            }
+            CreateOrganization => format!("mutation {{ createOrganization(slug: \"org{n}\", name: \"O\") {{ id }} }}"),
+        }
+    }
+}
+
+async fn target_id(app: &App, owner: &str, email: &str) -> String {
+    let members =
+        app.ok(Some(owner), "{ organization(slug: \"acme\") { members { user { id email } } } }", json!({})).await;
+    members["organization"]["members"].as_array().unwrap().iter().find(|m| m["user"]["email"] == email).unwrap()["user"]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mutation_as_every_role() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let (owner, _) = app.register("owner@example.com").await;
+    app.ok(Some(&owner), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    app.ok(
+        Some(&owner),
+        "mutation { createProject(organization: \"acme\", slug: \"site\", name: \"Site\") { id } }",
+        json!({}),
+    )
+    .await;
+    let mut tokens = vec![owner.clone()];
+    for role in ["admin", "developer", "viewer"] {
+        let email = format!("{role}@example.com");
+        let (token, _) = app.register(&email).await;
+        app.join(&owner, "acme", &email, &token, &role.to_uppercase()).await;
+        tokens.push(token);
+    }
+    let (target, _) = app.register("target@example.com").await;
+    app.join(&owner, "acme", "target@example.com", &target, "DEVELOPER").await;
+    let (stranger, _) = app.register("stranger@example.com").await;
+    tokens.push(stranger);
+
+    use Case::*;
+    let cases = [
+        CreateProject,
+        UpdateProjectSettings,
+        DeleteProject,
+        SetProductionEnvVar,
+        SetPreviewEnvVar,
+        RemovePreviewEnvVar,
+        RequestDeployment,
+        InviteMember,
+        AcceptSomeoneElsesInvitation,
+        ChangeMemberRole,
+        RemoveMember,
+        CreateApiToken,
+        RevokeApiToken,
+        CreateOrganization,
+    ];
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for case in cases {
+        for (i, role) in ROLES.iter().enumerate() {
+            n += 1;
+            let mutation = case.prepare(&app, &owner, n).await;
+            let token = tokens.get(i).map(String::as_str);
+            let got = app.code(token, &mutation, json!({})).await;
+            if got.as_deref() != case.expected(role) {
+                wrong.push(format!("{case:?} as {role}: expected {:?}, got {got:?}", case.expected(role)));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    app.stop().await;
+}
