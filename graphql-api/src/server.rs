@@ -3,7 +3,7 @@
 //! idempotency keys in front of the schema.
 
 use crate::auth::{Principal, authenticate};
-use crate::error::{INTERNAL, RATE_LIMITED, UNAUTHENTICATED};
+use crate::error::{BAD_USER_INPUT, INTERNAL, RATE_LIMITED, UNAUTHENTICATED};
 use crate::idempotency::IdempotencyCache;
 use crate::rate_limit::RateLimiter;
 use crate::schema::{ApiSchema, build};
@@ -110,7 +110,15 @@ async fn graphql(
 }
 
 async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> (u16, String) {
-    let response = schema.execute(request).await;
+    let mut response = schema.execute(request).await;
+    // Parse and validation errors (depth, complexity, wrong types) come without a code:
+    // they are the caller's to fix.
+    for error in &mut response.errors {
+        let coded = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+        if !coded {
+            error.extensions.get_or_insert_with(Default::default).set("code", BAD_USER_INPUT);
+        }
+    }
     match serde_json::to_string(&response) {
         Ok(body) => (200, body),
         Err(_) => (500, r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()),

@@ -1,0 +1,214 @@
+//! The API at its edges: a live subscription over a real WebSocket, hostile and malformed
+//! requests, rate limits, and idempotency keys.
+#![allow(clippy::unwrap_used)]
+
+mod api {
+    pub mod harness;
+}
+
+use api::harness::{App, Backend, spawn_app};
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+async fn owner_with_org(app: &App) -> String {
+    let (owner, _) = app.register("owner@example.com").await;
+    app.ok(Some(&owner), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    owner
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn subscribe(app: &App, token: &str, query: &str) -> Socket {
+    let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    socket.send(Message::Text(init.to_string().into())).await.unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
+    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    socket
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next()).await.unwrap().unwrap().unwrap();
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_receives_the_event_a_mutation_caused() {
+    let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
+    let owner = owner_with_org(&app).await;
+    // given a live subscription to acme's events
+    let mut live =
+        subscribe(&app, &owner, "subscription { events(organization: \"acme\") { type stream actor } }").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // when a mutation creates a project
+    app.ok(
+        Some(&owner),
+        "mutation { createProject(organization: \"acme\", slug: \"blog\", name: \"Blog\") { id } }",
+        json!({}),
+    )
+    .await;
+    // then its events arrive, in order
+    let first = next_json(&mut live).await;
+    assert_eq!(first["type"], "next", "{first}");
+    assert_eq!(first["payload"]["data"]["events"]["type"], "organization.project_slug_claimed");
+    let second = next_json(&mut live).await;
+    assert_eq!(second["payload"]["data"]["events"]["type"], "project.created");
+
+    // and a subscription resumed from position 0, filtered by type, replays the past
+    let mut resumed = subscribe(
+        &app,
+        &owner,
+        "subscription { events(organization: \"acme\", fromPosition: 0, types: [\"organization.created\"]) { type position } }",
+    )
+    .await;
+    let replayed = next_json(&mut resumed).await;
+    assert_eq!(replayed["payload"]["data"]["events"]["type"], "organization.created", "{replayed}");
+
+    // a deployment's subscription starts with its state now
+    let requested = app
+        .ok(Some(&owner), "mutation { requestDeployment(organization: \"acme\", project: \"blog\", target: PREVIEW, sourceKind: \"upload\", sourceRef: \"u\") { id } }", json!({}))
+        .await;
+    let id = requested["requestDeployment"]["id"].as_str().unwrap();
+    let mut deployment =
+        subscribe(&app, &owner, &format!("subscription {{ deployment(id: \"{id}\") {{ id status }} }}")).await;
+    assert_eq!(next_json(&mut deployment).await["payload"]["data"]["deployment"]["status"], "requested");
+
+    // an outsider's subscription is refused
+    let (eve, _) = app.register("eve@example.com").await;
+    let mut refused = subscribe(&app, &eve, "subscription { events(organization: \"acme\") { type } }").await;
+    let answer = next_json(&mut refused).await;
+    assert_eq!(answer["payload"]["data"], Value::Null, "{answer}");
+    assert_eq!(answer["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{answer}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_and_malformed_requests_get_clear_errors() {
+    let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
+    let owner = owner_with_org(&app).await;
+    let code_and_message = |body: &Value| {
+        (body["errors"][0]["extensions"]["code"].as_str().map(str::to_string), body["errors"][0]["message"].to_string())
+    };
+
+    // too deep
+    let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }} }}", "ofType { ".repeat(10), "} ".repeat(10));
+    let (_, body) = app.post(Some(&owner), &deep, json!({})).await;
+    let (code, message) = code_and_message(&body);
+    assert_eq!(code.as_deref(), Some("BAD_USER_INPUT"));
+    assert!(message.contains("deep"), "{message}");
+
+    // too many fields (an alias flood)
+    let flood: String = (0..1500).map(|i| format!("a{i}: viewer {{ actor }} ")).collect();
+    let (_, body) = app.post(Some(&owner), &format!("{{ {flood} }}"), json!({})).await;
+    let (code, message) = code_and_message(&body);
+    assert_eq!(code.as_deref(), Some("BAD_USER_INPUT"));
+    assert!(message.contains("complex"), "{message}");
+
+    // wrong types, unknown fields, bad values: each named
+    let (_, body) = app.post(Some(&owner), "{ organization(slug: 5) { id } }", json!({})).await;
+    assert_eq!(code_and_message(&body).0.as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    let (_, body) = app.post(Some(&owner), "{ organization(slug: \"acme\") { nope } }", json!({})).await;
+    assert_eq!(code_and_message(&body).0.as_deref(), Some("BAD_USER_INPUT"), "{body}");
+    let (_, body) = app
+        .post(
+            Some(&owner),
+            "mutation { createProject(organization: \"acme\", slug: \"Bad Slug!\", name: \"x\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "slug", "{body}");
+    let (_, body) = app.post(Some(&owner), "{ project(organization: \"acme\", slug: \"x\") { id } }", json!({})).await;
+    assert_eq!(code_and_message(&body).0.as_deref(), Some("NOT_FOUND"));
+
+    // a body over the limit, and one that is not JSON
+    let huge = "x".repeat(300 * 1024);
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body(format!("{{\"query\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    // a malformed Authorization header
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("authorization", "Basic abc")
+        .json(&json!({"query": "{ viewer { actor } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_over_the_rate_get_429_with_retry_after() {
+    let app = spawn_app(Backend::Sqlite, 0.5, 3).await;
+    let query = json!({ "query": "{ viewer { actor } }" });
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..5 {
+        let response = app.http.post(format!("{}/graphql", app.base)).json(&query).send().await.unwrap();
+        statuses.push(response.status().as_u16());
+        last = Some(response);
+    }
+    assert_eq!(&statuses[..3], &[200, 200, 200], "{statuses:?}");
+    assert_eq!(statuses[4], 429);
+    let response = last.unwrap();
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=3).contains(&retry_after), "{retry_after}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_idempotency_key_has_one_effect_and_one_answer() {
+    let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
+    let owner = owner_with_org(&app).await;
+    let create =
+        json!({ "query": "mutation { createProject(organization: \"acme\", slug: \"blog\", name: \"Blog\") { id } }" });
+    let send = |key: &'static str| {
+        let request = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&owner)
+            .header("Idempotency-Key", key)
+            .json(&create);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    // given two concurrent retries and one later retry with the same key
+    let (a, b) = tokio::join!(send("create-blog-1"), send("create-blog-1"));
+    let c = send("create-blog-1").await;
+    assert!(a.contains("\"id\""), "{a}");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    // then one project exists: a new key meets the slug taken
+    let other = send("create-blog-2").await;
+    assert!(other.contains("CONFLICT"), "{other}");
+    let projects = app.ok(Some(&owner), "{ organization(slug: \"acme\") { projects { slug } } }", json!({})).await;
+    assert_eq!(projects["organization"]["projects"], json!([{ "slug": "blog" }]));
+    app.stop().await;
+}
