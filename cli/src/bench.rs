@@ -28,6 +28,12 @@ pub struct BenchArgs {
     /// Appends for the one-event-per-transaction measurement.
     #[arg(long, default_value_t = 2_000)]
     single: usize,
+    /// Concurrent clients for the API measurement.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Seconds the API measurement runs.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
     /// A PostgreSQL server to measure on too (a fresh database is created and dropped),
     /// e.g. postgres://postgres:postgres@127.0.0.1:5432
     #[arg(long, env = "CLOUDDECK_BENCH_POSTGRES", hide_env_values = true)]
@@ -358,5 +364,5 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     }
     sqlite.pool().close().await;
     std::fs::remove_dir_all(&dir)?;
-    Ok(())
+    crate::bench_api::run(config, args.concurrency, args.seconds).await
 }

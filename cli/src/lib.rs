@@ -2,6 +2,7 @@
 //! integration tests (which start the real thing on port 0), and the operator's commands.
 
 pub mod bench;
+pub mod bench_api;
 pub mod config;
 pub mod events_cmd;
 pub mod server;

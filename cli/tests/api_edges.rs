@@ -101,7 +101,11 @@ async fn hostile_and_malformed_requests_get_clear_errors() {
     };
 
     // too deep
-    let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }} }}", "ofType { ".repeat(10), "} ".repeat(10));
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }} }}",
+        "ofType { ".repeat(10),
+        "} ".repeat(10)
+    );
     let (_, body) = app.post(Some(&owner), &deep, json!({})).await;
     let (code, message) = code_and_message(&body);
     assert_eq!(code.as_deref(), Some("BAD_USER_INPUT"));
@@ -150,6 +154,9 @@ async fn hostile_and_malformed_requests_get_clear_errors() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 400);
+    // GraphiQL for a browser
+    let page = app.http.get(format!("{}/graphql", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.to_lowercase().contains("graphiql"), "{page}");
     // a malformed Authorization header
     let response = app
         .http

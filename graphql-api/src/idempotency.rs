@@ -11,9 +11,12 @@ const KEEP: Duration = Duration::from_secs(24 * 3600);
 
 pub type Answer = (u16, String);
 
+/// When a key was first seen, and its answer once there is one.
+type Entry = (Instant, Arc<OnceCell<Answer>>);
+
 #[derive(Default)]
 pub struct IdempotencyCache {
-    entries: Mutex<HashMap<String, (Instant, Arc<OnceCell<Answer>>)>>,
+    entries: Mutex<HashMap<String, Entry>>,
 }
 
 impl IdempotencyCache {

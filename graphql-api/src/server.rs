@@ -87,8 +87,14 @@ async fn graphql(
         }
         Err(e) => return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, &e.to_string()),
     };
-    let caller = principal.key().unwrap_or_else(|| format!("address:{}", peer.ip()));
-    if let Err(wait) = http.limiter.check(&caller) {
+    // Limited per token (wherever it is used from) and per address (whatever tokens it uses).
+    let address = format!("address:{}", peer.ip());
+    let caller = principal.key().unwrap_or_else(|| address.clone());
+    let limited = http.limiter.check(&address).and_then(|()| match principal.key() {
+        Some(token) => http.limiter.check(&token),
+        None => Ok(()),
+    });
+    if let Err(wait) = limited {
         let mut response = graphql_error(StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED, "too many requests; slow down");
         let seconds = wait.as_secs() + 1;
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
