@@ -44,8 +44,8 @@ pub async fn run(config: &Config, concurrency: usize, seconds: u64) -> anyhow::R
     let http = reqwest::Client::new();
     let register = "mutation { registerUser(email: \"bench@example.com\", name: \"Bench\", password: \"a long bench password\") { token } }";
     let data = call(&http, &url, None, register, json!({})).await?;
-    let token = data["registerUser"]["token"].as_str().unwrap_or_default().to_string();
-    let token = Some(token.as_str());
+    let session = data["registerUser"]["token"].as_str().unwrap_or_default().to_string();
+    let token = Some(session.as_str());
     call(&http, &url, token, "mutation { createOrganization(slug: \"bench\", name: \"Bench\") { id } }", json!({}))
         .await?;
     call(&http, &url, token, "mutation { createProject(organization: \"bench\", slug: \"site\", name: \"Site\", framework: \"vite\") { id } }", json!({})).await?;
@@ -71,7 +71,7 @@ pub async fn run(config: &Config, concurrency: usize, seconds: u64) -> anyhow::R
     // The load comes from this process, on the same cores: keep the client's share small by
     // sending prebuilt bytes and only scanning the answer for errors.
     let body = bytes::Bytes::from(json!({ "query": DASHBOARD, "variables": variables }).to_string());
-    let authorization = format!("Bearer {}", token.unwrap_or_default());
+    let authorization = format!("Bearer {session}");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut clients = Vec::new();
     for _ in 0..concurrency {

@@ -5,7 +5,7 @@
 //! become visible in the order they were handed out: a reader that has seen position N can
 //! never later find a committed event below N. A rollback gives its positions back.
 
-use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros};
+use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, now_micros, plan};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::HashMap;
@@ -68,9 +68,8 @@ impl EventStore for PgEventStore {
             .bind(count as i64)
             .fetch_one(&mut *tx)
             .await?;
-        let mut position = head - count as i64;
         let streams: Vec<&str> = appends.iter().map(|a| a.stream_id.as_str()).collect();
-        let mut versions: HashMap<String, i64> = sqlx::query_as(
+        let versions: HashMap<String, i64> = sqlx::query_as(
             "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id",
         )
         .bind(&streams)
@@ -78,29 +77,20 @@ impl EventStore for PgEventStore {
         .await?
         .into_iter()
         .collect();
+        let (rows, appended) = plan(&appends, head - count as i64, versions)?;
         let mut columns = Columns::default();
-        let mut results = Vec::with_capacity(appends.len());
-        for append in appends {
-            let current = versions.get(&append.stream_id).copied().unwrap_or(0);
-            check_expected(&append, current)?;
-            let first_position = position + 1;
-            let appended = append.events.len() as i64;
-            // A stream named twice in one append continues from its first part.
-            versions.insert(append.stream_id.clone(), current + appended);
-            for (i, event) in append.events.into_iter().enumerate() {
-                position += 1;
-                columns.position.push(position);
-                columns.event_id.push(event.event_id);
-                columns.stream_id.push(append.stream_id.clone());
-                columns.stream_version.push(current + 1 + i as i64);
-                columns.event_type.push(event.event_type.to_string());
-                columns.schema_version.push(event.schema_version);
-                columns.actor.push(event.provenance.actor.to_string());
-                columns.causation_id.push(event.provenance.causation_id);
-                columns.correlation_id.push(event.provenance.correlation_id);
-                columns.payload.push(event.payload);
-            }
-            results.push(Appended { stream_version: current + appended, first_position, last_position: position });
+        for row in rows {
+            let event = row.event;
+            columns.position.push(row.position);
+            columns.event_id.push(event.event_id);
+            columns.stream_id.push(row.stream_id.to_string());
+            columns.stream_version.push(row.stream_version);
+            columns.event_type.push(event.event_type.to_string());
+            columns.schema_version.push(event.schema_version);
+            columns.actor.push(event.provenance.actor.to_string());
+            columns.causation_id.push(event.provenance.causation_id);
+            columns.correlation_id.push(event.provenance.correlation_id);
+            columns.payload.push(event.payload.clone());
         }
         sqlx::query(
             "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
@@ -130,7 +120,7 @@ impl EventStore for PgEventStore {
             }
             newer
         });
-        Ok(results)
+        Ok(appended)
     }
 
     async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {

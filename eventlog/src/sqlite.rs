@@ -4,7 +4,7 @@
 //! SQLite's write lock at once, also against other processes). The next position is
 //! read and written inside that transaction, so positions are gap-free and in commit order.
 
-use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, check_expected, now_micros};
+use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, now_micros, plan};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
@@ -72,45 +72,29 @@ impl EventStore for SqliteEventStore {
             ids.push_bind(append.stream_id.as_str());
         }
         lookup.push(") GROUP BY stream_id");
-        let mut position: i64 = 0;
+        let mut head: i64 = 0;
         let mut versions: HashMap<String, i64> = HashMap::new();
         for row in lookup.build().fetch_all(&mut *tx).await? {
             match row.try_get::<Option<String>, _>(0)? {
-                None => position = row.try_get(1)?,
+                None => head = row.try_get(1)?,
                 Some(stream) => {
                     versions.insert(stream, row.try_get(1)?);
                 }
             }
         }
+        let (rows, appended) = plan(&appends, head, versions)?;
         let recorded_at = now_micros();
-        let mut results = Vec::with_capacity(appends.len());
-        let mut rows = Vec::new();
-        for append in &appends {
-            let current = versions.get(&append.stream_id).copied().unwrap_or(0);
-            check_expected(append, current)?;
-            // A stream named twice in one append continues from its first part.
-            versions.insert(append.stream_id.clone(), current + append.events.len() as i64);
-            let first_position = position + 1;
-            for (i, event) in append.events.iter().enumerate() {
-                position += 1;
-                rows.push((position, current + 1 + i as i64, &append.stream_id, event));
-            }
-            results.push(Appended {
-                stream_version: current + append.events.len() as i64,
-                first_position,
-                last_position: position,
-            });
-        }
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
                  schema_version, recorded_at, actor, causation_id, correlation_id, payload) ",
             );
-            insert.push_values(chunk, |mut b, (position, version, stream_id, event)| {
-                b.push_bind(*position)
+            insert.push_values(chunk, |mut b, row| {
+                let event = row.event;
+                b.push_bind(row.position)
                     .push_bind(event.event_id.to_string())
-                    .push_bind(stream_id.as_str())
-                    .push_bind(*version)
+                    .push_bind(row.stream_id)
+                    .push_bind(row.stream_version)
                     .push_bind(event.event_type)
                     .push_bind(event.schema_version)
                     .push_bind(recorded_at)
@@ -121,9 +105,10 @@ impl EventStore for SqliteEventStore {
             });
             insert.build().execute(&mut *tx).await?;
         }
+        let last = appended.iter().map(|a| a.last_position).max().unwrap_or(head);
         tx.commit().await?;
-        self.head.send_replace(position);
-        Ok(results)
+        self.head.send_replace(last);
+        Ok(appended)
     }
 
     async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError> {

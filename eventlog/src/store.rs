@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use clouddeck_events::{Actor, CodecError, Event, EventMeta, Provenance, codec};
+use std::collections::HashMap;
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -135,15 +136,55 @@ pub trait EventStore: Send + Sync + 'static {
     async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError>;
 }
 
-pub(crate) fn check_expected(append: &StreamAppend, current: i64) -> Result<(), StoreError> {
-    if append.events.is_empty() {
+/// One row an append writes.
+pub(crate) struct PlannedRow<'a> {
+    pub position: i64,
+    pub stream_id: &'a str,
+    pub stream_version: i64,
+    pub event: &'a NewEvent,
+}
+
+/// Numbers an append, purely: positions after `head`, versions after each stream's current
+/// one (`versions`, absent = 0), checking every expectation. A stream named twice continues
+/// where its first part ended.
+pub(crate) fn plan(
+    appends: &[StreamAppend],
+    head: i64,
+    mut versions: HashMap<String, i64>,
+) -> Result<(Vec<PlannedRow<'_>>, Vec<Appended>), StoreError> {
+    let mut position = head;
+    let mut rows = Vec::new();
+    let mut appended = Vec::with_capacity(appends.len());
+    for append in appends {
+        if append.events.is_empty() {
+            return Err(StoreError::EmptyAppend);
+        }
+        let current = versions.get(&append.stream_id).copied().unwrap_or(0);
+        if !append.expected.allows(current) {
+            return Err(StoreError::Conflict {
+                stream_id: append.stream_id.clone(),
+                expected: append.expected,
+                current,
+            });
+        }
+        let first_position = position + 1;
+        for (i, event) in append.events.iter().enumerate() {
+            position += 1;
+            rows.push(PlannedRow {
+                position,
+                stream_id: &append.stream_id,
+                stream_version: current + 1 + i as i64,
+                event,
+            });
+        }
+        let stream_version = current + append.events.len() as i64;
+        versions.insert(append.stream_id.clone(), stream_version);
+        appended.push(Appended { stream_version, first_position, last_position: position });
+    }
+    if rows.is_empty() {
         return Err(StoreError::EmptyAppend);
     }
-    if append.expected.allows(current) {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict { stream_id: append.stream_id.clone(), expected: append.expected, current })
-    }
+    Ok((rows, appended))
 }
 
 /// Microseconds since the Unix epoch.

@@ -3,6 +3,7 @@
 use crate::error::{db, internal};
 use crate::state::ApiState;
 use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
+use clouddeck_command_handlers::Role as DomainRole;
 use sqlx::FromRow;
 use std::sync::Arc;
 
@@ -26,23 +27,31 @@ pub enum Role {
     Viewer,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Developer => "developer",
-            Role::Viewer => "viewer",
+/// The GraphQL face of the domain's roles.
+impl From<Role> for DomainRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Owner => DomainRole::Owner,
+            Role::Admin => DomainRole::Admin,
+            Role::Developer => DomainRole::Developer,
+            Role::Viewer => DomainRole::Viewer,
         }
     }
+}
 
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        DomainRole::from(self).as_str()
+    }
+
+    /// A role as the read models store it.
     pub fn parse(s: &str) -> Result<Role> {
-        Ok(match s {
-            "owner" => Role::Owner,
-            "admin" => Role::Admin,
-            "developer" => Role::Developer,
-            "viewer" => Role::Viewer,
-            other => return Err(internal(format!("unknown role `{other}` in read model"))),
+        let role: DomainRole = s.parse().map_err(|_| internal(format!("unknown role `{s}` in read model")))?;
+        Ok(match role {
+            DomainRole::Owner => Role::Owner,
+            DomainRole::Admin => Role::Admin,
+            DomainRole::Developer => Role::Developer,
+            DomainRole::Viewer => Role::Viewer,
         })
     }
 }
