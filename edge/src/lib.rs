@@ -1,1 +1,96 @@
-//! placeholder
+//! The edge router: one HTTP server that routes by Host to a deployment and serves it from
+//! its manifest. Which deployment a production alias means is read from the read models on
+//! every request, so a promote or rollback switches atomically: a request sees the old
+//! deployment or the new one, never a mix.
+
+mod host;
+mod serve;
+
+pub use host::{Target, target};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
+use sqlx::AnyPool;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub struct Edge {
+    pub read_db: AnyPool,
+    pub artifacts: ArtifactStore,
+    pub base_domain: String,
+    /// Manifests never change once stored: keep them parsed.
+    manifests: Arc<Mutex<HashMap<String, Arc<Manifest>>>>,
+}
+
+impl Edge {
+    pub fn new(read_db: AnyPool, artifacts: ArtifactStore, base_domain: impl Into<String>) -> Self {
+        Edge { read_db, artifacts, base_domain: base_domain.into(), manifests: Arc::default() }
+    }
+
+    pub fn router(self) -> Router {
+        Router::new().fallback(handle).with_state(self)
+    }
+
+    /// The manifest hash of the ready deployment a host names.
+    async fn manifest_for(&self, target: &Target) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(Option<String>,)> = match target {
+            Target::Deployment { deployment_id, project } => {
+                sqlx::query_as(
+                    "SELECT d.manifest_sha256 FROM rm_deployments d JOIN rm_projects p ON p.project_id = d.project_id \
+                     WHERE d.deployment_id = $1 AND p.slug = $2 AND d.status = 'ready' AND p.deleted_at IS NULL",
+                )
+                .bind(deployment_id)
+                .bind(project)
+                .fetch_optional(&self.read_db)
+                .await?
+            }
+            Target::Production { project } => {
+                sqlx::query_as(
+                    "SELECT d.manifest_sha256 FROM rm_projects p JOIN rm_deployments d ON d.deployment_id = p.production_deployment_id \
+                     WHERE p.slug = $1 AND p.deleted_at IS NULL AND d.status = 'ready'",
+                )
+                .bind(project)
+                .fetch_optional(&self.read_db)
+                .await?
+            }
+        };
+        Ok(row.and_then(|(hash,)| hash))
+    }
+
+    async fn manifest(&self, hash: &str) -> Option<Arc<Manifest>> {
+        if let Some(found) = self.manifests.lock().ok().and_then(|m| m.get(hash).cloned()) {
+            return Some(found);
+        }
+        let manifest = Arc::new(self.artifacts.manifest(hash).await.ok()?);
+        if let Ok(mut cache) = self.manifests.lock() {
+            cache.insert(hash.to_string(), manifest.clone());
+        }
+        Some(manifest)
+    }
+}
+
+async fn handle(State(edge): State<Edge>, request: Request) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let Some(target) = target(host, &edge.base_domain) else {
+        return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response();
+    };
+    let hash = match edge.manifest_for(&target).await {
+        Ok(Some(hash)) => hash,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "edge routing lookup");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let Some(manifest) = edge.manifest(&hash).await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    match serve::resolve(&manifest, request.uri().path()) {
+        Ok((status, file)) => serve::respond(&edge.artifacts, request.method(), request.headers(), status, file).await,
+        Err(status) => (status, "bad path\n").into_response(),
+    }
+}

@@ -1,0 +1,45 @@
+//! Which deployment a Host names: `<deployment-id>-<project>.<base>` is one deployment's own
+//! immutable URL; `<project>.<base>` is the project's production alias.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Deployment { deployment_id: String, project: String },
+    Production { project: String },
+}
+
+/// Parses a Host header against the base domain (the port, if any, is ignored).
+pub fn target(host: &str, base_domain: &str) -> Option<Target> {
+    let host = host
+        .rsplit_once(':')
+        .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let label = host.strip_suffix(base_domain)?.strip_suffix('.')?;
+    if label.is_empty() || label.contains('.') {
+        return None;
+    }
+    // A UUID is 36 characters; the project slug follows after one dash.
+    if label.len() > 37 && label.as_bytes()[36] == b'-' && uuid::Uuid::parse_str(&label[..36]).is_ok() {
+        return Some(Target::Deployment { deployment_id: label[..36].to_string(), project: label[37..].to_string() });
+    }
+    Some(Target::Production { project: label.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_name_a_deployment_or_a_production_alias() {
+        let id = "01a21c33-b6cb-75ac-afc8-ebcc4c6d0c4d";
+        assert_eq!(target("blog.localhost:8080", "localhost"), Some(Target::Production { project: "blog".into() }));
+        assert_eq!(target("Blog.LocalHost.", "localhost"), Some(Target::Production { project: "blog".into() }));
+        assert_eq!(
+            target(&format!("{id}-my-blog.localhost"), "localhost"),
+            Some(Target::Deployment { deployment_id: id.into(), project: "my-blog".into() })
+        );
+        assert_eq!(target("localhost", "localhost"), None);
+        assert_eq!(target("a.b.localhost", "localhost"), None);
+        assert_eq!(target("blog.example.com", "localhost"), None);
+        assert_eq!(target("evil-localhost", "localhost"), None);
+    }
+}

@@ -1,0 +1,140 @@
+//! Serving one request from a deployment's manifest: the right file (index.html for
+//! folders, the site's 404.html when nothing matches), Content-Type, ETag = content hash,
+//! If-None-Match → 304, HEAD, and cache headers that let hashed assets live forever.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use clouddeck_workers::artifacts::{ArtifactStore, FileEntry, Manifest, normalize_path};
+use percent_encoding::percent_decode_str;
+
+/// The manifest entry a URL path names, and the status to answer with.
+pub fn resolve<'a>(
+    manifest: &'a Manifest,
+    raw_path: &str,
+) -> Result<(StatusCode, Option<(&'a str, &'a FileEntry)>), StatusCode> {
+    let decoded = percent_decode_str(raw_path).decode_utf8().map_err(|_| StatusCode::BAD_REQUEST)?;
+    let trimmed = decoded.trim_start_matches('/');
+    let found = |path: &str| manifest.files.get_key_value(path).map(|(k, v)| (k.as_str(), v));
+    if trimmed.is_empty() {
+        return Ok(match found("index.html") {
+            Some(file) => (StatusCode::OK, Some(file)),
+            None => not_found(manifest),
+        });
+    }
+    // Anything that could leave the manifest (`..`, `\`, NUL, control characters, overlong)
+    // is refused outright rather than guessed at.
+    let path = normalize_path(trimmed).map_err(|_| StatusCode::BAD_REQUEST)?;
+    if let Some(file) = found(&path) {
+        return Ok((StatusCode::OK, Some(file)));
+    }
+    if let Some(file) = found(&format!("{path}/index.html")).or_else(|| found(&format!("{path}.html"))) {
+        return Ok((StatusCode::OK, Some(file)));
+    }
+    Ok(not_found(manifest))
+}
+
+fn not_found(manifest: &Manifest) -> (StatusCode, Option<(&str, &FileEntry)>) {
+    (StatusCode::NOT_FOUND, manifest.files.get_key_value("404.html").map(|(k, v)| (k.as_str(), v)))
+}
+
+/// `app.3f9a1c2e.js`, `index-BdK3_x9a.css`: a content hash in the name means the URL changes
+/// whenever the content does, so the browser may keep it for a year.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    stem.split(['.', '-', '_']).skip(1).any(|part| {
+        part.len() >= 8 && part.bytes().all(|b| b.is_ascii_alphanumeric()) && part.bytes().any(|b| b.is_ascii_digit())
+    })
+}
+
+pub async fn respond(
+    artifacts: &ArtifactStore,
+    method: &Method,
+    headers: &HeaderMap,
+    status: StatusCode,
+    file: Option<(&str, &FileEntry)>,
+) -> Response {
+    let Some((path, entry)) = file else {
+        return (status, "404: this deployment has no such page\n").into_response();
+    };
+    let etag = format!("\"{}\"", entry.sha256);
+    let cache = if entry.content_type.starts_with("text/html") || !is_hashed_asset(path) {
+        "public, max-age=0, must-revalidate"
+    } else {
+        "public, max-age=31536000, immutable"
+    };
+    let mut response_headers = HeaderMap::new();
+    for (name, value) in [
+        (header::ETAG, etag.as_str()),
+        (header::CACHE_CONTROL, cache),
+        (header::CONTENT_TYPE, entry.content_type.as_str()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response_headers.insert(name, value);
+        }
+    }
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches && status == StatusCode::OK {
+        return (StatusCode::NOT_MODIFIED, response_headers).into_response();
+    }
+    response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(entry.size));
+    if method == Method::HEAD {
+        return (status, response_headers).into_response();
+    }
+    match artifacts.blob_file(&entry.sha256) {
+        Ok(file) => match tokio::fs::read(file).await {
+            Ok(bytes) => (status, response_headers, Body::from(bytes)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, blob = %entry.sha256, "reading a blob");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "a ready deployment lacks a blob");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Manifest {
+        let mut manifest = Manifest::default();
+        for path in ["index.html", "about/index.html", "contact.html", "404.html", "assets/app.3f9a1c2e.js"] {
+            manifest
+                .files
+                .insert(path.into(), FileEntry { sha256: "a".repeat(64), size: 1, content_type: "text/html".into() });
+        }
+        manifest
+    }
+
+    #[test]
+    fn paths_resolve_to_files_folders_clean_urls_or_the_404_page() {
+        let m = site();
+        let name = |raw: &str| resolve(&m, raw).map(|(s, f)| (s.as_u16(), f.map(|(p, _)| p.to_string())));
+        assert_eq!(name("/"), Ok((200, Some("index.html".into()))));
+        assert_eq!(name("/about/"), Ok((200, Some("about/index.html".into()))));
+        assert_eq!(name("/contact"), Ok((200, Some("contact.html".into()))));
+        assert_eq!(name("/assets/app.3f9a1c2e.js"), Ok((200, Some("assets/app.3f9a1c2e.js".into()))));
+        assert_eq!(name("/nope"), Ok((404, Some("404.html".into()))));
+        for hostile in ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/a%5c..%5cb", "/a%00b", "/%ff"] {
+            assert_eq!(name(hostile), Err(StatusCode::BAD_REQUEST), "{hostile}");
+        }
+        assert_eq!(name(&format!("/{}", "x/".repeat(600))), Err(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn only_hashed_asset_names_are_cached_forever() {
+        assert!(is_hashed_asset("assets/app.3f9a1c2e.js"));
+        assert!(is_hashed_asset("assets/index-BdK3x9a2.css"));
+        assert!(!is_hashed_asset("assets/app.js"));
+        assert!(!is_hashed_asset("favicon.ico"));
+        assert!(!is_hashed_asset("docs/getting-started.html"));
+    }
+}

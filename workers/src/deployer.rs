@@ -1,0 +1,108 @@
+//! The deployer: takes each requested deployment and carries it to ready. A prebuilt upload
+//! has its artifact checked (manifest and every blob present, an index to serve), is marked
+//! ready at its own URL, and with target production is promoted. Building from source is
+//! the builder's job, which does not exist yet: such requests fail with that reason.
+//!
+//! It reads the log from its own checkpoint; every step is a command, so a restart repeats
+//! at most the steps after the checkpoint, and the aggregate refuses the ones already done.
+
+use crate::artifacts::ArtifactStore;
+use clouddeck_command_handlers::deployment::DeploymentCommand;
+use clouddeck_command_handlers::project::Project;
+use clouddeck_command_handlers::{CommandHandler, DomainError};
+use clouddeck_eventlog::{EventStore, StoreError, Subscription};
+use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance};
+use std::sync::Arc;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+const CHECKPOINT: &str = "deployer";
+
+#[derive(Clone)]
+pub struct Deployer {
+    pub store: Arc<dyn EventStore>,
+    pub artifacts: ArtifactStore,
+    /// Deployment URLs are `http://<deployment>-<project>.<base_domain><port suffix>`.
+    pub base_domain: String,
+    pub port_suffix: String,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+impl Deployer {
+    pub async fn run(&self, mut stop: watch::Receiver<bool>) -> Result<(), StoreError> {
+        let from = self.store.load_checkpoint(CHECKPOINT).await?;
+        let mut log = Subscription::new(self.store.clone(), from);
+        while !*stop.borrow() {
+            let event = tokio::select! {
+                event = log.next() => event?,
+                _ = stop.changed() => break,
+            };
+            if event.meta.event_type == "deployment.requested"
+                && let Ok(Event::DeploymentRequested(requested)) = event.decode()
+            {
+                self.deploy(&requested, &event.meta).await;
+            }
+            self.store.save_checkpoint(CHECKPOINT, event.meta.position).await?;
+        }
+        Ok(())
+    }
+
+    async fn deploy(&self, requested: &DeploymentRequested, cause: &EventMeta) {
+        let handler = CommandHandler::new(self.store.clone());
+        let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);
+        let id = &requested.deployment_id;
+        let step = |command: DeploymentCommand| {
+            let (handler, provenance) = (&handler, &provenance);
+            async move {
+                match handler.deployment(id, command, provenance, now_ms()).await {
+                    // Done before a restart: the aggregate says so; carry on.
+                    Ok(_) | Err(DomainError::IllegalTransition { .. }) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let result: Result<(), DomainError> = async {
+            if !requested.prebuilt {
+                let reason = "building from source is not available yet: deploy a prebuilt folder (`--prebuilt`)";
+                return step(fail(reason, "platform")).await;
+            }
+            let manifest = match self.artifacts.manifest(&requested.source_ref).await {
+                Ok(manifest) => manifest,
+                Err(e) => return step(fail(&format!("the upload is incomplete: {e}"), "user")).await,
+            };
+            if let Some(missing) = manifest.files.values().find(|f| !self.artifacts.has_blob(&f.sha256)) {
+                return step(fail(&format!("the upload is incomplete: blob {} is missing", missing.sha256), "user"))
+                    .await;
+            }
+            if !manifest.files.contains_key("index.html") {
+                return step(fail("the site has no index.html to serve", "user")).await;
+            }
+            step(DeploymentCommand::StoreArtifact {
+                manifest_sha256: requested.source_ref.clone(),
+                file_count: manifest.files.len() as i64,
+                total_bytes: manifest.total_bytes() as i64,
+            })
+            .await?;
+            let project = handler.state::<Project>(&requested.project_id).await?;
+            let url = format!("http://{id}-{}.{}{}", project.slug, self.base_domain, self.port_suffix);
+            step(DeploymentCommand::MarkReady { url: url.clone() }).await?;
+            // After a crash between these two steps this promotes again: harmless.
+            if requested.target == "production" {
+                step(DeploymentCommand::Promote { previous: None }).await?;
+            }
+            info!(deployment = %id, %url, "deployment ready");
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            warn!(deployment = %id, error = %e, "deployment could not proceed");
+        }
+    }
+}
+
+fn fail(reason: &str, cause: &str) -> DeploymentCommand {
+    DeploymentCommand::FailBuild { duration_ms: 0, reason: reason.into(), cause: cause.into(), retryable: false }
+}
