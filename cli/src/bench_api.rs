@@ -35,11 +35,12 @@ pub async fn run(config: &Config, concurrency: usize, seconds: u64) -> anyhow::R
         database_url: Some(format!("sqlite:{}", dir.join("api.db").display())),
         kafka_brokers: None,
         api_addr: "127.0.0.1:0".into(),
+        edge_addr: "127.0.0.1:0".into(),
         api_rate_limit: 1e9,
         api_rate_burst: u32::MAX,
         ..config.clone()
     };
-    let server = Server::start(&bench_config, Roles { projections: true, relay: false, api: true }).await?;
+    let server = Server::start(&bench_config, Roles::all(false)).await?;
     let url = format!("http://{}/graphql", server.api_addr.ok_or_else(|| anyhow::anyhow!("API not bound"))?);
     let http = reqwest::Client::new();
     let register = "mutation { registerUser(email: \"bench@example.com\", name: \"Bench\", password: \"a long bench password\") { token } }";

@@ -27,6 +27,12 @@ pub struct Config {
     /// created on first start.
     #[arg(long, global = true, env = "CLOUDDECK_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// The domain deployments are served under: `<project>.<base>`, `<deployment>-<project>.<base>`.
+    #[arg(long, global = true, env = "CLOUDDECK_BASE_DOMAIN", default_value = "localhost")]
+    pub base_domain: String,
+    /// The largest file a deployment may hold, in bytes.
+    #[arg(long, global = true, env = "CLOUDDECK_MAX_FILE_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_file_bytes: u64,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,

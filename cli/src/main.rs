@@ -99,29 +99,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Up => {
             let relay = config.kafka_brokers.is_some();
-            let server = Server::start(&config, Roles { projections: true, relay, api: true }).await?;
+            let server = Server::start(&config, Roles::all(relay)).await?;
             eprintln!(
-                "clouddeck is up: event store at {}, projections running{}, GraphQL API at http://{}/graphql",
+                "clouddeck is up: event store at {}, projections running{}, GraphQL API at http://{}/graphql, \
+                 sites at http://<project>.{}:{}",
                 clouddeck_eventlog::redact(&config.database_url()?),
                 if relay { ", relay publishing to Kafka" } else { "" },
                 server.api_addr.map(|a| a.to_string()).unwrap_or_default(),
+                config.base_domain,
+                server.edge_addr.map(|a| a.port()).unwrap_or_default(),
             );
             server.serve().await?;
         }
         Command::Relay => {
-            Server::start(&config, Roles { projections: false, relay: true, api: false }).await?.serve().await?;
+            Server::start(&config, Roles::only_relay()).await?.serve().await?;
         }
         Command::Api => {
-            let server = Server::start(&config, Roles { projections: false, relay: false, api: true }).await?;
+            let server = Server::start(&config, Roles::only_api()).await?;
             eprintln!("GraphQL API at http://{}/graphql", server.api_addr.map(|a| a.to_string()).unwrap_or_default());
             server.serve().await?;
         }
         Command::Graphql(GraphqlCommand::Schema) => print!("{}", clouddeck_graphql_api::sdl()),
         Command::Projections(ProjectionsCommand::Run) => {
-            Server::start(&config, Roles { projections: true, relay: false, api: false }).await?.serve().await?;
+            Server::start(&config, Roles::only_projections()).await?.serve().await?;
         }
         Command::Projections(ProjectionsCommand::Rebuild) => {
-            let server = Server::start(&config, Roles { projections: false, relay: false, api: false }).await?;
+            let server = Server::start(&config, Roles::none()).await?;
             let rebuilt = clouddeck_projections::rebuild(
                 server.store.clone(),
                 &server.read_db,

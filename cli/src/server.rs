@@ -5,11 +5,14 @@
 use crate::config::Config;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
+use clouddeck_edge::Edge;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
 use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
+use clouddeck_workers::artifacts::ArtifactStore;
+use clouddeck_workers::deployer::Deployer;
 use sqlx::AnyPool;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +27,31 @@ pub struct Roles {
     pub projections: bool,
     pub relay: bool,
     pub api: bool,
+    /// The deployer worker and the edge router that serves what it deploys.
+    pub deploy: bool,
+}
+
+impl Roles {
+    /// Everything in one process: `clouddeck up`.
+    pub fn all(relay: bool) -> Self {
+        Roles { projections: true, relay, api: true, deploy: true }
+    }
+
+    pub fn only_projections() -> Self {
+        Roles { projections: true, relay: false, api: false, deploy: false }
+    }
+
+    pub fn only_relay() -> Self {
+        Roles { projections: false, relay: true, api: false, deploy: false }
+    }
+
+    pub fn only_api() -> Self {
+        Roles { projections: false, relay: false, api: true, deploy: false }
+    }
+
+    pub fn none() -> Self {
+        Roles { projections: false, relay: false, api: false, deploy: false }
+    }
 }
 
 pub struct Server {
@@ -31,6 +59,8 @@ pub struct Server {
     pub read_db: AnyPool,
     /// Where the API listens, once bound (port 0 becomes a real port).
     pub api_addr: Option<SocketAddr>,
+    /// Where the edge listens, once bound.
+    pub edge_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<anyhow::Result<()>>,
 }
@@ -81,6 +111,32 @@ impl Server {
             let stopped = stopped.clone();
             tasks.spawn(async move { Ok(relay.run(stopped).await?) });
         }
+        let artifacts = ArtifactStore::new(config.data_dir.join("artifacts"));
+        let mut edge_addr = None;
+        if roles.deploy {
+            let listener = tokio::net::TcpListener::bind(&config.edge_addr)
+                .await
+                .with_context(|| format!("binding the edge to {}", config.edge_addr))?;
+            let bound = listener.local_addr()?;
+            edge_addr = Some(bound);
+            let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
+            let deployer = Deployer {
+                store: store.clone(),
+                artifacts: artifacts.clone(),
+                base_domain: config.base_domain.clone(),
+                port_suffix,
+            };
+            let stopped_deployer = stopped.clone();
+            tasks.spawn(async move { Ok(deployer.run(stopped_deployer).await?) });
+            let edge = Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone()).router();
+            let mut stopped = stopped.clone();
+            tasks.spawn(async move {
+                tokio::select! {
+                    served = axum_serve(listener, edge) => Ok(served?),
+                    _ = stopped.changed() => Ok(()),
+                }
+            });
+        }
         let mut api_addr = None;
         if roles.api {
             let key_file = config.data_dir.join("secret.key");
@@ -92,6 +148,8 @@ impl Server {
                 read_db: read_db.clone(),
                 projected,
                 sealer,
+                artifacts: artifacts.clone(),
+                max_file_bytes: config.max_file_bytes,
             });
             let listener = tokio::net::TcpListener::bind(&config.api_addr)
                 .await
@@ -106,7 +164,7 @@ impl Server {
                 }
             });
         }
-        Ok(Server { store, read_db, api_addr, stop, tasks })
+        Ok(Server { store, read_db, api_addr, edge_addr, stop, tasks })
     }
 
     /// Runs until ctrl-c, SIGTERM or a role fails, then stops every role cleanly.
@@ -131,4 +189,8 @@ impl Config {
     pub fn api_limits(&self) -> ApiConfig {
         ApiConfig { rate_per_second: self.api_rate_limit, burst: self.api_rate_burst, ..ApiConfig::default() }
     }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<()> {
+    axum::serve(listener, router).await
 }

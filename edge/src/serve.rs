@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use clouddeck_workers::artifacts::{ArtifactStore, FileEntry, Manifest, normalize_path};
 use percent_encoding::percent_decode_str;
 
+/// A file of the manifest: its path and entry.
+pub type Found<'a> = Option<(&'a str, &'a FileEntry)>;
+
 /// The manifest entry a URL path names, and the status to answer with.
-pub fn resolve<'a>(
-    manifest: &'a Manifest,
-    raw_path: &str,
-) -> Result<(StatusCode, Option<(&'a str, &'a FileEntry)>), StatusCode> {
+pub fn resolve<'a>(manifest: &'a Manifest, raw_path: &str) -> Result<(StatusCode, Found<'a>), StatusCode> {
     let decoded = percent_decode_str(raw_path).decode_utf8().map_err(|_| StatusCode::BAD_REQUEST)?;
     let trimmed = decoded.trim_start_matches('/');
     let found = |path: &str| manifest.files.get_key_value(path).map(|(k, v)| (k.as_str(), v));
@@ -34,7 +34,7 @@ pub fn resolve<'a>(
     Ok(not_found(manifest))
 }
 
-fn not_found(manifest: &Manifest) -> (StatusCode, Option<(&str, &FileEntry)>) {
+fn not_found(manifest: &Manifest) -> (StatusCode, Found<'_>) {
     (StatusCode::NOT_FOUND, manifest.files.get_key_value("404.html").map(|(k, v)| (k.as_str(), v)))
 }
 
@@ -53,7 +53,7 @@ pub async fn respond(
     method: &Method,
     headers: &HeaderMap,
     status: StatusCode,
-    file: Option<(&str, &FileEntry)>,
+    file: Found<'_>,
 ) -> Response {
     let Some((path, entry)) = file else {
         return (status, "404: this deployment has no such page\n").into_response();

@@ -9,11 +9,12 @@ use crate::state::now_ms;
 use crate::types::*;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use clouddeck_command_handlers::Outcome;
-use clouddeck_command_handlers::deployment::RequestDeployment;
+use clouddeck_command_handlers::deployment::{DeploymentCommand, RequestDeployment};
 use clouddeck_command_handlers::organization::OrganizationCommand as Org;
 use clouddeck_command_handlers::project::ProjectCommand;
 use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
 use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance};
+use clouddeck_workers::artifacts::{FileEntry, Manifest, check_hash, content_type, normalize_path};
 use uuid::Uuid;
 
 pub struct MutationRoot;
@@ -33,6 +34,16 @@ pub struct CreatedApiToken {
     /// The secret: shown once, stored only as a hash.
     pub secret: String,
 }
+
+/// A file of a deployment: its path in the site and the blob already uploaded for it.
+#[derive(InputObject)]
+pub struct DeployFileInput {
+    pub path: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+const MAX_FILES: usize = 20_000;
 
 #[derive(InputObject, Default)]
 pub struct ProjectSettingsInput {
@@ -346,5 +357,98 @@ impl MutationRoot {
         Deployment::load(&state(ctx).read_db, &deployment_id)
             .await?
             .ok_or_else(|| internal("deployment missing from read models"))
+    }
+
+    /// Deploys a prebuilt site from blobs uploaded before (`POST /v1/blobs/missing`, then
+    /// `PUT /v1/blobs/{sha256}` for each missing one). With `production`, it is promoted once
+    /// ready.
+    async fn deploy_files(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        project: String,
+        files: Vec<DeployFileInput>,
+        production: Option<bool>,
+    ) -> Result<Deployment> {
+        let found = access::project(ctx, &organization, &project).await?;
+        let api = state(ctx);
+        if files.is_empty() || files.len() > MAX_FILES {
+            return Err(bad_input("files", format!("must list 1 to {MAX_FILES} files")));
+        }
+        let mut manifest = Manifest::default();
+        for file in files {
+            let path = normalize_path(&file.path).map_err(|e| bad_input("files", e))?;
+            check_hash(&file.sha256).map_err(|e| bad_input("files", e))?;
+            if file.size < 0 || file.size as u64 > api.max_file_bytes {
+                return Err(bad_input(
+                    "files",
+                    format!("`{path}` claims {} bytes; the limit is {}", file.size, api.max_file_bytes),
+                ));
+            }
+            let stored = api.artifacts.blob_file(&file.sha256).ok().and_then(|f| std::fs::metadata(f).ok());
+            match stored {
+                Some(meta) if meta.len() == file.size as u64 => {}
+                Some(_) => {
+                    return Err(bad_input(
+                        "files",
+                        format!("`{path}`: the uploaded blob's size differs from {}", file.size),
+                    ));
+                }
+                None => return Err(bad_input("files", format!("`{path}`: blob {} was not uploaded", file.sha256))),
+            }
+            let entry = FileEntry { sha256: file.sha256, size: file.size as u64, content_type: content_type(&path) };
+            if manifest.files.insert(path.clone(), entry).is_some() {
+                return Err(bad_input("files", format!("`{path}` is listed twice")));
+            }
+        }
+        let manifest_sha256 = api.artifacts.put_manifest(&manifest).await.map_err(internal)?;
+        let deployment_id = Uuid::now_v7().to_string();
+        let request = RequestDeployment {
+            deployment_id: deployment_id.clone(),
+            target: if production.unwrap_or(false) { "production".into() } else { "preview".into() },
+            source_kind: "upload".into(),
+            source_ref: manifest_sha256,
+            commit_sha: None,
+            prebuilt: true,
+        };
+        apply(ctx, |p| async move { state(ctx).handler.request_deployment(&found.id, request, &p, now_ms()).await })
+            .await?;
+        Deployment::load(&api.read_db, &deployment_id)
+            .await?
+            .ok_or_else(|| internal("deployment missing from read models"))
+    }
+
+    /// Makes a ready deployment production: the alias moves at once.
+    async fn promote_deployment(&self, ctx: &Context<'_>, id: String) -> Result<Deployment> {
+        let previous = visible_deployment(ctx, &id).await?;
+        let command = DeploymentCommand::Promote { previous };
+        let target = id.as_str();
+        apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
+        Deployment::load(&state(ctx).read_db, &id).await?.ok_or_else(|| internal("deployment missing"))
+    }
+
+    /// Points production back at an earlier ready deployment.
+    async fn rollback_deployment(&self, ctx: &Context<'_>, id: String) -> Result<Deployment> {
+        let from = visible_deployment(ctx, &id).await?;
+        let command = DeploymentCommand::RollBack { from };
+        let target = id.as_str();
+        apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
+        Deployment::load(&state(ctx).read_db, &id).await?.ok_or_else(|| internal("deployment missing"))
+    }
+}
+
+/// Checks the caller may see the deployment; returns what its project serves in production now.
+async fn visible_deployment(ctx: &Context<'_>, id: &str) -> Result<Option<String>> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT d.organization_id, p.production_deployment_id FROM rm_deployments d \
+         JOIN rm_projects p ON p.project_id = d.project_id WHERE d.deployment_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state(ctx).read_db)
+    .await
+    .map_err(db)?;
+    match row {
+        Some((org, production)) if access::can_see(ctx, &org).await? => Ok(production),
+        _ => Err(not_found(&format!("deployment `{id}`"))),
     }
 }

@@ -11,12 +11,15 @@ use crate::state::{ApiState, now_ms};
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
+use axum::Json;
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, State};
+use axum::extract::{DefaultBodyLimit, Path as AxumPath};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, put};
+use clouddeck_workers::artifacts::{ArtifactError, check_hash};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -31,7 +34,7 @@ pub struct ApiConfig {
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { rate_per_second: 50.0, burst: 200, body_limit: 256 * 1024 }
+        ApiConfig { rate_per_second: 50.0, burst: 200, body_limit: 2 * 1024 * 1024 }
     }
 }
 
@@ -50,11 +53,18 @@ pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
         limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.burst)),
         idempotency: Arc::new(IdempotencyCache::default()),
     };
+    let max_file = usize::try_from(http.state.max_file_bytes).unwrap_or(usize::MAX);
+    let uploads = Router::new()
+        .route("/v1/blobs/{sha256}", put(upload_blob))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(max_file));
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(websocket))
+        .route("/v1/blobs/missing", post(missing_blobs))
         .route("/healthz", get(|| async { "ok" }))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .merge(uploads)
         .with_state(http)
 }
 
@@ -72,20 +82,16 @@ async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
 }
 
-async fn graphql(
-    State(http): State<Http>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
+/// Who is calling, within their rate; or the response that refuses them.
+async fn admit(http: &Http, peer: SocketAddr, headers: &HeaderMap) -> Result<(Principal, String), Response> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let principal = match authenticate(&http.state.read_db, authorization, now_ms()).await {
         Ok(principal) => principal,
         Err(crate::auth::AuthError::Db(e)) => {
             tracing::error!(error = %e, "authenticating a request");
-            return graphql_error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error");
+            return Err(graphql_error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error"));
         }
-        Err(e) => return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, &e.to_string()),
+        Err(e) => return Err(graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, &e.to_string())),
     };
     // Limited per token (wherever it is used from) and per address (whatever tokens it uses).
     let address = format!("address:{}", peer.ip());
@@ -100,8 +106,21 @@ async fn graphql(
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
-        return response;
+        return Err(response);
     }
+    Ok((principal, caller))
+}
+
+async fn graphql(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    let (principal, caller) = match admit(&http, peer, &headers).await {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
+    };
     let request = request.into_inner().data(principal);
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
     let (status, body) = match key {
@@ -155,4 +174,66 @@ async fn websocket(State(http): State<Http>, protocol: GraphQLProtocol, upgrade:
             })
             .serve()
     })
+}
+
+#[derive(serde::Deserialize)]
+struct MissingRequest {
+    hashes: Vec<String>,
+}
+
+const MAX_HASHES: usize = 20_000;
+
+/// Which of these blobs the server lacks: the client uploads only those.
+async fn missing_blobs(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(body): Json<MissingRequest>,
+) -> Response {
+    match admit(&http, peer, &headers).await {
+        Ok((Principal::Anonymous, _)) => {
+            return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, "sign in first");
+        }
+        Ok(_) => {}
+        Err(refused) => return refused,
+    }
+    if body.hashes.len() > MAX_HASHES {
+        return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, "at most 20,000 hashes at once");
+    }
+    if let Some(bad) = body.hashes.iter().find(|h| check_hash(h).is_err()) {
+        return graphql_error(
+            StatusCode::BAD_REQUEST,
+            BAD_USER_INPUT,
+            &format!("`{}` is not a SHA-256", bad.chars().take(80).collect::<String>()),
+        );
+    }
+    let missing: Vec<&String> = body.hashes.iter().filter(|h| !http.state.artifacts.has_blob(h)).collect();
+    Json(serde_json::json!({ "missing": missing })).into_response()
+}
+
+/// Stores one blob; its content must hash to the name it is put under.
+async fn upload_blob(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    AxumPath(sha256): AxumPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    match admit(&http, peer, &headers).await {
+        Ok((Principal::Anonymous, _)) => {
+            return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, "sign in first");
+        }
+        Ok(_) => {}
+        Err(refused) => return refused,
+    }
+    match http.state.artifacts.put_blob(&sha256, &body).await {
+        Ok(()) => (StatusCode::CREATED, Json(serde_json::json!({ "sha256": sha256 }))).into_response(),
+        Err(e @ (ArtifactError::BadHash(_) | ArtifactError::HashMismatch { .. })) => {
+            graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &e.to_string())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "storing a blob");
+            graphql_error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error")
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use crate::secrets::Sealer;
 use clouddeck_command_handlers::{CommandHandler, Outcome};
 use clouddeck_eventlog::EventStore;
+use clouddeck_workers::artifacts::ArtifactStore;
 use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,9 @@ pub struct ApiState {
     pub read_db: AnyPool,
     pub projected: watch::Receiver<i64>,
     pub sealer: Sealer,
+    pub artifacts: ArtifactStore,
+    /// The largest file a deployment may hold.
+    pub max_file_bytes: u64,
 }
 
 /// How long a mutation waits for the read models to show its write.

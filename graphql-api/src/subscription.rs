@@ -90,6 +90,10 @@ impl SubscriptionRoot {
         };
         let state: Arc<ApiState> = state(ctx).clone();
         let head = state.store.head().await.map_err(internal)?;
+        // The state shown first must be the state at `head`, where following starts: an
+        // event between the two would otherwise be neither shown nor followed.
+        let mut projected = state.projected.clone();
+        projected.wait_for(|p| *p >= head).await.map_err(internal)?;
         let log = LogSubscription::new(state.store.clone(), head);
         let stream = format!("deployment-{id}");
         Ok(futures::stream::unfold(

@@ -15,6 +15,8 @@ pub enum Backend {
 pub struct App {
     pub server: Option<Server>,
     pub base: String,
+    /// The edge router's address, `127.0.0.1:PORT`.
+    pub edge: String,
     pub http: reqwest::Client,
     _scratch: Scratch,
 }
@@ -31,13 +33,16 @@ pub async fn spawn_app(backend: Backend, rate_per_second: f64, burst: u32) -> Ap
         kafka_brokers: None,
         api_addr: "127.0.0.1:0".into(),
         edge_addr: "127.0.0.1:0".into(),
+        base_domain: "localhost".into(),
+        max_file_bytes: 1024 * 1024,
         api_rate_limit: rate_per_second,
         api_rate_burst: burst,
         secret_key: None,
     };
-    let server = Server::start(&config, Roles { projections: true, relay: false, api: true }).await.unwrap();
+    let server = Server::start(&config, Roles::all(false)).await.unwrap();
     let base = format!("http://{}", server.api_addr.unwrap());
-    App { server: Some(server), base, http: reqwest::Client::new(), _scratch: scratch }
+    let edge = server.edge_addr.unwrap().to_string();
+    App { server: Some(server), base, edge, http: reqwest::Client::new(), _scratch: scratch }
 }
 
 impl App {
