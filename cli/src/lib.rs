@@ -3,6 +3,9 @@
 
 pub mod bench;
 pub mod bench_api;
+pub mod bootstrap;
+pub mod client;
 pub mod config;
+pub mod deploy_cmd;
 pub mod events_cmd;
 pub mod server;

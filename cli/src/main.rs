@@ -33,6 +33,28 @@ enum Command {
     /// Manage the read models.
     #[command(subcommand)]
     Projections(ProjectionsCommand),
+    /// Save a server URL and token for the commands below.
+    Login {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        token: String,
+    },
+    /// Deploy a folder: upload what the server lacks, deploy, print the URL.
+    Deploy(clouddeck::deploy_cmd::DeployArgs),
+    /// List a project's deployments (`*` marks production).
+    #[command(subcommand)]
+    Deployments(DeploymentsCommand),
+    /// Make a ready deployment production.
+    Promote { deployment: String },
+    /// Point production back at an earlier ready deployment.
+    Rollback { deployment: String },
+    /// Print a deployment's build log.
+    Logs {
+        deployment: String,
+        #[arg(long)]
+        follow: bool,
+    },
     /// Measure the event spine and print figures beside their baselines.
     Bench(bench::BenchArgs),
 }
@@ -53,6 +75,16 @@ enum EventsCommand {
     },
     /// Check the whole log; exits non-zero naming each fault's position.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum DeploymentsCommand {
+    Ls {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -100,6 +132,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Up => {
             let relay = config.kafka_brokers.is_some();
             let server = Server::start(&config, Roles::all(relay)).await?;
+            if let Some(token) = clouddeck::bootstrap::first_run(&config, server.store.clone()).await? {
+                let api = server.api_addr.map(|a| a.to_string()).unwrap_or_default();
+                eprintln!(
+                    "first run: created {} with organization `{}`; its API token is in {path} (the CLI here uses it).\n\
+                     From another machine: clouddeck login --url http://<this host>:{} --token \"$(cat {path})\"",
+                    clouddeck::bootstrap::ADMIN_EMAIL,
+                    clouddeck::bootstrap::PERSONAL_ORG,
+                    api.rsplit(':').next().unwrap_or("4000"),
+                    path = clouddeck::bootstrap::admin_token_path(&config).display(),
+                );
+                drop(token);
+            }
             eprintln!(
                 "clouddeck is up: event store at {}, projections running{}, GraphQL API at http://{}/graphql, \
                  sites at http://<project>.{}:{}",
@@ -158,6 +202,36 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Bench(args) => bench::run(&config, args).await?,
+        Command::Login { url, token } => {
+            let path = clouddeck::client::save_login(&url, &token)?;
+            let client = clouddeck::client::Client::resolve(&config)?;
+            let viewer = client.graphql("{ viewer { actor } }", serde_json::json!({})).await?;
+            println!(
+                "logged in as {} (saved in {})",
+                viewer["viewer"]["actor"].as_str().unwrap_or("?"),
+                path.display()
+            );
+        }
+        Command::Deploy(args) => {
+            let client = clouddeck::client::Client::resolve(&config)?;
+            return clouddeck::deploy_cmd::deploy(&client, args).await;
+        }
+        Command::Deployments(DeploymentsCommand::Ls { project, org }) => {
+            let client = clouddeck::client::Client::resolve(&config)?;
+            clouddeck::deploy_cmd::list(&client, org, project).await?;
+        }
+        Command::Promote { deployment } => {
+            let client = clouddeck::client::Client::resolve(&config)?;
+            clouddeck::deploy_cmd::switch(&client, "promoteDeployment", &deployment).await?;
+        }
+        Command::Rollback { deployment } => {
+            let client = clouddeck::client::Client::resolve(&config)?;
+            clouddeck::deploy_cmd::switch(&client, "rollbackDeployment", &deployment).await?;
+        }
+        Command::Logs { deployment, follow } => {
+            let client = clouddeck::client::Client::resolve(&config)?;
+            clouddeck::deploy_cmd::logs(&client, &deployment, follow).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

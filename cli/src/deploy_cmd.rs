@@ -1,0 +1,241 @@
+//! `clouddeck deploy`, `deployments ls`, `promote`, `rollback`, `logs`: the user's side of
+//! the deploy pipeline, over the GraphQL API and the blob endpoints.
+
+use crate::client::Client;
+use anyhow::{Context as _, bail};
+use clap::Args;
+use clouddeck_workers::artifacts::{normalize_path, sha256_hex};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// The folder to deploy.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The project's slug (default: the folder's name); created if it does not exist.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// The organization's slug (default: your only one).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Promote to production once ready.
+    #[arg(long)]
+    pub prod: bool,
+    /// The folder is the built site: serve it as it is.
+    #[arg(long)]
+    pub prebuilt: bool,
+}
+
+/// Files larger than this are refused before anything is uploaded.
+const MAX_FILE: u64 = 100 * 1024 * 1024;
+
+struct LocalFile {
+    path: String,
+    disk: PathBuf,
+    sha256: String,
+    size: u64,
+}
+
+/// Every file under `root` (skipping `.git`), hashed. A symlink is followed only when it
+/// stays inside the folder.
+fn collect(root: &Path) -> anyhow::Result<Vec<LocalFile>> {
+    let root = root.canonicalize().with_context(|| format!("cannot open {}", root.display()))?;
+    let mut files = Vec::new();
+    let mut folders = vec![root.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            let disk = entry.path();
+            let name = entry.file_name();
+            if name == ".git" {
+                continue;
+            }
+            let real = disk.canonicalize().with_context(|| format!("{} is a broken link", disk.display()))?;
+            if !real.starts_with(&root) {
+                bail!("{} points outside the folder being deployed; refusing to upload it", disk.display());
+            }
+            let meta = std::fs::metadata(&real)?;
+            if meta.is_dir() {
+                folders.push(disk);
+                continue;
+            }
+            let relative =
+                disk.strip_prefix(&root)?.to_str().with_context(|| format!("{} is not UTF-8", disk.display()))?;
+            let path = normalize_path(relative)?;
+            if meta.len() > MAX_FILE {
+                bail!("{path} is {} bytes; the limit is {MAX_FILE}", meta.len());
+            }
+            let bytes = std::fs::read(&real)?;
+            files.push(LocalFile { path, disk: real, sha256: sha256_hex(&bytes), size: bytes.len() as u64 });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+async fn organization(client: &Client, given: Option<String>) -> anyhow::Result<String> {
+    if let Some(org) = given {
+        return Ok(org);
+    }
+    let data = client.graphql("{ organizations { slug } }", json!({})).await?;
+    let slugs: Vec<&str> = data["organizations"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|o| o["slug"].as_str()).collect())
+        .unwrap_or_default();
+    match slugs.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => bail!("you belong to no organization: create one first"),
+        many => bail!("you belong to several organizations ({}): pass --org", many.join(", ")),
+    }
+}
+
+fn slug_of(dir: &Path) -> String {
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_lowercase()))
+        .unwrap_or_default();
+    let slug: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() { "site".into() } else { slug }
+}
+
+async fn ensure_project(client: &Client, org: &str, project: &str) -> anyhow::Result<()> {
+    let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { id } }";
+    match client.graphql(query, json!({ "o": org, "p": project })).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.to_string().starts_with("NOT_FOUND") => {
+            let create =
+                "mutation($o: String!, $p: String!) { createProject(organization: $o, slug: $p, name: $p) { id } }";
+            client.graphql(create, json!({ "o": org, "p": project })).await?;
+            eprintln!("created project {org}/{project}");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let files = collect(&args.dir)?;
+    if files.is_empty() {
+        bail!("{} has no files", args.dir.display());
+    }
+    let org = organization(client, args.org).await?;
+    let project = args.project.unwrap_or_else(|| slug_of(&args.dir));
+    ensure_project(client, &org, &project).await?;
+
+    let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+    let missing: std::collections::HashSet<String> = client.missing_blobs(&hashes).await?.into_iter().collect();
+    let to_upload: Vec<&LocalFile> = {
+        let mut seen = std::collections::HashSet::new();
+        files.iter().filter(|f| missing.contains(&f.sha256) && seen.insert(f.sha256.clone())).collect()
+    };
+    let bytes: u64 = to_upload.iter().map(|f| f.size).sum();
+    let bar = indicatif::ProgressBar::new(bytes);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("uploading {bytes}/{total_bytes} {wide_bar} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    for file in &to_upload {
+        client.upload_blob(&file.sha256, std::fs::read(&file.disk)?).await?;
+        bar.inc(file.size);
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "{} files, {} uploaded ({bytes} bytes), {} already there",
+        files.len(),
+        to_upload.len(),
+        files.len() - to_upload.len()
+    );
+
+    let list: Vec<Value> =
+        files.iter().map(|f| json!({ "path": f.path, "sha256": f.sha256, "size": f.size })).collect();
+    if !args.prebuilt {
+        bail!("building from source is not available yet: build locally and deploy the output with --prebuilt");
+    }
+    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!]!, $prod: Boolean) { \
+                  deployFiles(organization: $o, project: $p, files: $f, production: $prod) { id } }";
+    let data = client.graphql(deploy, json!({ "o": org, "p": project, "f": list, "prod": args.prod })).await?;
+    let id = data["deployFiles"]["id"].as_str().context("no deployment id in the answer")?.to_string();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let query = "query($id: String!) { deployment(id: $id) { status url build { error } log } }";
+        let state = client.graphql(query, json!({ "id": id })).await?;
+        let deployment = &state["deployment"];
+        match deployment["status"].as_str() {
+            Some("ready") => {
+                let url = deployment["url"].as_str().unwrap_or_default();
+                println!("{url}");
+                if args.prod {
+                    println!("production: {}", url.replacen(&format!("{id}-"), "", 1));
+                }
+                eprintln!("ready in {:.2?}", started.elapsed());
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some("failed") | Some("canceled") => {
+                for line in deployment["log"].as_array().into_iter().flatten() {
+                    eprintln!("  {}", line.as_str().unwrap_or_default());
+                }
+                eprintln!(
+                    "deployment {id} failed: {}",
+                    deployment["build"]["error"].as_str().unwrap_or("no reason given")
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            _ if Instant::now() > deadline => bail!("deployment {id} is still not ready after 10 minutes"),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+pub async fn list(client: &Client, org: Option<String>, project: String) -> anyhow::Result<()> {
+    let org = organization(client, org).await?;
+    let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { productionDeployment { id } \
+                 deployments(first: 50) { edges { node { id status target createdAt url } } } } }";
+    let data = client.graphql(query, json!({ "o": org, "p": project })).await?;
+    let production = data["project"]["productionDeployment"]["id"].as_str().unwrap_or_default().to_string();
+    for edge in data["project"]["deployments"]["edges"].as_array().into_iter().flatten() {
+        let node = &edge["node"];
+        let id = node["id"].as_str().unwrap_or_default();
+        println!(
+            "{} {id}  {:<9} {:<10} {}  {}",
+            if id == production { "*" } else { " " },
+            node["status"].as_str().unwrap_or_default(),
+            node["target"].as_str().unwrap_or_default(),
+            node["createdAt"].as_str().unwrap_or_default(),
+            node["url"].as_str().unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// `promoteDeployment` or `rollbackDeployment`.
+pub async fn switch(client: &Client, mutation: &str, id: &str) -> anyhow::Result<()> {
+    let query = format!("mutation($id: String!) {{ {mutation}(id: $id) {{ id url }} }}");
+    let data = client.graphql(&query, json!({ "id": id })).await?;
+    println!("production now serves {}", data[mutation]["id"].as_str().unwrap_or(id));
+    Ok(())
+}
+
+pub async fn logs(client: &Client, id: &str, follow: bool) -> anyhow::Result<()> {
+    let mut printed = 0;
+    loop {
+        let data =
+            client.graphql("query($id: String!) { deployment(id: $id) { status log } }", json!({ "id": id })).await?;
+        let lines: Vec<&str> =
+            data["deployment"]["log"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        for line in lines.iter().skip(printed) {
+            println!("{line}");
+        }
+        printed = lines.len();
+        let done = matches!(data["deployment"]["status"].as_str(), Some("ready" | "failed" | "canceled"));
+        if !follow || done {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

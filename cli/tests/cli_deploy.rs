@@ -1,0 +1,90 @@
+//! The user's path, as processes: `clouddeck up` on a fresh data folder (first run makes an
+//! owner and a token), then `clouddeck deploy --prebuilt --prod` with no set-up at all.
+#![allow(clippy::unwrap_used)]
+
+use clouddeck_testkit::{Scratch, free_port};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn clouddeck(data: &Path, api: u16, edge: u16, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clouddeck"))
+        .args(args)
+        .env("CLOUDDECK_DATA_DIR", data)
+        .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
+        .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
+        .env("HOME", data.join("home"))
+        .env_remove("CLOUDDECK_URL")
+        .env_remove("CLOUDDECK_TOKEN")
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .unwrap()
+}
+
+fn get(edge: u16, host: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", edge)).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn up_then_deploy_with_no_setup() {
+    let scratch = Scratch::new();
+    let data = scratch.path().join("data");
+    let (api, edge) = (free_port(), free_port());
+    let mut up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
+        .arg("up")
+        .env("CLOUDDECK_DATA_DIR", &data)
+        .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
+        .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !data.join("admin-token").exists() {
+        assert!(Instant::now() < deadline, "up did not write its admin token");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(data.join("admin-token")).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // given a built site with a link that escapes it
+    let site = scratch.path().join("my-site");
+    std::fs::create_dir_all(site.join("assets")).unwrap();
+    std::fs::write(site.join("index.html"), "<h1>one</h1>").unwrap();
+    std::fs::write(site.join("assets/app.css"), "body { color: red }").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", site.join("leak")).unwrap();
+    let refused = clouddeck(&data, api, edge, &["deploy", site.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("points outside the folder"), "{refused:?}");
+    std::fs::remove_file(site.join("leak")).unwrap();
+
+    // when deployed to production
+    let first = clouddeck(&data, api, edge, &["deploy", site.to_str().unwrap(), "--prebuilt", "--prod"]);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{first:?}");
+    assert!(stdout.contains(&format!("production: http://my-site.localhost:{edge}")), "{stdout}");
+    // then the alias serves it
+    assert!(get(edge, "my-site.localhost").ends_with("<h1>one</h1>"));
+
+    // one file changed: one upload, and production follows
+    std::fs::write(site.join("index.html"), "<h1>two</h1>").unwrap();
+    let second = clouddeck(&data, api, edge, &["deploy", site.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(second.status.success(), "{second:?}");
+    assert!(String::from_utf8_lossy(&second.stderr).contains("2 files, 1 uploaded"), "{second:?}");
+    assert!(get(edge, "my-site.localhost").ends_with("<h1>two</h1>"));
+
+    // roll back to the first deployment from the CLI
+    let first_id = stdout.lines().next().unwrap().trim_start_matches("http://")[..36].to_string();
+    let rollback = clouddeck(&data, api, edge, &["rollback", &first_id]);
+    assert!(rollback.status.success(), "{rollback:?}");
+    assert!(get(edge, "my-site.localhost").ends_with("<h1>one</h1>"));
+    let listed = clouddeck(&data, api, edge, &["deployments", "ls", "--project", "my-site"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains(&format!("* {first_id}")), "{listed:?}");
+    up.kill().unwrap();
+    up.wait().unwrap();
+}
