@@ -115,7 +115,57 @@ pub async fn run(config: &Config, concurrency: usize, seconds: u64) -> anyhow::R
         at(0.99),
         latencies.len(),
     );
+    let edge = server.edge_addr.ok_or_else(|| anyhow::anyhow!("edge not bound"))?;
+    let base = url.trim_end_matches("/graphql").to_string();
+    push_to_live(&dir, &base, &session, edge).await?;
     server.shutdown().await;
     std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+/// Time from the first byte uploaded until the production alias serves the new site:
+/// a prebuilt 1,000-file site, then the same site with one file changed.
+async fn push_to_live(
+    dir: &std::path::Path,
+    base: &str,
+    token: &str,
+    edge: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("assets"))?;
+    for n in 0..999 {
+        std::fs::write(site.join(format!("assets/file-{n}.txt")), format!("{n}: {}", "x".repeat(1000)))?;
+    }
+    let client = crate::client::Client::new(base, token);
+    let args = crate::deploy_cmd::DeployArgs {
+        dir: site.clone(),
+        project: Some("push".into()),
+        org: Some("bench".into()),
+        prod: true,
+        prebuilt: true,
+    };
+    let http = reqwest::Client::new();
+    for (label, version) in [("1,000 files", "one"), ("one file changed", "two")] {
+        std::fs::write(site.join("index.html"), format!("<h1>{version}</h1>"))?;
+        let started = Instant::now();
+        let deployed = crate::deploy_cmd::upload_and_deploy(&client, &args).await?;
+        anyhow::ensure!(deployed.status == "ready", "deploy {}: {:?}", deployed.status, deployed.error);
+        loop {
+            let body =
+                http.get(format!("http://{edge}/")).header("host", "push.localhost").send().await?.text().await?;
+            if body.contains(version) {
+                break;
+            }
+            anyhow::ensure!(started.elapsed() < Duration::from_secs(60), "production never served {version}");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        println!(
+            "{:<44} {:>10.0?}   ({} files, {} uploaded)",
+            format!("push to live, prebuilt, {label}"),
+            started.elapsed(),
+            deployed.files,
+            deployed.uploaded
+        );
+    }
     Ok(())
 }

@@ -118,14 +118,29 @@ async fn ensure_project(client: &Client, org: &str, project: &str) -> anyhow::Re
     }
 }
 
-pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
+/// What a deploy ended in.
+pub struct Deployed {
+    pub id: String,
+    pub status: String,
+    pub url: String,
+    pub error: Option<String>,
+    pub log: Vec<String>,
+    pub files: usize,
+    pub uploaded: usize,
+    pub uploaded_bytes: u64,
+}
+
+/// Uploads what the server lacks, deploys, and waits for ready or failed.
+pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Result<Deployed> {
+    if !args.prebuilt {
+        bail!("building from source is not available yet: build locally and deploy the output with --prebuilt");
+    }
     let files = collect(&args.dir)?;
     if files.is_empty() {
         bail!("{} has no files", args.dir.display());
     }
-    let org = organization(client, args.org).await?;
-    let project = args.project.unwrap_or_else(|| slug_of(&args.dir));
+    let org = organization(client, args.org.clone()).await?;
+    let project = args.project.clone().unwrap_or_else(|| slug_of(&args.dir));
     ensure_project(client, &org, &project).await?;
 
     let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
@@ -134,8 +149,8 @@ pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCod
         let mut seen = std::collections::HashSet::new();
         files.iter().filter(|f| missing.contains(&f.sha256) && seen.insert(f.sha256.clone())).collect()
     };
-    let bytes: u64 = to_upload.iter().map(|f| f.size).sum();
-    let bar = indicatif::ProgressBar::new(bytes);
+    let uploaded_bytes: u64 = to_upload.iter().map(|f| f.size).sum();
+    let bar = indicatif::ProgressBar::new(uploaded_bytes);
     bar.set_style(
         indicatif::ProgressStyle::with_template("uploading {bytes}/{total_bytes} {wide_bar} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -145,18 +160,9 @@ pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCod
         bar.inc(file.size);
     }
     bar.finish_and_clear();
-    eprintln!(
-        "{} files, {} uploaded ({bytes} bytes), {} already there",
-        files.len(),
-        to_upload.len(),
-        files.len() - to_upload.len()
-    );
 
     let list: Vec<Value> =
         files.iter().map(|f| json!({ "path": f.path, "sha256": f.sha256, "size": f.size })).collect();
-    if !args.prebuilt {
-        bail!("building from source is not available yet: build locally and deploy the output with --prebuilt");
-    }
     let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!]!, $prod: Boolean) { \
                   deployFiles(organization: $o, project: $p, files: $f, production: $prod) { id } }";
     let data = client.graphql(deploy, json!({ "o": org, "p": project, "f": list, "prod": args.prod })).await?;
@@ -166,30 +172,59 @@ pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCod
         let query = "query($id: String!) { deployment(id: $id) { status url build { error } log } }";
         let state = client.graphql(query, json!({ "id": id })).await?;
         let deployment = &state["deployment"];
-        match deployment["status"].as_str() {
-            Some("ready") => {
-                let url = deployment["url"].as_str().unwrap_or_default();
-                println!("{url}");
-                if args.prod {
-                    println!("production: {}", url.replacen(&format!("{id}-"), "", 1));
-                }
-                eprintln!("ready in {:.2?}", started.elapsed());
-                return Ok(ExitCode::SUCCESS);
-            }
-            Some("failed") | Some("canceled") => {
-                for line in deployment["log"].as_array().into_iter().flatten() {
-                    eprintln!("  {}", line.as_str().unwrap_or_default());
-                }
-                eprintln!(
-                    "deployment {id} failed: {}",
-                    deployment["build"]["error"].as_str().unwrap_or("no reason given")
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            _ if Instant::now() > deadline => bail!("deployment {id} is still not ready after 10 minutes"),
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        let status = deployment["status"].as_str().unwrap_or_default().to_string();
+        if matches!(status.as_str(), "ready" | "failed" | "canceled") {
+            return Ok(Deployed {
+                id,
+                status,
+                url: deployment["url"].as_str().unwrap_or_default().to_string(),
+                error: deployment["build"]["error"].as_str().map(str::to_string),
+                log: deployment["log"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_str().map(str::to_string))
+                    .collect(),
+                files: files.len(),
+                uploaded: to_upload.len(),
+                uploaded_bytes,
+            });
         }
+        if Instant::now() > deadline {
+            bail!("deployment {id} is still {status} after 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let deployed = upload_and_deploy(client, &args).await?;
+    eprintln!(
+        "{} files, {} uploaded ({} bytes), {} already there",
+        deployed.files,
+        deployed.uploaded,
+        deployed.uploaded_bytes,
+        deployed.files - deployed.uploaded
+    );
+    if deployed.status != "ready" {
+        for line in &deployed.log {
+            eprintln!("  {line}");
+        }
+        eprintln!(
+            "deployment {} {}: {}",
+            deployed.id,
+            deployed.status,
+            deployed.error.as_deref().unwrap_or("no reason given")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("{}", deployed.url);
+    if args.prod {
+        println!("production: {}", deployed.url.replacen(&format!("{}-", deployed.id), "", 1));
+    }
+    eprintln!("ready in {:.2?}", started.elapsed());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn list(client: &Client, org: Option<String>, project: String) -> anyhow::Result<()> {
