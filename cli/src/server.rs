@@ -191,6 +191,14 @@ impl Config {
     }
 }
 
+/// Serves the edge with TCP_NODELAY: a response's head and body go out as separate writes,
+/// and Nagle's algorithm would hold the body back for the client's delayed ACK (~40 ms).
 async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router).await
 }

@@ -16,7 +16,12 @@ const SITE: &[(&str, &str)] = &[
     ("about/index.html", "<h1>about</h1>"),
     ("404.html", "<h1>lost?</h1>"),
     ("assets/app.3f9a1c2e.js", "console.log('app')"),
+    ("assets/site.css", BIG_CSS),
 ];
+
+const BIG_CSS: &str = "body { margin: 0; padding: 0; font-family: system-ui, sans-serif; color: #222; } \
+    h1 { font-size: 2rem; } h2 { font-size: 1.5rem; } p { line-height: 1.5; } a { color: #06c; } \
+    main { max-width: 60rem; margin: 0 auto; } footer { color: #666; } nav { display: flex; gap: 1rem; }";
 
 async fn missing(app: &App, token: &str, hashes: &[String]) -> Vec<String> {
     let response = app
@@ -114,7 +119,7 @@ async fn a_prebuilt_site_deploys_serves_promotes_and_rolls_back() {
 
     // deploy v1 to production: every blob uploaded once
     let (v1, status, uploaded) = deploy(&app, &token, SITE, true).await;
-    assert_eq!((status.as_str(), uploaded), ("ready", 4));
+    assert_eq!((status.as_str(), uploaded), ("ready", 5));
     let home = get(&app, "site.localhost", "/").await;
     assert_eq!(home.status().as_u16(), 200);
     assert_eq!(home.headers()["content-type"], "text/html; charset=utf-8");
@@ -136,6 +141,29 @@ async fn a_prebuilt_site_deploys_serves_promotes_and_rolls_back() {
         .await
         .unwrap();
     assert_eq!(revalidate.status().as_u16(), 304);
+    // ranges, and compression for what is worth compressing
+    let range = app
+        .http
+        .get(format!("http://{}/assets/site.css", app.edge))
+        .header("host", "site.localhost")
+        .header("range", "bytes=0-3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(range.status().as_u16(), 206);
+    assert_eq!(range.text().await.unwrap(), "body");
+    for (accepts, encoding) in [("br", "br"), ("gzip", "gzip")] {
+        let packed = app
+            .http
+            .get(format!("http://{}/assets/site.css", app.edge))
+            .header("host", "site.localhost")
+            .header("accept-encoding", accepts)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(packed.headers()["content-encoding"], encoding);
+        assert!(packed.bytes().await.unwrap().len() < BIG_CSS.len());
+    }
     let head = app.http.head(format!("http://{}/", app.edge)).header("host", "site.localhost").send().await.unwrap();
     assert_eq!(head.headers()["content-length"], "20");
     for hostile in ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/a%00b", "/a%5c..%5cb", "/a\\..\\b"] {

@@ -10,12 +10,14 @@ pub use host::{Target, target};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Extensions, HeaderMap, StatusCode, Version, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
 #[derive(Clone)]
 pub struct Edge {
@@ -31,8 +33,11 @@ impl Edge {
         Edge { read_db, artifacts, base_domain: base_domain.into(), manifests: Arc::default() }
     }
 
+    /// Compresses (brotli or gzip, as the client accepts) what is worth it, never a range.
     pub fn router(self) -> Router {
-        Router::new().fallback(handle).with_state(self)
+        let worth_it = DefaultPredicate::new()
+            .and(|status: StatusCode, _: Version, _: &HeaderMap, _: &Extensions| status != StatusCode::PARTIAL_CONTENT);
+        Router::new().fallback(handle).layer(CompressionLayer::new().compress_when(worth_it)).with_state(self)
     }
 
     /// The manifest hash of the ready deployment a host names.
@@ -89,8 +94,9 @@ async fn handle(State(edge): State<Edge>, request: Request) -> Response {
     let Some(manifest) = edge.manifest(&hash).await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    match serve::resolve(&manifest, request.uri().path()) {
-        Ok((status, file)) => serve::respond(&edge.artifacts, request.method(), request.headers(), status, file).await,
+    let path = request.uri().path().to_string();
+    match serve::resolve(&manifest, &path) {
+        Ok((status, file)) => serve::respond(&edge.artifacts, request, status, file).await,
         Err(status) => (status, "bad path\n").into_response(),
     }
 }

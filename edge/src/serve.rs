@@ -2,11 +2,14 @@
 //! folders, the site's 404.html when nothing matches), Content-Type, ETag = content hash,
 //! If-None-Match → 304, HEAD, and cache headers that let hashed assets live forever.
 
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_workers::artifacts::{ArtifactStore, FileEntry, Manifest, normalize_path};
+use mime_guess::mime::{self, Mime};
 use percent_encoding::percent_decode_str;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
 
 /// A file of the manifest: its path and entry.
 pub type Found<'a> = Option<(&'a str, &'a FileEntry)>;
@@ -48,13 +51,9 @@ fn is_hashed_asset(path: &str) -> bool {
     })
 }
 
-pub async fn respond(
-    artifacts: &ArtifactStore,
-    method: &Method,
-    headers: &HeaderMap,
-    status: StatusCode,
-    file: Found<'_>,
-) -> Response {
+/// Answers with the file: Range, HEAD and Last-Modified come from tower-http's `ServeFile`
+/// over the blob; ETag, Cache-Control and If-None-Match from the manifest.
+pub async fn respond(artifacts: &ArtifactStore, request: Request, status: StatusCode, file: Found<'_>) -> Response {
     let Some((path, entry)) = file else {
         return (status, "404: this deployment has no such page\n").into_response();
     };
@@ -64,40 +63,36 @@ pub async fn respond(
     } else {
         "public, max-age=31536000, immutable"
     };
-    let mut response_headers = HeaderMap::new();
-    for (name, value) in [
-        (header::ETAG, etag.as_str()),
-        (header::CACHE_CONTROL, cache),
-        (header::CONTENT_TYPE, entry.content_type.as_str()),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            response_headers.insert(name, value);
-        }
-    }
-    let matches = headers
+    let matches = request
+        .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches && status == StatusCode::OK {
-        return (StatusCode::NOT_MODIFIED, response_headers).into_response();
-    }
-    response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(entry.size));
-    if method == Method::HEAD {
-        return (status, response_headers).into_response();
-    }
-    match artifacts.blob_file(&entry.sha256) {
-        Ok(file) => match tokio::fs::read(file).await {
-            Ok(bytes) => (status, response_headers, Body::from(bytes)).into_response(),
+    let mut response = if matches && status == StatusCode::OK {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let blob = match artifacts.blob_file(&entry.sha256) {
+            Ok(blob) => blob,
             Err(e) => {
-                tracing::error!(error = %e, blob = %entry.sha256, "reading a blob");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                tracing::error!(error = %e, "a ready deployment lacks a blob");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
-        },
-        Err(e) => {
-            tracing::error!(error = %e, "a ready deployment lacks a blob");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        };
+        let mime: Mime = entry.content_type.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM);
+        let Ok(served) = ServeFile::new_with_mime(blob, &mime).oneshot(request).await;
+        let mut served = served.into_response();
+        if status != StatusCode::OK && served.status() == StatusCode::OK {
+            *served.status_mut() = status;
+        }
+        served
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [(header::ETAG, etag.as_str()), (header::CACHE_CONTROL, cache)] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
         }
     }
+    response
 }
 
 #[cfg(test)]

@@ -70,6 +70,13 @@ pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
 
 /// Serves until the listener fails; bind it first (port 0 gives a free port).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Small answers go out at once rather than waiting on Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
