@@ -111,6 +111,11 @@ impl Server {
             let stopped = stopped.clone();
             tasks.spawn(async move { Ok(relay.run(stopped).await?) });
         }
+        let projected = match projected {
+            Some(position) => position,
+            None if roles.deploy || roles.api => follow_checkpoint(read_db.clone(), stopped.clone()),
+            None => watch::channel(0).1,
+        };
         let artifacts = ArtifactStore::new(config.data_dir.join("artifacts"));
         let mut edge_addr = None;
         if roles.deploy {
@@ -128,7 +133,8 @@ impl Server {
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(deployer.run(stopped_deployer).await?) });
-            let edge = Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone()).router();
+            let edge =
+                Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone()).router();
             let mut stopped = stopped.clone();
             tasks.spawn(async move {
                 tokio::select! {
@@ -141,12 +147,11 @@ impl Server {
         if roles.api {
             let key_file = config.data_dir.join("secret.key");
             let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &key_file)?;
-            let projected = projected.unwrap_or_else(|| follow_checkpoint(read_db.clone(), stopped.clone()));
             let state = Arc::new(ApiState {
                 handler: CommandHandler::new(store.clone()),
                 store: store.clone(),
                 read_db: read_db.clone(),
-                projected,
+                projected: projected.clone(),
                 sealer,
                 artifacts: artifacts.clone(),
                 max_file_bytes: config.max_file_bytes,

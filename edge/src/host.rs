@@ -1,7 +1,7 @@
 //! Which deployment a Host names: `<deployment-id>-<project>.<base>` is one deployment's own
 //! immutable URL; `<project>.<base>` is the project's production alias.
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     Deployment { deployment_id: String, project: String },
     Production { project: String },

@@ -16,6 +16,7 @@ use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
@@ -26,11 +27,48 @@ pub struct Edge {
     pub base_domain: String,
     /// Manifests never change once stored: keep them parsed.
     manifests: Arc<Mutex<HashMap<String, Arc<Manifest>>>>,
+    /// Which manifest a host served at a read-model position. Read models change only when
+    /// the position moves, so an entry is exact while the position stands still: a promote
+    /// moves it, and the next request looks again.
+    routes: Arc<Mutex<HashMap<Target, (i64, Option<String>)>>>,
+    projected: watch::Receiver<i64>,
+    pub(crate) small_files: Arc<serve::SmallFiles>,
 }
 
 impl Edge {
-    pub fn new(read_db: AnyPool, artifacts: ArtifactStore, base_domain: impl Into<String>) -> Self {
-        Edge { read_db, artifacts, base_domain: base_domain.into(), manifests: Arc::default() }
+    pub fn new(
+        read_db: AnyPool,
+        artifacts: ArtifactStore,
+        base_domain: impl Into<String>,
+        projected: watch::Receiver<i64>,
+    ) -> Self {
+        Edge {
+            read_db,
+            artifacts,
+            base_domain: base_domain.into(),
+            manifests: Arc::default(),
+            routes: Arc::default(),
+            projected,
+            small_files: Arc::default(),
+        }
+    }
+
+    /// `manifest_for`, answered from the route cache while the read models stand still.
+    async fn route(&self, target: &Target) -> Result<Option<String>, sqlx::Error> {
+        let position = *self.projected.borrow();
+        if let Some((at, hash)) = self.routes.lock().ok().and_then(|r| r.get(target).cloned())
+            && at == position
+        {
+            return Ok(hash);
+        }
+        let hash = self.manifest_for(target).await?;
+        if let Ok(mut routes) = self.routes.lock() {
+            if routes.len() > 100_000 {
+                routes.clear();
+            }
+            routes.insert(target.clone(), (position, hash.clone()));
+        }
+        Ok(hash)
     }
 
     /// Compresses (brotli or gzip, as the client accepts) what is worth it, never a range.
@@ -83,7 +121,7 @@ async fn handle(State(edge): State<Edge>, request: Request) -> Response {
     let Some(target) = target(host, &edge.base_domain) else {
         return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response();
     };
-    let hash = match edge.manifest_for(&target).await {
+    let hash = match edge.route(&target).await {
         Ok(Some(hash)) => hash,
         Ok(None) => return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response(),
         Err(e) => {
@@ -96,7 +134,7 @@ async fn handle(State(edge): State<Edge>, request: Request) -> Response {
     };
     let path = request.uri().path().to_string();
     match serve::resolve(&manifest, &path) {
-        Ok((status, file)) => serve::respond(&edge.artifacts, request, status, file).await,
+        Ok((status, file)) => serve::respond(&edge.artifacts, &edge.small_files, request, status, file).await,
         Err(status) => (status, "bad path\n").into_response(),
     }
 }

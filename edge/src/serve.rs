@@ -2,12 +2,16 @@
 //! folders, the site's 404.html when nothing matches), Content-Type, ETag = content hash,
 //! If-None-Match → 304, HEAD, and cache headers that let hashed assets live forever.
 
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_workers::artifacts::{ArtifactStore, FileEntry, Manifest, normalize_path};
 use mime_guess::mime::{self, Mime};
 use percent_encoding::percent_decode_str;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -53,7 +57,38 @@ fn is_hashed_asset(path: &str) -> bool {
 
 /// Answers with the file: Range, HEAD and Last-Modified come from tower-http's `ServeFile`
 /// over the blob; ETag, Cache-Control and If-None-Match from the manifest.
-pub async fn respond(artifacts: &ArtifactStore, request: Request, status: StatusCode, file: Found<'_>) -> Response {
+/// Small blobs kept in memory: most of a site's requests are for a few small files.
+#[derive(Default)]
+pub struct SmallFiles {
+    blobs: Mutex<HashMap<String, Bytes>>,
+    held: AtomicUsize,
+}
+
+const SMALL: u64 = 256 * 1024;
+const HELD_AT_MOST: usize = 64 * 1024 * 1024;
+
+impl SmallFiles {
+    async fn get(&self, artifacts: &ArtifactStore, sha256: &str) -> Option<Bytes> {
+        if let Some(bytes) = self.blobs.lock().ok().and_then(|b| b.get(sha256).cloned()) {
+            return Some(bytes);
+        }
+        let bytes = Bytes::from(tokio::fs::read(artifacts.blob_file(sha256).ok()?).await.ok()?);
+        if self.held.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len() <= HELD_AT_MOST
+            && let Ok(mut blobs) = self.blobs.lock()
+        {
+            blobs.insert(sha256.to_string(), bytes.clone());
+        }
+        Some(bytes)
+    }
+}
+
+pub async fn respond(
+    artifacts: &ArtifactStore,
+    small_files: &SmallFiles,
+    request: Request,
+    status: StatusCode,
+    file: Found<'_>,
+) -> Response {
     let Some((path, entry)) = file else {
         return (status, "404: this deployment has no such page\n").into_response();
     };
@@ -78,13 +113,24 @@ pub async fn respond(artifacts: &ArtifactStore, request: Request, status: Status
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         };
-        let mime: Mime = entry.content_type.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM);
-        let Ok(served) = ServeFile::new_with_mime(blob, &mime).oneshot(request).await;
-        let mut served = served.into_response();
-        if status != StatusCode::OK && served.status() == StatusCode::OK {
-            *served.status_mut() = status;
+        // Small and whole: straight from memory. Ranges and large files: ServeFile.
+        let whole = !request.headers().contains_key(header::RANGE);
+        if whole
+            && entry.size <= SMALL
+            && let Some(bytes) = small_files.get(artifacts, &entry.sha256).await
+        {
+            let body = if request.method() == Method::HEAD { Body::empty() } else { Body::from(bytes) };
+            let mut served = (status, body).into_response();
+            let headers = served.headers_mut();
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(entry.size));
+            if let Ok(value) = HeaderValue::from_str(&entry.content_type) {
+                headers.insert(header::CONTENT_TYPE, value);
+            }
+            headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            served
+        } else {
+            serve_file(request, blob, entry, status).await
         }
-        served
     };
     let headers = response.headers_mut();
     for (name, value) in [(header::ETAG, etag.as_str()), (header::CACHE_CONTROL, cache)] {
@@ -93,6 +139,18 @@ pub async fn respond(artifacts: &ArtifactStore, request: Request, status: Status
         }
     }
     response
+}
+
+async fn serve_file(request: Request, blob: std::path::PathBuf, entry: &FileEntry, status: StatusCode) -> Response {
+    {
+        let mime: Mime = entry.content_type.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM);
+        let Ok(served) = ServeFile::new_with_mime(blob, &mime).oneshot(request).await;
+        let mut served = served.into_response();
+        if status != StatusCode::OK && served.status() == StatusCode::OK {
+            *served.status_mut() = status;
+        }
+        served
+    }
 }
 
 #[cfg(test)]
