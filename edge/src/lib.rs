@@ -20,6 +20,9 @@ use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
+/// The read-model position a route was looked up at, and the manifest it led to.
+type Route = (i64, Option<String>);
+
 #[derive(Clone)]
 pub struct Edge {
     pub read_db: AnyPool,
@@ -30,7 +33,7 @@ pub struct Edge {
     /// Which manifest a host served at a read-model position. Read models change only when
     /// the position moves, so an entry is exact while the position stands still: a promote
     /// moves it, and the next request looks again.
-    routes: Arc<Mutex<HashMap<Target, (i64, Option<String>)>>>,
+    routes: Arc<Mutex<HashMap<Target, Route>>>,
     projected: watch::Receiver<i64>,
     pub(crate) small_files: Arc<serve::SmallFiles>,
 }
