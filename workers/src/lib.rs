@@ -2,4 +2,5 @@
 //! artifact store and the deployer of prebuilt uploads; the sandboxed builder is next.
 
 pub mod artifacts;
+pub mod builder;
 pub mod deployer;

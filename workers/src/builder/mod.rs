@@ -1,0 +1,4 @@
+//! The builder: turns a source upload into a built site, in a sandbox.
+
+pub mod detect;
+pub mod sandbox;
