@@ -33,6 +33,15 @@ pub struct Config {
     /// The largest file a deployment may hold, in bytes.
     #[arg(long, global = true, env = "CLOUDDECK_MAX_FILE_BYTES", default_value_t = 100 * 1024 * 1024)]
     pub max_file_bytes: u64,
+    /// A build's wall-clock limit, in seconds.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_TIMEOUT_SECS", default_value_t = 900)]
+    pub build_timeout_secs: u64,
+    /// A build's memory limit, in MiB.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_MEMORY_MIB", default_value_t = 2048)]
+    pub build_memory_mib: u64,
+    /// A build's CPU limit, in cores.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_CPUS", default_value_t = 2.0)]
+    pub build_cpus: f64,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,

@@ -24,7 +24,7 @@ pub struct DeployArgs {
     /// Promote to production once ready.
     #[arg(long)]
     pub prod: bool,
-    /// The folder is the built site: serve it as it is.
+    /// The folder is the built site: serve it as it is (otherwise it is built on the server).
     #[arg(long)]
     pub prebuilt: bool,
 }
@@ -39,9 +39,9 @@ struct LocalFile {
     size: u64,
 }
 
-/// Every file under `root` (skipping `.git`), hashed. A symlink is followed only when it
+/// Every file under `root` (skipping `.git`, and for sources `node_modules`), hashed. A symlink is followed only when it
 /// stays inside the folder.
-fn collect(root: &Path) -> anyhow::Result<Vec<LocalFile>> {
+fn collect(root: &Path, prebuilt: bool) -> anyhow::Result<Vec<LocalFile>> {
     let root = root.canonicalize().with_context(|| format!("cannot open {}", root.display()))?;
     let mut files = Vec::new();
     let mut folders = vec![root.clone()];
@@ -50,7 +50,8 @@ fn collect(root: &Path) -> anyhow::Result<Vec<LocalFile>> {
             let entry = entry?;
             let disk = entry.path();
             let name = entry.file_name();
-            if name == ".git" {
+            // Sources are built on the server: their installed dependencies stay here.
+            if name == ".git" || (!prebuilt && (name == "node_modules" || name == ".clouddeck")) {
                 continue;
             }
             let real = disk.canonicalize().with_context(|| format!("{} is a broken link", disk.display()))?;
@@ -132,10 +133,7 @@ pub struct Deployed {
 
 /// Uploads what the server lacks, deploys, and waits for ready or failed.
 pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Result<Deployed> {
-    if !args.prebuilt {
-        bail!("building from source is not available yet: build locally and deploy the output with --prebuilt");
-    }
-    let files = collect(&args.dir)?;
+    let files = collect(&args.dir, args.prebuilt)?;
     if files.is_empty() {
         bail!("{} has no files", args.dir.display());
     }
@@ -163,9 +161,10 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
 
     let list: Vec<Value> =
         files.iter().map(|f| json!({ "path": f.path, "sha256": f.sha256, "size": f.size })).collect();
-    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!]!, $prod: Boolean) { \
-                  deployFiles(organization: $o, project: $p, files: $f, production: $prod) { id } }";
-    let data = client.graphql(deploy, json!({ "o": org, "p": project, "f": list, "prod": args.prod })).await?;
+    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!]!, $prod: Boolean, $pre: Boolean!) { \
+                  deployFiles(organization: $o, project: $p, files: $f, production: $prod, prebuilt: $pre) { id } }";
+    let variables = json!({ "o": org, "p": project, "f": list, "prod": args.prod, "pre": args.prebuilt });
+    let data = client.graphql(deploy, variables).await?;
     let id = data["deployFiles"]["id"].as_str().context("no deployment id in the answer")?.to_string();
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {

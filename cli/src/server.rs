@@ -12,6 +12,8 @@ use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
 use clouddeck_workers::artifacts::ArtifactStore;
+use clouddeck_workers::builder::run::Builder;
+use clouddeck_workers::builder::sandbox::Sandbox;
 use clouddeck_workers::deployer::Deployer;
 use sqlx::AnyPool;
 use std::net::SocketAddr;
@@ -125,9 +127,20 @@ impl Server {
             let bound = listener.local_addr()?;
             edge_addr = Some(bound);
             let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
+            let builder = Builder {
+                artifacts: artifacts.clone(),
+                sandbox: Sandbox {
+                    hidden: vec![config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone())],
+                    timeout: Duration::from_secs(config.build_timeout_secs),
+                    memory_bytes: config.build_memory_mib << 20,
+                    cpus: config.build_cpus,
+                },
+                root: config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
+            };
             let deployer = Deployer {
                 store: store.clone(),
                 artifacts: artifacts.clone(),
+                builder,
                 base_domain: config.base_domain.clone(),
                 port_suffix,
             };

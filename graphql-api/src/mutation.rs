@@ -359,7 +359,7 @@ impl MutationRoot {
             .ok_or_else(|| internal("deployment missing from read models"))
     }
 
-    /// Deploys a prebuilt site from blobs uploaded before (`POST /v1/blobs/missing`, then
+    /// Deploys a site, prebuilt or to be built, from blobs uploaded before (`POST /v1/blobs/missing`, then
     /// `PUT /v1/blobs/{sha256}` for each missing one). With `production`, it is promoted once
     /// ready.
     async fn deploy_files(
@@ -369,6 +369,8 @@ impl MutationRoot {
         project: String,
         files: Vec<DeployFileInput>,
         production: Option<bool>,
+        #[graphql(desc = "The files are the built site (default); false: build them first.", default = true)]
+        prebuilt: bool,
     ) -> Result<Deployment> {
         let found = access::project(ctx, &organization, &project).await?;
         let api = state(ctx);
@@ -409,7 +411,7 @@ impl MutationRoot {
             source_kind: "upload".into(),
             source_ref: manifest_sha256,
             commit_sha: None,
-            prebuilt: true,
+            prebuilt,
         };
         apply(ctx, |p| async move { state(ctx).handler.request_deployment(&found.id, request, &p, now_ms()).await })
             .await?;

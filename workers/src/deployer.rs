@@ -1,12 +1,13 @@
-//! The deployer: takes each requested deployment and carries it to ready. A prebuilt upload
-//! has its artifact checked (manifest and every blob present, an index to serve), is marked
-//! ready at its own URL, and with target production is promoted. Building from source is
-//! the builder's job, which does not exist yet: such requests fail with that reason.
+//! The deployer: takes each requested deployment and carries it to ready. A source upload is
+//! built in the sandbox first (its log streamed as chunks); a prebuilt upload is the site.
+//! The artifact is checked (manifest and every blob present, an index to serve), marked
+//! ready at its own URL, and with target production promoted.
 //!
 //! It reads the log from its own checkpoint; every step is a command, so a restart repeats
 //! at most the steps after the checkpoint, and the aggregate refuses the ones already done.
 
 use crate::artifacts::ArtifactStore;
+use crate::builder::run::{Builder, chunk_lines};
 use clouddeck_command_handlers::deployment::DeploymentCommand;
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
@@ -18,10 +19,10 @@ use tracing::{info, warn};
 
 const CHECKPOINT: &str = "deployer";
 
-#[derive(Clone)]
 pub struct Deployer {
     pub store: Arc<dyn EventStore>,
     pub artifacts: ArtifactStore,
+    pub builder: Builder,
     /// Deployment URLs are `http://<deployment>-<project>.<base_domain><port suffix>`.
     pub base_domain: String,
     pub port_suffix: String,
@@ -65,11 +66,15 @@ impl Deployer {
             }
         };
         let result: Result<(), DomainError> = async {
-            if !requested.prebuilt {
-                let reason = "building from source is not available yet: deploy a prebuilt folder (`--prebuilt`)";
-                return step(fail(reason, "platform")).await;
-            }
-            let manifest = match self.artifacts.manifest(&requested.source_ref).await {
+            let manifest_sha256 = if requested.prebuilt {
+                requested.source_ref.clone()
+            } else {
+                match self.build(requested, &handler, &provenance).await? {
+                    Some(built) => built,
+                    None => return Ok(()),
+                }
+            };
+            let manifest = match self.artifacts.manifest(&manifest_sha256).await {
                 Ok(manifest) => manifest,
                 Err(e) => return step(fail(&format!("the upload is incomplete: {e}"), "user")).await,
             };
@@ -81,7 +86,7 @@ impl Deployer {
                 return step(fail("the site has no index.html to serve", "user")).await;
             }
             step(DeploymentCommand::StoreArtifact {
-                manifest_sha256: requested.source_ref.clone(),
+                manifest_sha256,
                 file_count: manifest.files.len() as i64,
                 total_bytes: manifest.total_bytes() as i64,
             })
@@ -99,6 +104,60 @@ impl Deployer {
         .await;
         if let Err(e) = result {
             warn!(deployment = %id, error = %e, "deployment could not proceed");
+        }
+    }
+}
+
+impl Deployer {
+    /// Builds the source upload in the sandbox, its output lines going to the log as they
+    /// come. Returns the output's manifest, or None when the build failed (and says so).
+    async fn build(
+        &self,
+        requested: &DeploymentRequested,
+        handler: &CommandHandler,
+        provenance: &Provenance,
+    ) -> Result<Option<String>, DomainError> {
+        let id = &requested.deployment_id;
+        let run = |command: DeploymentCommand| async move {
+            match handler.deployment(id, command, provenance, now_ms()).await {
+                Ok(_) | Err(DomainError::IllegalTransition { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        };
+        run(DeploymentCommand::QueueBuild { build_id: id.clone() }).await?;
+        run(DeploymentCommand::StartBuild { runner: "sandbox".into(), framework: None }).await?;
+        let started = std::time::Instant::now();
+        let source = match self.artifacts.manifest(&requested.source_ref).await {
+            Ok(source) => source,
+            Err(e) => {
+                run(fail(&format!("the source upload is incomplete: {e}"), "user")).await?;
+                return Ok(None);
+            }
+        };
+        let (lines, received) = tokio::sync::mpsc::unbounded_channel();
+        let log = chunk_lines(received, std::time::Duration::from_millis(250), 200, |chunk: Vec<String>| async move {
+            if let Err(e) = run(DeploymentCommand::AppendLog { lines: chunk }).await {
+                warn!(deployment = %id, error = %e, "build log chunk lost");
+            }
+        });
+        let (result, ()) = tokio::join!(self.builder.build(id, &source, lines), log);
+        let duration_ms = started.elapsed().as_millis() as i64;
+        match result {
+            Ok((_, manifest)) => {
+                run(DeploymentCommand::SucceedBuild { duration_ms }).await?;
+                Ok(Some(manifest))
+            }
+            Err(failure) => {
+                let retryable = failure.cause != "user";
+                let command = DeploymentCommand::FailBuild {
+                    duration_ms,
+                    reason: failure.reason,
+                    cause: failure.cause.into(),
+                    retryable,
+                };
+                run(command).await?;
+                Ok(None)
+            }
         }
     }
 }

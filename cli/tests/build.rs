@@ -1,0 +1,102 @@
+//! Building from source on the server: a real Vite + React app, installed from the npm
+//! registry and built in the sandbox, then served by the edge; the second build takes its
+//! dependencies from the cache; a failing build leaves production alone and shows why.
+#![allow(clippy::unwrap_used)]
+
+mod api {
+    pub mod harness;
+}
+
+use api::harness::{App, Backend, spawn_app};
+use clouddeck::client::Client;
+use clouddeck::deploy_cmd::{DeployArgs, Deployed, upload_and_deploy};
+use serde_json::json;
+use std::path::Path;
+
+fn write_app(dir: &Path, greeting: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{ "name": "react-app", "private": true, "type": "module",
+             "scripts": { "build": "vite build" },
+             "dependencies": { "react": "^18.3.1", "react-dom": "^18.3.1" },
+             "devDependencies": { "vite": "^6.3.0" } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><html><body><div id=\"root\"></div><script type=\"module\" src=\"/src/main.jsx\"></script></body></html>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.jsx"),
+        format!(
+            "import React from 'react';\nimport {{ createRoot }} from 'react-dom/client';\n\
+             createRoot(document.getElementById('root')).render(<h1>{greeting}</h1>);\n"
+        ),
+    )
+    .unwrap();
+}
+
+async fn build(app: &App, token: &str, dir: &Path, prod: bool) -> Deployed {
+    let args = DeployArgs {
+        dir: dir.to_path_buf(),
+        project: Some("react-app".into()),
+        org: Some("acme".into()),
+        prod,
+        prebuilt: false,
+    };
+    upload_and_deploy(&Client::new(&app.base, token), &args).await.unwrap()
+}
+
+async fn edge_get(app: &App, path: &str) -> reqwest::Response {
+    app.http.get(format!("http://{}{path}", app.edge)).header("host", "react-app.localhost").send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vite_react_app_is_built_in_the_sandbox_and_served() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let (token, _) = app.register("owner@example.com").await;
+    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let source = scratch.path().join("react-app");
+    write_app(&source, "Hello from React");
+    // a lockfile, as a real project has, keys the dependency cache
+    let locked = std::process::Command::new("npm")
+        .args(["install", "--package-lock-only", "--no-audit", "--no-fund"])
+        .current_dir(&source)
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{}", String::from_utf8_lossy(&locked.stderr));
+
+    // when the source is deployed (no --prebuilt), it is installed and built on the server
+    let first = build(&app, &token, &source, true).await;
+    assert_eq!(first.status, "ready", "{:?}\n{}", first.error, first.log.join("\n"));
+    assert!(first.log.iter().any(|l| l.contains("vite project")), "{:?}", first.log);
+    assert!(first.log.iter().any(|l| l.contains("built in")), "{:?}", first.log);
+    // then the page and its hashed script are served with the right types
+    let page = edge_get(&app, "/").await.text().await.unwrap();
+    let script = page.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(script.starts_with("/assets/index-") && script.ends_with(".js"), "{page}");
+    let js = edge_get(&app, &script).await;
+    assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(js.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(js.text().await.unwrap().contains("Hello from React"));
+
+    // the same lockfile: dependencies come from the cache
+    write_app(&source, "Hello again");
+    let second = build(&app, &token, &source, true).await;
+    assert_eq!(second.status, "ready", "{:?}", second.error);
+    assert!(second.log.iter().any(|l| l.contains("dependencies from the cache")), "{:?}", second.log);
+
+    // a broken build fails with its compiler's lines, and production keeps serving
+    std::fs::write(source.join("src/main.jsx"), "import React from 'react';\nthis is not javascript <<<\n").unwrap();
+    let broken = build(&app, &token, &source, true).await;
+    assert_eq!(broken.status, "failed");
+    assert!(broken.error.as_deref().unwrap().contains("npm run build"), "{:?}", broken.error);
+    assert!(broken.log.iter().any(|l| l.contains("main.jsx")), "{:?}", broken.log);
+    let still = edge_get(&app, "/").await.text().await.unwrap();
+    let script = still.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(edge_get(&app, &script).await.text().await.unwrap().contains("Hello again"));
+    app.stop().await;
+}
