@@ -83,11 +83,16 @@ async fn a_subscription_receives_the_event_a_mutation_caused() {
         subscribe(&app, &owner, &format!("subscription {{ deployment(id: \"{id}\") {{ id status }} }}")).await;
     let now = next_json(&mut deployment).await;
     assert_eq!(now["payload"]["data"]["deployment"]["id"], id, "{now}");
-    // not prebuilt and no builder yet: the deployer fails it, and the subscription says so
-    if now["payload"]["data"]["deployment"]["status"] != "failed" {
-        assert_eq!(now["payload"]["data"]["deployment"]["status"], "requested");
-        assert_eq!(next_json(&mut deployment).await["payload"]["data"]["deployment"]["status"], "failed");
+    // the source `u` was never uploaded: the deployer queues, starts and fails the build,
+    // and the subscription shows each step until then
+    let mut seen = vec![now["payload"]["data"]["deployment"]["status"].as_str().unwrap().to_string()];
+    while seen.last().unwrap() != "failed" {
+        let next = next_json(&mut deployment).await;
+        seen.push(next["payload"]["data"]["deployment"]["status"].as_str().unwrap().to_string());
     }
+    let order = ["requested", "queued", "building", "failed"];
+    let ranks: Vec<usize> = seen.iter().map(|s| order.iter().position(|o| o == s).unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
 
     // an outsider's subscription is refused
     let (eve, _) = app.register("eve@example.com").await;

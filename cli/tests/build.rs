@@ -46,7 +46,26 @@ async fn build(app: &App, token: &str, dir: &Path, prod: bool) -> Deployed {
         prod,
         prebuilt: false,
     };
-    upload_and_deploy(&Client::new(&app.base, token), &args).await.unwrap()
+    let deployed = upload_and_deploy(&Client::new(&app.base, token), &args).await.unwrap();
+    // production is promoted right after ready: wait for the alias to move
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    if prod && deployed.status == "ready" {
+        loop {
+            let project = app
+                .ok(
+                    Some(token),
+                    "{ project(organization: \"acme\", slug: \"react-app\") { productionDeployment { id } } }",
+                    json!({}),
+                )
+                .await;
+            if project["project"]["productionDeployment"]["id"] == deployed.id.as_str() {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "production never moved to {}", deployed.id);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    deployed
 }
 
 async fn edge_get(app: &App, path: &str) -> reqwest::Response {
