@@ -265,3 +265,63 @@ async fn hostile_uploads_are_refused_with_clear_errors() {
     }
     app.stop().await;
 }
+
+/// Status line, head and body of a request sent byte for byte (no redirect following).
+async fn raw(app: &App, path: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(&app.edge).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: site.localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, head.to_lowercase(), body.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn netlify_and_vercel_routing_files_are_honoured() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let (token, _) = app.register("owner@example.com").await;
+    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    app.ok(
+        Some(&token),
+        "mutation { createProject(organization: \"acme\", slug: \"site\", name: \"Site\") { id } }",
+        json!({}),
+    )
+    .await;
+    let files = [
+        ("index.html", "<h1>home</h1>"),
+        ("about.html", "<h1>about</h1>"),
+        ("app.html", "<h1>the app</h1>"),
+        ("_redirects", "/old-blog/* /blog/:splat 301\n/app/* /app.html 200\n/index.html /elsewhere 302\n"),
+        ("_headers", "/*\n  X-Frame-Options: DENY\n"),
+        (
+            "vercel.json",
+            r#"{ "cleanUrls": true, "trailingSlash": false, "redirects": [{ "source": "/docs/:page", "destination": "/guide/:page", "permanent": true }] }"#,
+        ),
+    ];
+    let (_, status, _) = deploy(&app, &token, &files, true).await;
+    assert_eq!(status, "ready");
+    let (code, head, _) = raw(&app, "/old-blog/2024/hello?ref=x").await;
+    assert_eq!(code, 301);
+    assert!(head.contains("location: /blog/2024/hello?ref=x"), "{head}");
+    let (code, head, body) = raw(&app, "/app/settings/profile").await;
+    assert_eq!((code, body.as_str()), (200, "<h1>the app</h1>"), "a rewrite keeps the URL");
+    assert!(head.contains("x-frame-options: deny"), "{head}");
+    let (code, head, _) = raw(&app, "/docs/install").await;
+    assert_eq!(code, 308);
+    assert!(head.contains("location: /guide/install"), "{head}");
+    let (code, head, _) = raw(&app, "/about.html").await;
+    assert_eq!(code, 308, "cleanUrls");
+    assert!(head.contains("location: /about\r\n"), "{head}");
+    assert_eq!(raw(&app, "/about").await.2, "<h1>about</h1>");
+    let (code, head, _) = raw(&app, "/about/").await;
+    assert_eq!(code, 308, "trailingSlash: false");
+    assert!(head.contains("location: /about\r\n"), "{head}");
+    // the routing files themselves are not served, and a file shadows an unforced rule
+    assert_ne!(raw(&app, "/_redirects").await.2, files[3].1);
+    assert_eq!(raw(&app, "/").await.2, "<h1>home</h1>");
+    app.stop().await;
+}

@@ -4,15 +4,17 @@
 //! deployment or the new one, never a mix.
 
 mod host;
+pub mod rules;
 mod serve;
 
 pub use host::{Target, target};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, Version, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, Version, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
+use rules::{Action, Rules};
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,8 +30,8 @@ pub struct Edge {
     pub read_db: AnyPool,
     pub artifacts: ArtifactStore,
     pub base_domain: String,
-    /// Manifests never change once stored: keep them parsed.
-    manifests: Arc<Mutex<HashMap<String, Arc<Manifest>>>>,
+    /// Manifests never change once stored: keep them parsed, with their rules.
+    sites: Arc<Mutex<HashMap<String, Arc<Site>>>>,
     /// Which manifest a host served at a read-model position. Read models change only when
     /// the position moves, so an entry is exact while the position stands still: a promote
     /// moves it, and the next request looks again.
@@ -49,7 +51,7 @@ impl Edge {
             read_db,
             artifacts,
             base_domain: base_domain.into(),
-            manifests: Arc::default(),
+            sites: Arc::default(),
             routes: Arc::default(),
             projected,
             small_files: Arc::default(),
@@ -107,15 +109,48 @@ impl Edge {
         Ok(row.and_then(|(hash,)| hash))
     }
 
-    async fn manifest(&self, hash: &str) -> Option<Arc<Manifest>> {
-        if let Some(found) = self.manifests.lock().ok().and_then(|m| m.get(hash).cloned()) {
+    /// A deployment's manifest and routing rules, read once: both are immutable.
+    async fn site(&self, hash: &str) -> Option<Arc<Site>> {
+        if let Some(found) = self.sites.lock().ok().and_then(|m| m.get(hash).cloned()) {
             return Some(found);
         }
-        let manifest = Arc::new(self.artifacts.manifest(hash).await.ok()?);
-        if let Ok(mut cache) = self.manifests.lock() {
-            cache.insert(hash.to_string(), manifest.clone());
+        let manifest = self.artifacts.manifest(hash).await.ok()?;
+        let mut rules = Rules::default();
+        for (file, add) in [
+            ("_redirects", Rules::add_netlify_redirects as fn(&mut Rules, &str)),
+            ("_headers", Rules::add_netlify_headers),
+            ("vercel.json", Rules::add_vercel_json),
+        ] {
+            if let Some(entry) = manifest.files.get(file)
+                && let Ok(blob) = self.artifacts.blob_file(&entry.sha256)
+                && let Ok(text) = tokio::fs::read_to_string(blob).await
+            {
+                add(&mut rules, &text);
+            }
         }
-        Some(manifest)
+        let site = Arc::new(Site { manifest, rules });
+        if let Ok(mut cache) = self.sites.lock() {
+            cache.insert(hash.to_string(), site.clone());
+        }
+        Some(site)
+    }
+}
+
+/// A deployment as the edge serves it.
+struct Site {
+    manifest: Manifest,
+    rules: Rules,
+}
+
+fn redirect(location: &str, status: u16, query: Option<&str>) -> Response {
+    let location = match query {
+        Some(query) if !location.contains('?') => format!("{location}?{query}"),
+        _ => location.to_string(),
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::MOVED_PERMANENTLY);
+    match HeaderValue::from_str(&location) {
+        Ok(value) => (status, [(header::LOCATION, value)]).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "bad redirect in the site's rules\n").into_response(),
     }
 }
 
@@ -132,12 +167,31 @@ async fn handle(State(edge): State<Edge>, request: Request) -> Response {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let Some(manifest) = edge.manifest(&hash).await else {
+    let Some(site) = edge.site(&hash).await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let path = request.uri().path().to_string();
-    match serve::resolve(&manifest, &path) {
-        Ok((status, file)) => serve::respond(&edge.artifacts, &edge.small_files, request, status, file).await,
-        Err(status) => (status, "bad path\n").into_response(),
+    let path = match serve::decoded(request.uri().path()) {
+        Ok(path) => path,
+        Err(status) => return (status, "bad path\n").into_response(),
+    };
+    let query = request.uri().query().map(str::to_string);
+    if let Some(canonical) = site.rules.canonical(&path) {
+        return redirect(&canonical, 308, query.as_deref());
     }
+    let exists = serve::file_at(&site.manifest, &path).is_some();
+    let (status, file) = match site.rules.action(&path, exists) {
+        Some(Action::Redirect { location, status }) => return redirect(&location, status, query.as_deref()),
+        Some(Action::Rewrite { path: to }) => match serve::decoded(&to) {
+            Ok(to) => serve::resolve(&site.manifest, &to),
+            Err(_) => (StatusCode::NOT_FOUND, None),
+        },
+        None => serve::resolve(&site.manifest, &path),
+    };
+    let mut response = serve::respond(&edge.artifacts, &edge.small_files, request, status, file).await;
+    for (name, value) in site.rules.headers_for(&path) {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
 }

@@ -18,31 +18,59 @@ use tower_http::services::ServeFile;
 /// A file of the manifest: its path and entry.
 pub type Found<'a> = Option<(&'a str, &'a FileEntry)>;
 
-/// The manifest entry a URL path names, and the status to answer with.
-pub fn resolve<'a>(manifest: &'a Manifest, raw_path: &str) -> Result<(StatusCode, Found<'a>), StatusCode> {
+/// Files that configure routing are read by the edge, never served.
+const ROUTING_FILES: &[&str] = &["_redirects", "_headers", "vercel.json"];
+
+/// A request path percent-decoded and checked: `/` and the normalized path after it.
+/// Anything that could leave the manifest (`..`, `\`, NUL, control characters, overlong)
+/// is refused outright rather than guessed at.
+pub fn decoded(raw_path: &str) -> Result<String, StatusCode> {
     let decoded = percent_decode_str(raw_path).decode_utf8().map_err(|_| StatusCode::BAD_REQUEST)?;
     let trimmed = decoded.trim_start_matches('/');
-    let found = |path: &str| manifest.files.get_key_value(path).map(|(k, v)| (k.as_str(), v));
     if trimmed.is_empty() {
-        return Ok(match found("index.html") {
-            Some(file) => (StatusCode::OK, Some(file)),
-            None => not_found(manifest),
-        });
+        return Ok("/".into());
     }
-    // Anything that could leave the manifest (`..`, `\`, NUL, control characters, overlong)
-    // is refused outright rather than guessed at.
-    let path = normalize_path(trimmed).map_err(|_| StatusCode::BAD_REQUEST)?;
-    if let Some(file) = found(&path) {
-        return Ok((StatusCode::OK, Some(file)));
-    }
-    if let Some(file) = found(&format!("{path}/index.html")).or_else(|| found(&format!("{path}.html"))) {
-        return Ok((StatusCode::OK, Some(file)));
-    }
-    Ok(not_found(manifest))
+    let normalized = normalize_path(trimmed).map_err(|_| StatusCode::BAD_REQUEST)?;
+    Ok(if decoded.ends_with('/') { format!("/{normalized}/") } else { format!("/{normalized}") })
 }
 
-fn not_found(manifest: &Manifest) -> (StatusCode, Found<'_>) {
-    (StatusCode::NOT_FOUND, manifest.files.get_key_value("404.html").map(|(k, v)| (k.as_str(), v)))
+fn served<'a>(manifest: &'a Manifest, path: &str) -> Found<'a> {
+    manifest
+        .files
+        .get_key_value(path)
+        .filter(|(k, _)| !ROUTING_FILES.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+/// The file a checked path names itself: the file, the folder's index.html, or the clean
+/// URL's .html. Such a file shadows routing rules that are not forced.
+pub fn file_at<'a>(manifest: &'a Manifest, path: &str) -> Found<'a> {
+    let trimmed = path.trim_matches('/');
+    let candidates = if trimmed.is_empty() {
+        vec!["index.html".to_string()]
+    } else {
+        vec![trimmed.to_string(), format!("{trimmed}/index.html"), format!("{trimmed}.html")]
+    };
+    candidates.iter().find_map(|c| served(manifest, c))
+}
+
+/// The manifest entry a checked path (from `decoded`) names, and the status to answer with:
+/// the file, the folder's index.html, the clean URL's .html, else the site's 404.html, or
+/// for a route-like path in a site without one, its index.html (a single-page app).
+pub fn resolve<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a>) {
+    if let Some(file) = file_at(manifest, path) {
+        return (StatusCode::OK, Some(file));
+    }
+    let found = |path: &str| served(manifest, path);
+    let trimmed = path.trim_matches('/');
+    if let Some(page) = found("404.html") {
+        return (StatusCode::NOT_FOUND, Some(page));
+    }
+    let route_like = !trimmed.rsplit('/').next().unwrap_or_default().contains('.');
+    match found("index.html") {
+        Some(index) if route_like => (StatusCode::OK, Some(index)),
+        _ => (StatusCode::NOT_FOUND, None),
+    }
 }
 
 /// `app.3f9a1c2e.js`, `index-BdK3_x9a.css`: a content hash in the name means the URL changes
@@ -170,7 +198,12 @@ mod tests {
     #[test]
     fn paths_resolve_to_files_folders_clean_urls_or_the_404_page() {
         let m = site();
-        let name = |raw: &str| resolve(&m, raw).map(|(s, f)| (s.as_u16(), f.map(|(p, _)| p.to_string())));
+        let name = |raw: &str| {
+            decoded(raw).map(|path| {
+                let (status, file) = resolve(&m, &path);
+                (status.as_u16(), file.map(|(p, _)| p.to_string()))
+            })
+        };
         assert_eq!(name("/"), Ok((200, Some("index.html".into()))));
         assert_eq!(name("/about/"), Ok((200, Some("about/index.html".into()))));
         assert_eq!(name("/contact"), Ok((200, Some("contact.html".into()))));
@@ -180,6 +213,19 @@ mod tests {
             assert_eq!(name(hostile), Err(StatusCode::BAD_REQUEST), "{hostile}");
         }
         assert_eq!(name(&format!("/{}", "x/".repeat(600))), Err(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn a_site_without_404_html_is_a_single_page_app_for_routes() {
+        let mut m = site();
+        m.files.remove("404.html");
+        m.files.insert(
+            "_redirects".into(),
+            FileEntry { sha256: "b".repeat(64), size: 1, content_type: "text/plain".into() },
+        );
+        assert_eq!(resolve(&m, "/settings/profile").1.map(|f| f.0), Some("index.html"));
+        assert_eq!(resolve(&m, "/missing.png"), (StatusCode::NOT_FOUND, None));
+        assert_eq!(resolve(&m, "/_redirects").1.map(|f| f.0), Some("index.html"), "routing files are never served");
     }
 
     #[test]
