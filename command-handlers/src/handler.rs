@@ -10,7 +10,7 @@ use crate::organization::{Organization, OrganizationCommand};
 use crate::project::{Project, ProjectCommand};
 use crate::user::{User, UserCommand};
 use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend};
-use clouddeck_events::{Event, Provenance, stream_id};
+use clouddeck_events::{Event, Provenance, PushReceived, stream_id};
 use std::sync::Arc;
 use tracing::error;
 
@@ -261,6 +261,25 @@ impl CommandHandler {
             let events = user.state.decide(command.clone(), &ctx)?;
             let write = (stream_id(User::KIND, user_id), user.expected(), events);
             self.append(vec![write], provenance).await
+        })
+        .await
+    }
+
+    /// Records a push on `source-<project>`: decided by the project (it must be live; only
+    /// CloudDeck's webhook receiver records pushes), kept apart from the project's stream.
+    pub async fn record_push(
+        &self,
+        project_id: &str,
+        push: PushReceived,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.retrying(project_id, || async {
+            let project = self.load::<Project>(project_id).await?;
+            let org = self.load::<Organization>(&project.state.organization_id).await?;
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let events = project.state.decide(ProjectCommand::RecordPush(push.clone()), &ctx)?;
+            self.append(vec![(stream_id("source", project_id), ExpectedVersion::Any, events)], provenance).await
         })
         .await
     }

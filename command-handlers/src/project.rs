@@ -49,6 +49,14 @@ pub enum ProjectCommand {
         key: String,
         target: String,
     },
+    /// Follow a git repository; `sealed_secret` verifies its webhooks.
+    ConnectGit {
+        repository_url: String,
+        sealed_secret: String,
+    },
+    /// Record a push the git host reported (valid or not: refused ones are recorded too).
+    /// Written to the project's `source-` stream.
+    RecordPush(PushReceived),
     Delete,
 }
 
@@ -143,6 +151,22 @@ impl Project {
                     return Err(DomainError::not_found("environment variable", format!("{key} ({target})")));
                 }
                 Ok(vec![EnvVarRemoved { project_id, key, target }.into()])
+            }
+            ConnectGit { repository_url, sealed_secret } => {
+                ctx.require(Role::Admin, "connecting git repositories")?;
+                let scheme_ok =
+                    ["https://", "http://", "ssh://", "git@", "file://"].iter().any(|s| repository_url.starts_with(s));
+                if !scheme_ok
+                    || repository_url.len() > 2048
+                    || repository_url.chars().any(|c| c.is_control() || c.is_whitespace())
+                {
+                    return Err(DomainError::invalid("repositoryUrl", "must be an https://, ssh:// or git@ URL"));
+                }
+                Ok(vec![GitConnected { project_id, repository_url, sealed_webhook_secret: sealed_secret }.into()])
+            }
+            RecordPush(push) => {
+                ctx.require_system("recording pushes")?;
+                Ok(vec![PushReceived { project_id, ..push }.into()])
             }
             Delete => {
                 ctx.require(Role::Admin, "deleting projects")?;

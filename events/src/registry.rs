@@ -91,6 +91,7 @@ event_registry! {
     EnvVarSet = "project.env_var_set", v 1;
     EnvVarRemoved = "project.env_var_removed", v 1;
     ProjectDeleted = "project.deleted", v 1;
+    GitConnected = "project.git_connected", v 1;
     PushReceived = "source.push_received", v 1;
     UploadReceived = "source.upload_received", v 1;
     DeploymentRequested = "deployment.requested", v 1;

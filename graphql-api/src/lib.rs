@@ -15,6 +15,7 @@ pub mod server;
 pub mod state;
 mod subscription;
 mod types;
+pub mod webhook;
 
 pub use schema::sdl;
 pub use server::{ApiConfig, router, serve};

@@ -29,6 +29,14 @@ pub struct Session {
 }
 
 #[derive(SimpleObject)]
+pub struct GitConnection {
+    /// Where GitHub sends push events (append it to this API's address).
+    pub webhook_path: String,
+    /// The webhook's secret: shown once, stored sealed.
+    pub secret: String,
+}
+
+#[derive(SimpleObject)]
 pub struct CreatedApiToken {
     pub token: ApiToken,
     /// The secret: shown once, stored only as a hash.
@@ -418,6 +426,23 @@ impl MutationRoot {
         Deployment::load(&api.read_db, &deployment_id)
             .await?
             .ok_or_else(|| internal("deployment missing from read models"))
+    }
+
+    /// Follows a git repository: GitHub push events to the returned path deploy it.
+    async fn connect_git_repository(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        project: String,
+        repository_url: String,
+    ) -> Result<GitConnection> {
+        let found = access::project(ctx, &organization, &project).await?;
+        let secret = new_secret("whsec");
+        let sealed_secret = state(ctx).sealer.seal(&secret).map_err(internal)?;
+        let command = ProjectCommand::ConnectGit { repository_url, sealed_secret };
+        let id = found.id.clone();
+        apply(ctx, |p| async move { state(ctx).handler.project(&id, command, &p, now_ms()).await }).await?;
+        Ok(GitConnection { webhook_path: format!("/v1/hooks/github/{}", found.id), secret })
     }
 
     /// Makes a ready deployment production: the alias moves at once.

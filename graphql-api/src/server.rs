@@ -62,6 +62,7 @@ pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(websocket))
         .route("/v1/blobs/missing", post(missing_blobs))
+        .route("/v1/hooks/github/{project}", post(github_hook))
         .route("/healthz", get(|| async { "ok" }))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .merge(uploads)
@@ -243,4 +244,20 @@ async fn upload_blob(
             graphql_error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error")
         }
     }
+}
+
+/// GitHub's push webhook: limited per address like any anonymous caller.
+async fn github_hook(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    AxumPath(project): AxumPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut anonymous = headers.clone();
+    anonymous.remove(header::AUTHORIZATION);
+    if let Err(refused) = admit(&http, peer, &anonymous).await {
+        return refused;
+    }
+    crate::webhook::github(&http.state, &project, &headers, &body).await
 }

@@ -185,6 +185,8 @@ impl Projection for ReadModels {
             }
             Event::ProjectCreated(e) => {
                 owner(&mut *db, &recorded.meta.stream_id, &e.organization_id).await?;
+                // What is pushed or uploaded for the project belongs to its organization too.
+                owner(&mut *db, &format!("source-{}", e.project_id), &e.organization_id).await?;
                 sqlx::query("INSERT INTO rm_projects (project_id, organization_id, slug, name, framework, production_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                     .bind(&e.project_id).bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.framework).bind(&e.production_branch).bind(at)
                     .execute(db).await?;
@@ -215,6 +217,15 @@ impl Projection for ReadModels {
                     .bind(&e.project_id)
                     .bind(&e.key)
                     .bind(&e.target)
+                    .execute(db)
+                    .await?;
+            }
+            Event::GitConnected(e) => {
+                sqlx::query("UPDATE rm_projects SET git_repository = $1, sealed_webhook_secret = $2, updated_at = $3 WHERE project_id = $4")
+                    .bind(&e.repository_url)
+                    .bind(&e.sealed_webhook_secret)
+                    .bind(at)
+                    .bind(&e.project_id)
                     .execute(db)
                     .await?;
             }

@@ -4,3 +4,4 @@
 pub mod artifacts;
 pub mod builder;
 pub mod deployer;
+pub mod git;

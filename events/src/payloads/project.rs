@@ -57,3 +57,13 @@ pub struct ProjectDeleted {
     pub organization_id: String,
     pub slug: String,
 }
+
+/// The project follows a git repository: pushes to it are deployed. The webhook secret is
+/// sealed by the command side; the clear secret is shown to the user once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.project")]
+pub struct GitConnected {
+    pub project_id: String,
+    pub repository_url: String,
+    pub sealed_webhook_secret: String,
+}
