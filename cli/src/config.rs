@@ -33,6 +33,12 @@ pub struct Config {
     /// The largest file a deployment may hold, in bytes.
     #[arg(long, global = true, env = "CLOUDDECK_MAX_FILE_BYTES", default_value_t = 100 * 1024 * 1024)]
     pub max_file_bytes: u64,
+    /// Where builds run: `sandbox` (bubblewrap, the default) or `docker`.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_BACKEND", default_value = "sandbox")]
+    pub build_backend: String,
+    /// The image Docker builds run in.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_IMAGE", default_value = "clouddeck/build:bookworm-node")]
+    pub build_image: String,
     /// A build's wall-clock limit, in seconds.
     #[arg(long, global = true, env = "CLOUDDECK_BUILD_TIMEOUT_SECS", default_value_t = 900)]
     pub build_timeout_secs: u64,

@@ -12,8 +12,9 @@ use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
 use clouddeck_workers::artifacts::ArtifactStore;
+use clouddeck_workers::builder::docker::DockerRunner;
 use clouddeck_workers::builder::run::Builder;
-use clouddeck_workers::builder::sandbox::Sandbox;
+use clouddeck_workers::builder::sandbox::{Runner, Sandbox};
 use clouddeck_workers::deployer::Deployer;
 use sqlx::AnyPool;
 use std::net::SocketAddr;
@@ -129,12 +130,7 @@ impl Server {
             let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
             let builder = Builder {
                 artifacts: artifacts.clone(),
-                sandbox: Sandbox {
-                    hidden: vec![config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone())],
-                    timeout: Duration::from_secs(config.build_timeout_secs),
-                    memory_bytes: config.build_memory_mib << 20,
-                    cpus: config.build_cpus,
-                },
+                runner: build_runner(config).await?,
                 root: config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
             };
             let deployer = Deployer {
@@ -219,4 +215,24 @@ async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) -> 
         }
     });
     axum::serve(listener, router).await
+}
+
+/// The build backend the configuration names.
+async fn build_runner(config: &Config) -> anyhow::Result<Arc<dyn Runner>> {
+    let timeout = Duration::from_secs(config.build_timeout_secs);
+    let memory = config.build_memory_mib << 20;
+    match config.build_backend.as_str() {
+        "sandbox" => Ok(Arc::new(Sandbox {
+            hidden: vec![config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone())],
+            timeout,
+            memory_bytes: memory,
+            cpus: config.build_cpus,
+        })),
+        "docker" => Ok(Arc::new(
+            DockerRunner::connect(&config.build_image, timeout, memory, config.build_cpus)
+                .await
+                .context("connecting to the Docker engine for builds")?,
+        )),
+        other => anyhow::bail!("CLOUDDECK_BUILD_BACKEND must be `sandbox` or `docker`, not `{other}`"),
+    }
 }

@@ -7,7 +7,7 @@ mod api {
     pub mod harness;
 }
 
-use api::harness::{App, Backend, spawn_app};
+use api::harness::{App, Backend, spawn_app_building_with};
 use clouddeck::client::Client;
 use clouddeck::deploy_cmd::{DeployArgs, Deployed, upload_and_deploy};
 use serde_json::json;
@@ -74,7 +74,17 @@ async fn edge_get(app: &App, path: &str) -> reqwest::Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_vite_react_app_is_built_in_the_sandbox_and_served() {
-    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    vite_react_app_builds_and_serves("sandbox").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vite_react_app_is_built_in_docker_and_served() {
+    vite_react_app_builds_and_serves("docker").await;
+}
+
+/// The same app and the same checks on either build backend.
+async fn vite_react_app_builds_and_serves(build_backend: &str) {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, build_backend).await;
     let (token, _) = app.register("owner@example.com").await;
     app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
     let scratch = clouddeck_testkit::Scratch::new();

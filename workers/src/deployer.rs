@@ -125,7 +125,7 @@ impl Deployer {
             }
         };
         run(DeploymentCommand::QueueBuild { build_id: id.clone() }).await?;
-        run(DeploymentCommand::StartBuild { runner: "sandbox".into(), framework: None }).await?;
+        run(DeploymentCommand::StartBuild { runner: self.builder.runner.name().into(), framework: None }).await?;
         let started = std::time::Instant::now();
         let source = match self.artifacts.manifest(&requested.source_ref).await {
             Ok(source) => source,

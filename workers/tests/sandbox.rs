@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use clouddeck_testkit::Scratch;
-use clouddeck_workers::builder::sandbox::{Sandbox, SandboxError};
+use clouddeck_workers::builder::sandbox::{Runner, Sandbox, SandboxError};
 use std::time::Duration;
 use tokio::sync::mpsc;
 

@@ -22,6 +22,11 @@ pub struct App {
 }
 
 pub async fn spawn_app(backend: Backend, rate_per_second: f64, burst: u32) -> App {
+    spawn_app_building_with(backend, rate_per_second, burst, "sandbox").await
+}
+
+/// The same, with builds in `build_backend` (`sandbox` or `docker`).
+pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, burst: u32, build_backend: &str) -> App {
     let scratch = Scratch::new();
     let database_url = match backend {
         Backend::Sqlite => scratch.sqlite_url("clouddeck"),
@@ -35,6 +40,9 @@ pub async fn spawn_app(backend: Backend, rate_per_second: f64, burst: u32) -> Ap
         edge_addr: "127.0.0.1:0".into(),
         base_domain: "localhost".into(),
         max_file_bytes: 1024 * 1024,
+        build_backend: build_backend.into(),
+        build_image: std::env::var("CLOUDDECK_TEST_BUILD_IMAGE")
+            .unwrap_or_else(|_| "clouddeck/build:bookworm-node".into()),
         build_timeout_secs: 600,
         build_memory_mib: 4096,
         build_cpus: 2.0,

@@ -4,7 +4,7 @@
 //! blobs and a manifest.
 
 use super::detect::{BuildPlan, SourceTree, detect, lockfile};
-use super::sandbox::{Sandbox, SandboxError};
+use super::sandbox::{Runner, SandboxError};
 use crate::artifacts::{ArtifactStore, FileEntry, Manifest, content_type, normalize_path, sha256_hex};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,7 +42,7 @@ impl SourceTree for Folder<'_> {
 
 pub struct Builder {
     pub artifacts: ArtifactStore,
-    pub sandbox: Sandbox,
+    pub runner: std::sync::Arc<dyn Runner>,
     /// Where work folders and the dependency cache live.
     pub root: PathBuf,
 }
@@ -127,7 +127,7 @@ impl Builder {
         command: &str,
         lines: &mpsc::UnboundedSender<String>,
     ) -> Result<(), BuildFailure> {
-        match self.sandbox.run(build_id, work, command, &[], lines.clone()).await {
+        match self.runner.run(build_id, work, command, &[], lines.clone()).await {
             Ok(exit) if exit.success() => Ok(()),
             Ok(exit) => Err(BuildFailure::user(format!(
                 "`{command}` exited with {}",

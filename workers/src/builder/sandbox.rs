@@ -27,6 +27,8 @@ pub enum SandboxError {
     Timeout(Duration),
     #[error("the sandbox could not start: {0}")]
     Start(std::io::Error),
+    #[error("the container engine failed: {0}")]
+    Engine(String),
 }
 
 /// How a command ended.
@@ -96,10 +98,31 @@ fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', "'\\''"))
 }
 
-impl Sandbox {
+/// Where a build's commands run: bubblewrap on the embedded default, Docker when distributed.
+#[async_trait::async_trait]
+pub trait Runner: Send + Sync {
+    /// Recorded in `deployment.build_started`.
+    fn name(&self) -> &'static str;
+
     /// Runs `command` with `sh -c` in `workdir`, sending each output line (stdout and stderr)
     /// to `lines` as it comes.
-    pub async fn run(
+    async fn run(
+        &self,
+        name: &str,
+        workdir: &Path,
+        command: &str,
+        env: &[(String, String)],
+        lines: mpsc::UnboundedSender<String>,
+    ) -> Result<Exit, SandboxError>;
+}
+
+#[async_trait::async_trait]
+impl Runner for Sandbox {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn run(
         &self,
         name: &str,
         workdir: &Path,
