@@ -172,6 +172,18 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
         let state = client.graphql(query, json!({ "id": id })).await?;
         let deployment = &state["deployment"];
         let status = deployment["status"].as_str().unwrap_or_default().to_string();
+        if status == "ready" && args.prod {
+            // `production:` is printed only once the alias serves this deployment.
+            let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { productionDeployment { id } } }";
+            let live = client.graphql(query, json!({ "o": org, "p": project })).await?;
+            if live["project"]["productionDeployment"]["id"] != id.as_str() {
+                if Instant::now() > deadline {
+                    bail!("deployment {id} is ready but was never promoted");
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        }
         if matches!(status.as_str(), "ready" | "failed" | "canceled") {
             return Ok(Deployed {
                 id,

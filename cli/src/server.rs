@@ -139,6 +139,7 @@ impl Server {
                 builder,
                 base_domain: config.base_domain.clone(),
                 port_suffix,
+                edge: bound,
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(deployer.run(stopped_deployer).await?) });

@@ -89,7 +89,7 @@ impl Edge {
             Target::Deployment { deployment_id, project } => {
                 sqlx::query_as(
                     "SELECT d.manifest_sha256 FROM rm_deployments d JOIN rm_projects p ON p.project_id = d.project_id \
-                     WHERE d.deployment_id = $1 AND p.slug = $2 AND d.status = 'ready' AND p.deleted_at IS NULL",
+                     WHERE d.deployment_id = $1 AND p.slug = $2 AND d.status IN ('stored', 'ready') AND p.deleted_at IS NULL",
                 )
                 .bind(deployment_id)
                 .bind(project)

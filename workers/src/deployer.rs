@@ -1,7 +1,7 @@
 //! The deployer: takes each requested deployment and carries it to ready. A source upload is
 //! built in the sandbox first (its log streamed as chunks); a prebuilt upload is the site.
-//! The artifact is checked (manifest and every blob present, an index to serve), marked
-//! ready at its own URL, and with target production promoted.
+//! The artifact is checked (manifest and every blob present), must serve an HTML index at its
+//! own URL through the edge, is marked ready there, and with target production promoted.
 //!
 //! It reads the log from its own checkpoint; every step is a command, so a restart repeats
 //! at most the steps after the checkpoint, and the aggregate refuses the ones already done.
@@ -26,6 +26,9 @@ pub struct Deployer {
     /// Deployment URLs are `http://<deployment>-<project>.<base_domain><port suffix>`.
     pub base_domain: String,
     pub port_suffix: String,
+    /// The edge's own address: a new deployment must serve its index through it before it
+    /// is marked ready.
+    pub edge: std::net::SocketAddr,
 }
 
 fn now_ms() -> i64 {
@@ -82,9 +85,6 @@ impl Deployer {
                 return step(fail(&format!("the upload is incomplete: blob {} is missing", missing.sha256), "user"))
                     .await;
             }
-            if !manifest.files.contains_key("index.html") {
-                return step(fail("the site has no index.html to serve", "user")).await;
-            }
             step(DeploymentCommand::StoreArtifact {
                 manifest_sha256,
                 file_count: manifest.files.len() as i64,
@@ -92,7 +92,11 @@ impl Deployer {
             })
             .await?;
             let project = handler.state::<Project>(&requested.project_id).await?;
-            let url = format!("http://{id}-{}.{}{}", project.slug, self.base_domain, self.port_suffix);
+            let host = format!("{id}-{}.{}", project.slug, self.base_domain);
+            if let Err(reason) = health_check(self.edge, &host).await {
+                return step(fail(&format!("health check through the edge: {reason}"), "user")).await;
+            }
+            let url = format!("http://{host}{}", self.port_suffix);
             step(DeploymentCommand::MarkReady { url: url.clone() }).await?;
             // After a crash between these two steps this promotes again: harmless.
             if requested.target == "production" {
@@ -160,6 +164,32 @@ impl Deployer {
             }
         }
     }
+}
+
+/// GET / of the new deployment through the edge: it must answer 200 with HTML. The edge
+/// learns of the stored artifact from the read models, so "no deployment at this host" is
+/// retried for a few seconds; any other answer is final.
+async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for _ in 0..100 {
+        let mut stream =
+            tokio::net::TcpStream::connect(edge).await.map_err(|e| format!("cannot reach the edge: {e}"))?;
+        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer);
+        let status = answer.split(' ').nth(1).unwrap_or_default().to_string();
+        let html = answer.to_ascii_lowercase().contains("content-type: text/html");
+        if status == "200" && html {
+            return Ok(());
+        }
+        if !answer.contains("no deployment at this host") {
+            return Err(format!("/ answered {status}{}", if html { "" } else { " without an HTML page" }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err("the edge never saw the deployment".into())
 }
 
 fn fail(reason: &str, cause: &str) -> DeploymentCommand {
