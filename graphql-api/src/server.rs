@@ -184,6 +184,14 @@ async fn websocket(State(http): State<Http>, protocol: GraphQLProtocol, upgrade:
     })
 }
 
+/// `admit`, for endpoints that need a signed-in caller.
+async fn admit_signed_in(http: &Http, peer: SocketAddr, headers: &HeaderMap) -> Result<Principal, Response> {
+    match admit(http, peer, headers).await? {
+        (Principal::Anonymous, _) => Err(graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, "sign in first")),
+        (principal, _) => Ok(principal),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct MissingRequest {
     hashes: Vec<String>,
@@ -198,12 +206,8 @@ async fn missing_blobs(
     headers: HeaderMap,
     Json(body): Json<MissingRequest>,
 ) -> Response {
-    match admit(&http, peer, &headers).await {
-        Ok((Principal::Anonymous, _)) => {
-            return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, "sign in first");
-        }
-        Ok(_) => {}
-        Err(refused) => return refused,
+    if let Err(refused) = admit_signed_in(&http, peer, &headers).await {
+        return refused;
     }
     if body.hashes.len() > MAX_HASHES {
         return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, "at most 20,000 hashes at once");
@@ -227,12 +231,8 @@ async fn upload_blob(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    match admit(&http, peer, &headers).await {
-        Ok((Principal::Anonymous, _)) => {
-            return graphql_error(StatusCode::UNAUTHORIZED, UNAUTHENTICATED, "sign in first");
-        }
-        Ok(_) => {}
-        Err(refused) => return refused,
+    if let Err(refused) = admit_signed_in(&http, peer, &headers).await {
+        return refused;
     }
     match http.state.artifacts.put_blob(&sha256, &body).await {
         Ok(()) => (StatusCode::CREATED, Json(serde_json::json!({ "sha256": sha256 }))).into_response(),
