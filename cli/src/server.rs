@@ -120,6 +120,7 @@ impl Server {
             None => watch::channel(0).1,
         };
         let artifacts = ArtifactStore::new(config.data_dir.join("artifacts"));
+        let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &config.data_dir.join("secret.key"))?;
         let mut edge_addr = None;
         if roles.deploy {
             let listener = tokio::net::TcpListener::bind(&config.edge_addr)
@@ -140,6 +141,7 @@ impl Server {
                 base_domain: config.base_domain.clone(),
                 port_suffix,
                 edge: bound,
+                sealer: sealer.clone(),
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(deployer.run(stopped_deployer).await?) });
@@ -155,14 +157,12 @@ impl Server {
         }
         let mut api_addr = None;
         if roles.api {
-            let key_file = config.data_dir.join("secret.key");
-            let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &key_file)?;
             let state = Arc::new(ApiState {
                 handler: CommandHandler::new(store.clone()),
                 store: store.clone(),
                 read_db: read_db.clone(),
                 projected: projected.clone(),
-                sealer,
+                sealer: sealer.clone(),
                 artifacts: artifacts.clone(),
                 max_file_bytes: config.max_file_bytes,
             });

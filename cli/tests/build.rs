@@ -129,3 +129,43 @@ async fn vite_react_app_builds_and_serves(build_backend: &str) {
     assert!(edge_get(&app, &script).await.text().await.unwrap().contains("Hello again"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn builds_see_their_targets_environment_variables() {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
+    let (token, _) = app.register("owner@example.com").await;
+    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    app.ok(
+        Some(&token),
+        "mutation { createProject(organization: \"acme\", slug: \"react-app\", name: \"Env\") { id } }",
+        json!({}),
+    )
+    .await;
+    for (key, value, target) in [
+        ("GREETING", "hello production", "PRODUCTION"),
+        ("GREETING", "hello preview", "PREVIEW"),
+        ("SHARED", "for all", "ALL"),
+    ] {
+        let set = format!(
+            "mutation {{ setEnvVar(organization: \"acme\", project: \"react-app\", key: \"{key}\", value: \"{value}\", target: {target}) {{ key }} }}"
+        );
+        app.ok(Some(&token), &set, json!({})).await;
+    }
+    let scratch = clouddeck_testkit::Scratch::new();
+    let source = scratch.path().join("env-site");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(
+        source.join("clouddeck.toml"),
+        "[build]\ninstall = \"\"\ncommand = \"mkdir -p out && printf '%s / %s' \\\"$GREETING\\\" \\\"$SHARED\\\" > out/index.html\"\noutput = \"out\"\n",
+    )
+    .unwrap();
+    let production = build(&app, &token, &source, true).await;
+    assert_eq!(production.status, "ready", "{:?} {:?}", production.error, production.log);
+    assert_eq!(edge_get(&app, "/").await.text().await.unwrap(), "hello production / for all");
+    let preview = build(&app, &token, &source, false).await;
+    let host = format!("{}-react-app.localhost", preview.id);
+    let page =
+        app.http.get(format!("http://{}/", app.edge)).header("host", host).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page, "hello preview / for all");
+    app.stop().await;
+}

@@ -5,7 +5,7 @@ use crate::aggregate::Aggregate;
 use crate::error::DomainError;
 use crate::validate;
 use clouddeck_events::*;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 pub const ENV_TARGETS: &[&str] = &["production", "preview", "all"];
 
@@ -24,8 +24,8 @@ pub struct Project {
     pub organization_id: String,
     pub slug: String,
     pub production_branch: String,
-    /// (key, target) pairs that hold a value.
-    pub env: BTreeSet<(String, String)>,
+    /// Sealed values by (key, target): the builder opens them for a build's environment.
+    pub env: BTreeMap<(String, String), String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +79,7 @@ impl Aggregate for Project {
                 }
             }
             Event::EnvVarSet(e) => {
-                self.env.insert((e.key.clone(), e.target.clone()));
+                self.env.insert((e.key.clone(), e.target.clone()), e.sealed_value.clone());
             }
             Event::EnvVarRemoved(e) => {
                 self.env.remove(&(e.key.clone(), e.target.clone()));
@@ -147,7 +147,7 @@ impl Project {
             }
             RemoveEnvVar { key, target } => {
                 require_env_role(ctx, &target)?;
-                if !self.env.contains(&(key.clone(), target.clone())) {
+                if !self.env.contains_key(&(key.clone(), target.clone())) {
                     return Err(DomainError::not_found("environment variable", format!("{key} ({target})")));
                 }
                 Ok(vec![EnvVarRemoved { project_id, key, target }.into()])
@@ -189,5 +189,24 @@ fn require_env_role(ctx: &Context, target: &str) -> Result<Role, DomainError> {
         ctx.require(Role::Developer, "changing preview environment variables")
     } else {
         ctx.require(Role::Admin, "changing production environment variables")
+    }
+}
+
+impl Project {
+    /// The sealed variables a build for `target` (production or preview) gets: those set for
+    /// that target, else those set for all.
+    pub fn sealed_env_for(&self, target: &str) -> Vec<(String, String)> {
+        let mut chosen: BTreeMap<&str, &str> = BTreeMap::new();
+        for ((key, scope), sealed) in &self.env {
+            if scope == "all" {
+                chosen.entry(key).or_insert(sealed);
+            }
+        }
+        for ((key, scope), sealed) in &self.env {
+            if scope == target {
+                chosen.insert(key, sealed);
+            }
+        }
+        chosen.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::artifacts::ArtifactStore;
 use crate::builder::run::{Builder, chunk_lines};
+use crate::sealer::Sealer;
 use clouddeck_command_handlers::deployment::DeploymentCommand;
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
@@ -23,6 +24,8 @@ pub struct Deployer {
     pub store: Arc<dyn EventStore>,
     pub artifacts: ArtifactStore,
     pub builder: Builder,
+    /// Opens the project's env var values for its builds.
+    pub sealer: Sealer,
     /// Deployment URLs are `http://<deployment>-<project>.<base_domain><port suffix>`.
     pub base_domain: String,
     pub port_suffix: String,
@@ -138,13 +141,28 @@ impl Deployer {
                 return Ok(None);
             }
         };
+        let project = handler.state::<Project>(&requested.project_id).await?;
+        let mut env = Vec::new();
+        for (key, sealed) in project.sealed_env_for(&requested.target) {
+            match self.sealer.open(&sealed) {
+                Ok(value) => env.push((key, value)),
+                Err(_) => {
+                    run(fail(
+                        &format!("environment variable {key} cannot be opened with this server's key"),
+                        "platform",
+                    ))
+                    .await?;
+                    return Ok(None);
+                }
+            }
+        }
         let (lines, received) = tokio::sync::mpsc::unbounded_channel();
         let log = chunk_lines(received, std::time::Duration::from_millis(250), 200, |chunk: Vec<String>| async move {
             if let Err(e) = run(DeploymentCommand::AppendLog { lines: chunk }).await {
                 warn!(deployment = %id, error = %e, "build log chunk lost");
             }
         });
-        let (result, ()) = tokio::join!(self.builder.build(id, &source, lines), log);
+        let (result, ()) = tokio::join!(self.builder.build(id, &source, &env, lines), log);
         let duration_ms = started.elapsed().as_millis() as i64;
         match result {
             Ok((_, manifest)) => {

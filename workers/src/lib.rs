@@ -5,3 +5,4 @@ pub mod artifacts;
 pub mod builder;
 pub mod deployer;
 pub mod git;
+pub mod sealer;

@@ -66,12 +66,13 @@ impl Builder {
         &self,
         build_id: &str,
         source: &Manifest,
+        env: &[(String, String)],
         lines: mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
         let work = self.root.join("builds").join(build_id);
         let _ = tokio::fs::remove_dir_all(&work).await;
         tokio::fs::create_dir_all(work.join(".home")).await.map_err(BuildFailure::platform)?;
-        let result = self.build_in(build_id, &work, source, lines).await;
+        let result = self.build_in(build_id, &work, source, env, lines).await;
         let _ = tokio::fs::remove_dir_all(&work).await;
         result
     }
@@ -81,6 +82,7 @@ impl Builder {
         build_id: &str,
         work: &Path,
         source: &Manifest,
+        env: &[(String, String)],
         lines: mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
         self.materialize(source, work).await?;
@@ -99,7 +101,7 @@ impl Builder {
             copy_tree(&dir.join("node_modules"), &work.join("node_modules")).await?;
         } else if let Some(install) = &plan.install {
             let _ = lines.send(format!("$ {install}"));
-            self.step(build_id, work, install, &lines).await?;
+            self.step(build_id, work, install, env, &lines).await?;
             if let Some(dir) = &cached
                 && work.join("node_modules").is_dir()
             {
@@ -109,7 +111,7 @@ impl Builder {
         }
         if let Some(build) = &plan.build {
             let _ = lines.send(format!("$ {build}"));
-            self.step(build_id, work, build, &lines).await?;
+            self.step(build_id, work, build, env, &lines).await?;
         }
         let output = work.join(normalize_output(&plan.output)?);
         let manifest = self.collect(&output).await?;
@@ -125,9 +127,10 @@ impl Builder {
         build_id: &str,
         work: &Path,
         command: &str,
+        env: &[(String, String)],
         lines: &mpsc::UnboundedSender<String>,
     ) -> Result<(), BuildFailure> {
-        match self.runner.run(build_id, work, command, &[], lines.clone()).await {
+        match self.runner.run(build_id, work, command, env, lines.clone()).await {
             Ok(exit) if exit.success() => Ok(()),
             Ok(exit) => Err(BuildFailure::user(format!(
                 "`{command}` exited with {}",

@@ -1,0 +1,95 @@
+//! Env var values and webhook secrets sealed with AES-256-GCM: `v1:<nonce>:<ciphertext>`,
+//! base64. The API seals; the builder opens what a build needs.
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("the secret key must be 32 bytes, base64-encoded")]
+    BadKey,
+    #[error("cannot read or create the key file: {0}")]
+    KeyFile(std::io::Error),
+    #[error("a sealed value could not be sealed or opened")]
+    Crypto,
+}
+
+/// Seals values with one AES-256-GCM key: `v1:<nonce>:<ciphertext>`, base64.
+#[derive(Clone)]
+pub struct Sealer {
+    cipher: Aes256Gcm,
+}
+
+impl Sealer {
+    pub fn from_base64(key: &str) -> Result<Self, SealError> {
+        let bytes = STANDARD.decode(key.trim()).map_err(|_| SealError::BadKey)?;
+        let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| SealError::BadKey)?;
+        Ok(Sealer { cipher })
+    }
+
+    /// The key from `CLOUDDECK_SECRET_KEY` if set, else from the key file, created with
+    /// a random key (mode 0600) on first use.
+    pub fn from_env_or_file(env_key: Option<&str>, file: &Path) -> Result<Self, SealError> {
+        if let Some(key) = env_key {
+            return Self::from_base64(key);
+        }
+        if !file.exists() {
+            let mut key = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            write_private(file, STANDARD.encode(key).as_bytes()).map_err(SealError::KeyFile)?;
+        }
+        Self::from_base64(&std::fs::read_to_string(file).map_err(SealError::KeyFile)?)
+    }
+
+    pub fn seal(&self, value: &str) -> Result<String, SealError> {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = self.cipher.encrypt(Nonce::from_slice(&nonce), value.as_bytes()).map_err(|_| SealError::Crypto)?;
+        Ok(format!("v1:{}:{}", STANDARD.encode(nonce), STANDARD.encode(sealed)))
+    }
+
+    pub fn open(&self, sealed: &str) -> Result<String, SealError> {
+        let mut parts = sealed.splitn(3, ':');
+        let (Some("v1"), Some(nonce), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(SealError::Crypto);
+        };
+        let nonce = STANDARD.decode(nonce).map_err(|_| SealError::Crypto)?;
+        let data = STANDARD.decode(data).map_err(|_| SealError::Crypto)?;
+        if nonce.len() != 12 {
+            return Err(SealError::Crypto);
+        }
+        let clear = self.cipher.decrypt(Nonce::from_slice(&nonce), data.as_ref()).map_err(|_| SealError::Crypto)?;
+        String::from_utf8(clear).map_err(|_| SealError::Crypto)
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_their_key() {
+        let sealer = Sealer::from_base64(&STANDARD.encode([7u8; 32])).unwrap();
+        let sealed = sealer.seal("postgres://user:hunter2@db").unwrap();
+        assert!(!sealed.contains("hunter2"));
+        assert_eq!(sealer.open(&sealed).unwrap(), "postgres://user:hunter2@db");
+        let other = Sealer::from_base64(&STANDARD.encode([8u8; 32])).unwrap();
+        assert!(other.open(&sealed).is_err());
+        assert!(sealer.open("v1:bad:data").is_err());
+        assert!(Sealer::from_base64("short").is_err());
+    }
+}
