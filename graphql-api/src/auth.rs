@@ -52,23 +52,27 @@ impl Principal {
 
 /// Resolves an `Authorization` header value; no header is `Anonymous`.
 pub async fn authenticate(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<Principal, AuthError> {
-    let Some(header) = header else {
-        return Ok(Principal::Anonymous);
-    };
+    Ok(lookup(db, header, now_ms).await?.0)
+}
+
+/// The principal and when its secret stops working (unix ms).
+async fn lookup(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<(Principal, i64), AuthError> {
+    let Some(header) = header else { return Ok((Principal::Anonymous, i64::MAX)) };
     let secret = header.strip_prefix("Bearer ").map(str::trim).ok_or(AuthError::Malformed)?;
     let hash = sha256_hex(secret);
     if secret.starts_with(&format!("{SESSION_PREFIX}_")) {
-        let row = sqlx::query("SELECT user_id FROM rm_sessions WHERE secret_sha256 = $1 AND expires_at > $2")
-            .bind(&hash)
-            .bind(now_ms)
-            .fetch_optional(db)
-            .await?;
+        let row =
+            sqlx::query("SELECT user_id, expires_at FROM rm_sessions WHERE secret_sha256 = $1 AND expires_at > $2")
+                .bind(&hash)
+                .bind(now_ms)
+                .fetch_optional(db)
+                .await?;
         let row = row.ok_or(AuthError::Rejected)?;
-        return Ok(Principal::User { user_id: row.try_get(0)? });
+        return Ok((Principal::User { user_id: row.try_get(0)? }, row.try_get(1)?));
     }
     if secret.starts_with(&format!("{TOKEN_PREFIX}_")) {
         let row = sqlx::query(
-            "SELECT token_id, organization_id FROM rm_api_tokens WHERE secret_sha256 = $1 \
+            "SELECT token_id, organization_id, expires_at FROM rm_api_tokens WHERE secret_sha256 = $1 \
              AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(&hash)
@@ -76,7 +80,45 @@ pub async fn authenticate(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Re
         .fetch_optional(db)
         .await?;
         let row = row.ok_or(AuthError::Rejected)?;
-        return Ok(Principal::Token { token_id: row.try_get(0)?, organization_id: row.try_get(1)? });
+        let expires: Option<i64> = row.try_get(2)?;
+        return Ok((
+            Principal::Token { token_id: row.try_get(0)?, organization_id: row.try_get(1)? },
+            expires.unwrap_or(i64::MAX),
+        ));
     }
     Err(AuthError::Rejected)
+}
+
+/// Answers for secrets seen before, while the read models stand still: a revocation or a
+/// new session moves the projection's position, and the next request looks again. Expiry
+/// is checked against the clock on every use.
+#[derive(Default)]
+pub struct PrincipalCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (i64, Principal, i64)>>,
+}
+
+impl PrincipalCache {
+    pub async fn authenticate(
+        &self,
+        db: &AnyPool,
+        header: Option<&str>,
+        now_ms: i64,
+        position: i64,
+    ) -> Result<Principal, AuthError> {
+        let Some(key) = header.map(sha256_hex) else { return Ok(Principal::Anonymous) };
+        if let Some((at, principal, expires)) = self.entries.lock().ok().and_then(|e| e.get(&key).cloned())
+            && at == position
+            && expires > now_ms
+        {
+            return Ok(principal);
+        }
+        let (principal, expires) = lookup(db, header, now_ms).await?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 100_000 {
+                entries.clear();
+            }
+            entries.insert(key, (position, principal.clone(), expires));
+        }
+        Ok(principal)
+    }
 }

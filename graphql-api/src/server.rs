@@ -44,6 +44,7 @@ struct Http {
     state: Arc<ApiState>,
     limiter: Arc<RateLimiter>,
     idempotency: Arc<IdempotencyCache>,
+    principals: Arc<crate::auth::PrincipalCache>,
 }
 
 pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
@@ -52,6 +53,7 @@ pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
         state,
         limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.burst)),
         idempotency: Arc::new(IdempotencyCache::default()),
+        principals: Arc::default(),
     };
     let max_file = usize::try_from(http.state.max_file_bytes).unwrap_or(usize::MAX);
     let uploads = Router::new()
@@ -93,7 +95,8 @@ async fn graphiql() -> Html<String> {
 /// Who is calling, within their rate; or the response that refuses them.
 async fn admit(http: &Http, peer: SocketAddr, headers: &HeaderMap) -> Result<(Principal, String), Response> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let principal = match authenticate(&http.state.read_db, authorization, now_ms()).await {
+    let position = *http.state.projected.borrow();
+    let principal = match http.principals.authenticate(&http.state.read_db, authorization, now_ms(), position).await {
         Ok(principal) => principal,
         Err(crate::auth::AuthError::Db(e)) => {
             tracing::error!(error = %e, "authenticating a request");
