@@ -80,7 +80,8 @@ impl Edge {
     pub fn router(self) -> Router {
         let worth_it = DefaultPredicate::new()
             .and(|status: StatusCode, _: Version, _: &HeaderMap, _: &Extensions| status != StatusCode::PARTIAL_CONTENT);
-        Router::new().fallback(handle).layer(CompressionLayer::new().compress_when(worth_it)).with_state(self)
+        // One Arc to clone per request, not each field.
+        Router::new().fallback(handle).layer(CompressionLayer::new().compress_when(worth_it)).with_state(Arc::new(self))
     }
 
     /// The manifest hash of the ready deployment a host names.
@@ -154,7 +155,7 @@ fn redirect(location: &str, status: u16, query: Option<&str>) -> Response {
     }
 }
 
-async fn handle(State(edge): State<Edge>, request: Request) -> Response {
+async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let Some(target) = target(host, &edge.base_domain) else {
         return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response();

@@ -134,13 +134,6 @@ pub async fn respond(
     let mut response = if matches && status == StatusCode::OK {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let blob = match artifacts.blob_file(&entry.sha256) {
-            Ok(blob) => blob,
-            Err(e) => {
-                tracing::error!(error = %e, "a ready deployment lacks a blob");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-        };
         // Small and whole: straight from memory. Ranges and large files: ServeFile.
         let whole = !request.headers().contains_key(header::RANGE);
         if whole
@@ -157,7 +150,13 @@ pub async fn respond(
             headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
             served
         } else {
-            serve_file(request, blob, entry, status).await
+            match artifacts.blob_file(&entry.sha256) {
+                Ok(blob) => serve_file(request, blob, entry, status).await,
+                Err(e) => {
+                    tracing::error!(error = %e, "a ready deployment lacks a blob");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            }
         }
     };
     let headers = response.headers_mut();
