@@ -79,11 +79,34 @@ async fn signed_pushes_deploy_and_unsigned_ones_are_refused_and_recorded() {
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "--quiet", "-b", "main"]);
     let first = commit(&repo, "<h1>first</h1>");
+    // served by a real git server on loopback: file:// URLs are refused, as they should be
+    let port = clouddeck_testkit::free_port();
+    let mut daemon = Command::new("git")
+        .args(["daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", &format!("--port={port}")])
+        .arg(format!("--base-path={}", scratch.path().display()))
+        .arg(scratch.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "git daemon did not listen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let refused = app
+        .code(
+            Some(&token),
+            "mutation($url: String!) { connectGitRepository(organization: \"acme\", project: \"blog\", repositoryUrl: $url) { secret } }",
+            json!({ "url": format!("file://{}", repo.display()) }),
+        )
+        .await;
+    assert_eq!(refused.as_deref(), Some("BAD_USER_INPUT"));
     let connect = app
         .ok(
             Some(&token),
             "mutation($url: String!) { connectGitRepository(organization: \"acme\", project: \"blog\", repositoryUrl: $url) { webhookPath secret } }",
-            json!({ "url": format!("file://{}", repo.display()) }),
+            json!({ "url": format!("git://127.0.0.1:{port}/blog") }),
         )
         .await;
     let path = connect["connectGitRepository"]["webhookPath"].as_str().unwrap().to_string();
@@ -136,5 +159,7 @@ async fn signed_pushes_deploy_and_unsigned_ones_are_refused_and_recorded() {
         .map(|e| e["payload"]["signature_valid"].as_bool().unwrap())
         .collect();
     assert_eq!(valid, [true, true, false, false]);
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
     app.stop().await;
 }
