@@ -160,9 +160,9 @@ async fn push_to_live(
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         println!(
-            "{:<44} {:>10.0?}   ({} files, {} uploaded)",
+            "{:<44} {:>8} ms   ({} files, {} uploaded)",
             format!("push to live, prebuilt, {label}"),
-            started.elapsed(),
+            started.elapsed().as_millis(),
             deployed.files,
             deployed.uploaded
         );

@@ -5,6 +5,7 @@ use crate::client::Client;
 use anyhow::{Context as _, bail};
 use clap::Args;
 use clouddeck_workers::artifacts::{normalize_path, sha256_hex};
+use futures::StreamExt;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ pub struct DeployArgs {
     #[arg(long)]
     pub prebuilt: bool,
 }
+
+const UPLOADS_AT_ONCE: usize = 8;
 
 /// Files larger than this are refused before anything is uploaded.
 const MAX_FILE: u64 = 100 * 1024 * 1024;
@@ -153,10 +156,17 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
         indicatif::ProgressStyle::with_template("uploading {bytes}/{total_bytes} {wide_bar} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    for file in &to_upload {
-        client.upload_blob(&file.sha256, std::fs::read(&file.disk)?).await?;
+    // A few uploads at once: small files are dominated by round trips, not bandwidth.
+    let mut uploads = futures::stream::iter(to_upload.iter().map(|file| async {
+        client.upload_blob(&file.sha256, tokio::fs::read(&file.disk).await?).await?;
         bar.inc(file.size);
+        anyhow::Ok(())
+    }))
+    .buffer_unordered(UPLOADS_AT_ONCE);
+    while let Some(done) = uploads.next().await {
+        done?;
     }
+    drop(uploads);
     bar.finish_and_clear();
 
     let list: Vec<Value> =
