@@ -24,6 +24,8 @@ enum Command {
     Relay,
     /// Run only the GraphQL API (distributed mode).
     Api,
+    /// Run only the deployer (builds) and the edge router (distributed mode).
+    Edge,
     /// The GraphQL schema.
     #[command(subcommand)]
     Graphql(GraphqlCommand),
@@ -161,6 +163,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Api => {
             let server = Server::start(&config, Roles::only_api()).await?;
             eprintln!("GraphQL API at http://{}/graphql", server.api_addr.map(|a| a.to_string()).unwrap_or_default());
+            server.serve().await?;
+        }
+        Command::Edge => {
+            let server = Server::start(&config, Roles::only_edge()).await?;
+            eprintln!("edge at http://{}", server.edge_addr.map(|a| a.to_string()).unwrap_or_default());
             server.serve().await?;
         }
         Command::Graphql(GraphqlCommand::Schema) => print!("{}", clouddeck_graphql_api::sdl()),

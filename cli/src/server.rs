@@ -52,6 +52,10 @@ impl Roles {
         Roles { projections: false, relay: false, api: true, deploy: false }
     }
 
+    pub fn only_edge() -> Self {
+        Roles { projections: false, relay: false, api: false, deploy: true }
+    }
+
     pub fn none() -> Self {
         Roles { projections: false, relay: false, api: false, deploy: false }
     }
