@@ -129,6 +129,21 @@ impl CommandHandler {
         Err(DomainError::Contention(what.to_string()))
     }
 
+    /// Loads an aggregate that lives in an organization, that organization, and the actor's
+    /// standing in it.
+    async fn in_organization<A: Aggregate>(
+        &self,
+        id: &str,
+        organization_of: fn(&A) -> &str,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<(Loaded<A>, Loaded<Organization>, Context), Failure> {
+        let loaded = self.load::<A>(id).await?;
+        let org = self.load::<Organization>(organization_of(&loaded.state)).await?;
+        let ctx = Self::context(provenance, &org.state, now_ms);
+        Ok((loaded, org, ctx))
+    }
+
     fn context(provenance: &Provenance, organization: &Organization, now_ms: i64) -> Context {
         Context { actor: provenance.actor.clone(), role: organization.role_of(&provenance.actor, now_ms), now_ms }
     }
@@ -187,9 +202,8 @@ impl CommandHandler {
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
         self.retrying(project_id, || async {
-            let project = self.load::<Project>(project_id).await?;
-            let org = self.load::<Organization>(&project.state.organization_id).await?;
-            let ctx = Self::context(provenance, &org.state, now_ms);
+            let (project, org, ctx) =
+                self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
             let events = project.state.decide(command.clone(), &ctx)?;
             let mut writes = Vec::new();
             if matches!(command, ProjectCommand::Delete) {
@@ -215,13 +229,12 @@ impl CommandHandler {
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
         self.retrying(&request.deployment_id, || async {
-            let project = self.load::<Project>(project_id).await?;
-            let org = self.load::<Organization>(&project.state.organization_id).await?;
+            let (project, _, ctx) =
+                self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
             let deployment = self.load::<Deployment>(&request.deployment_id).await?;
             if deployment.version != 0 {
                 return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
             }
-            let ctx = Self::context(provenance, &org.state, now_ms);
             let events = decide_request(&project.state, request.clone(), &ctx)?;
             let write = (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events);
             self.append(vec![write], provenance).await
@@ -237,9 +250,8 @@ impl CommandHandler {
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
         self.retrying(deployment_id, || async {
-            let deployment = self.load::<Deployment>(deployment_id).await?;
-            let org = self.load::<Organization>(&deployment.state.organization_id).await?;
-            let ctx = Self::context(provenance, &org.state, now_ms);
+            let (deployment, _, ctx) =
+                self.in_organization::<Deployment>(deployment_id, |d| &d.organization_id, provenance, now_ms).await?;
             let events = deployment.state.decide(command.clone(), &ctx)?;
             let write = (stream_id(Deployment::KIND, deployment_id), deployment.expected(), events);
             self.append(vec![write], provenance).await
@@ -275,9 +287,8 @@ impl CommandHandler {
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
         self.retrying(project_id, || async {
-            let project = self.load::<Project>(project_id).await?;
-            let org = self.load::<Organization>(&project.state.organization_id).await?;
-            let ctx = Self::context(provenance, &org.state, now_ms);
+            let (project, _, ctx) =
+                self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
             let events = project.state.decide(ProjectCommand::RecordPush(push.clone()), &ctx)?;
             self.append(vec![(stream_id("source", project_id), ExpectedVersion::Any, events)], provenance).await
         })
