@@ -13,12 +13,6 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-async fn owner_with_org(app: &App) -> String {
-    let (owner, _) = app.register("owner@example.com").await;
-    app.ok(Some(&owner), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
-    owner
-}
-
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn subscribe(app: &App, token: &str, query: &str) -> Socket {
@@ -45,7 +39,7 @@ async fn next_json(socket: &mut Socket) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_receives_the_event_a_mutation_caused() {
     let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
-    let owner = owner_with_org(&app).await;
+    let owner = app.owner_of_acme("owner@example.com", None).await;
     // given a live subscription to acme's events
     let mut live =
         subscribe(&app, &owner, "subscription { events(organization: \"acme\") { type stream actor } }").await;
@@ -106,7 +100,7 @@ async fn a_subscription_receives_the_event_a_mutation_caused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_and_malformed_requests_get_clear_errors() {
     let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
-    let owner = owner_with_org(&app).await;
+    let owner = app.owner_of_acme("owner@example.com", None).await;
     let code_and_message = |body: &Value| {
         (body["errors"][0]["extensions"]["code"].as_str().map(str::to_string), body["errors"][0]["message"].to_string())
     };
@@ -207,7 +201,7 @@ async fn callers_over_the_rate_get_429_with_retry_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_idempotency_key_has_one_effect_and_one_answer() {
     let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
-    let owner = owner_with_org(&app).await;
+    let owner = app.owner_of_acme("owner@example.com", None).await;
     let create =
         json!({ "query": "mutation { createProject(organization: \"acme\", slug: \"blog\", name: \"Blog\") { id } }" });
     let send = |key: &'static str| {

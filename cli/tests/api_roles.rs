@@ -30,6 +30,23 @@ enum Case {
 }
 
 impl Case {
+    const ALL: [Case; 14] = [
+        Case::CreateProject,
+        Case::UpdateProjectSettings,
+        Case::DeleteProject,
+        Case::SetProductionEnvVar,
+        Case::SetPreviewEnvVar,
+        Case::RemovePreviewEnvVar,
+        Case::RequestDeployment,
+        Case::InviteMember,
+        Case::AcceptSomeoneElsesInvitation,
+        Case::ChangeMemberRole,
+        Case::RemoveMember,
+        Case::CreateApiToken,
+        Case::RevokeApiToken,
+        Case::CreateOrganization,
+    ];
+
     /// The lowest role allowed; None for cases no member may do.
     fn allowed(self, role: &str) -> bool {
         use Case::*;
@@ -132,26 +149,9 @@ async fn every_mutation_as_every_role() {
     let (stranger, _) = app.register("stranger@example.com").await;
     tokens.push(stranger);
 
-    use Case::*;
-    let cases = [
-        CreateProject,
-        UpdateProjectSettings,
-        DeleteProject,
-        SetProductionEnvVar,
-        SetPreviewEnvVar,
-        RemovePreviewEnvVar,
-        RequestDeployment,
-        InviteMember,
-        AcceptSomeoneElsesInvitation,
-        ChangeMemberRole,
-        RemoveMember,
-        CreateApiToken,
-        RevokeApiToken,
-        CreateOrganization,
-    ];
     let mut wrong = Vec::new();
     let mut n = 0;
-    for case in cases {
+    for case in Case::ALL {
         for (i, role) in ROLES.iter().enumerate() {
             n += 1;
             let mutation = case.prepare(&app, &owner, n).await;

@@ -85,8 +85,7 @@ async fn a_vite_react_app_is_built_in_docker_and_served() {
 /// The same app and the same checks on either build backend.
 async fn vite_react_app_builds_and_serves(build_backend: &str) {
     let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, build_backend).await;
-    let (token, _) = app.register("owner@example.com").await;
-    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
     let scratch = clouddeck_testkit::Scratch::new();
     let source = scratch.path().join("react-app");
     write_app(&source, "Hello from React");
@@ -133,14 +132,7 @@ async fn vite_react_app_builds_and_serves(build_backend: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn builds_see_their_targets_environment_variables() {
     let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
-    let (token, _) = app.register("owner@example.com").await;
-    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
-    app.ok(
-        Some(&token),
-        "mutation { createProject(organization: \"acme\", slug: \"react-app\", name: \"Env\") { id } }",
-        json!({}),
-    )
-    .await;
+    let token = app.owner_of_acme("owner@example.com", Some("react-app")).await;
     for (key, value, target) in [
         ("GREETING", "hello production", "PRODUCTION"),
         ("GREETING", "hello preview", "PREVIEW"),

@@ -96,14 +96,7 @@ async fn get(app: &App, host: &str, path: &str) -> reqwest::Response {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_prebuilt_site_deploys_serves_promotes_and_rolls_back() {
     let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
-    let (token, _) = app.register("owner@example.com").await;
-    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
-    app.ok(
-        Some(&token),
-        "mutation { createProject(organization: \"acme\", slug: \"site\", name: \"Site\") { id } }",
-        json!({}),
-    )
-    .await;
+    let token = app.owner_of_acme("owner@example.com", Some("site")).await;
 
     // deploy v1 to production: every blob uploaded once
     let (v1, status, uploaded) = deploy(&app, &token, SITE, true).await;
@@ -202,14 +195,7 @@ async fn a_prebuilt_site_deploys_serves_promotes_and_rolls_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_uploads_are_refused_with_clear_errors() {
     let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
-    let (token, _) = app.register("owner@example.com").await;
-    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
-    app.ok(
-        Some(&token),
-        "mutation { createProject(organization: \"acme\", slug: \"site\", name: \"Site\") { id } }",
-        json!({}),
-    )
-    .await;
+    let token = app.owner_of_acme("owner@example.com", Some("site")).await;
     let hash = sha256_hex(b"hello");
     // content that does not hash to its name, a name that is no hash, and no token at all
     assert_eq!(put_blob(&app, &token, &hash, b"not hello".to_vec()).await, 400);
@@ -272,14 +258,7 @@ async fn raw(app: &App, path: &str) -> (u16, String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn netlify_and_vercel_routing_files_are_honoured() {
     let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
-    let (token, _) = app.register("owner@example.com").await;
-    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
-    app.ok(
-        Some(&token),
-        "mutation { createProject(organization: \"acme\", slug: \"site\", name: \"Site\") { id } }",
-        json!({}),
-    )
-    .await;
+    let token = app.owner_of_acme("owner@example.com", Some("site")).await;
     let files = [
         ("index.html", "<h1>home</h1>"),
         ("about.html", "<h1>about</h1>"),

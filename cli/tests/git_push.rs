@@ -66,14 +66,7 @@ async fn production_serves(app: &App, text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn signed_pushes_deploy_and_unsigned_ones_are_refused_and_recorded() {
     let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
-    let (token, _) = app.register("owner@example.com").await;
-    app.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
-    app.ok(
-        Some(&token),
-        "mutation { createProject(organization: \"acme\", slug: \"blog\", name: \"Blog\") { id } }",
-        json!({}),
-    )
-    .await;
+    let token = app.owner_of_acme("owner@example.com", Some("blog")).await;
     let scratch = clouddeck_testkit::Scratch::new();
     let repo = scratch.path().join("blog");
     std::fs::create_dir_all(&repo).unwrap();

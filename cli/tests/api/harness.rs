@@ -113,6 +113,19 @@ impl App {
             .await;
     }
 
+    /// Registers `email`, who creates the organization `acme` and, when named, a project in
+    /// it; returns that owner's session token.
+    pub async fn owner_of_acme(&self, email: &str, project: Option<&str>) -> String {
+        let (token, _) = self.register(email).await;
+        self.ok(Some(&token), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({}))
+            .await;
+        if let Some(slug) = project {
+            let create = "mutation($p: String!) { createProject(organization: \"acme\", slug: $p, name: $p) { id } }";
+            self.ok(Some(&token), create, json!({ "p": slug })).await;
+        }
+        token
+    }
+
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.shutdown().await;
