@@ -1,6 +1,7 @@
 //! Configuration: flags, each with an environment variable and a default (see README).
 
 use clap::Args;
+use clouddeck_workers::artifacts::{ArtifactStore, S3Config};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Args)]
@@ -48,12 +49,28 @@ pub struct Config {
     /// A build's CPU limit, in cores.
     #[arg(long, global = true, env = "CLOUDDECK_BUILD_CPUS", default_value_t = 2.0)]
     pub build_cpus: f64,
+    #[command(flatten)]
+    pub s3: S3Args,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,
 }
 
 impl Config {
+    /// The artifact store: the bucket when an S3 endpoint is set, else the data folder.
+    pub fn artifacts(&self) -> anyhow::Result<ArtifactStore> {
+        let folder = self.data_dir.join("artifacts");
+        let Some(endpoint) = &self.s3.endpoint else { return Ok(ArtifactStore::new(folder)) };
+        let s3 = S3Config {
+            endpoint: endpoint.clone(),
+            bucket: self.s3.bucket.clone(),
+            region: self.s3.region.clone(),
+            access_key_id: self.s3.access_key_id.clone(),
+            secret_access_key: self.s3.secret_access_key.clone(),
+        };
+        Ok(s3.open(folder)?)
+    }
+
     /// The database URL, creating the data folder when the default SQLite file is used.
     pub fn database_url(&self) -> anyhow::Result<String> {
         std::fs::create_dir_all(&self.data_dir)?;
@@ -69,4 +86,35 @@ impl Config {
 fn restrict(dir: &std::path::Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+/// Where artifacts go in the distributed mode; unset endpoint: the data folder.
+#[derive(Clone, Default, Args)]
+pub struct S3Args {
+    /// An S3-compatible endpoint for artifacts (`https://…`); unset: artifacts stay in the data
+    /// folder. With it, the data folder keeps only a cache.
+    #[arg(long = "s3-endpoint", global = true, env = "CLOUDDECK_S3_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// The bucket artifacts go in (it must exist).
+    #[arg(long = "s3-bucket", global = true, env = "CLOUDDECK_S3_BUCKET", default_value = "clouddeck-artifacts")]
+    pub bucket: String,
+    #[arg(long = "s3-region", global = true, env = "CLOUDDECK_S3_REGION", default_value = "us-east-1")]
+    pub region: String,
+    #[arg(long = "s3-access-key-id", global = true, env = "CLOUDDECK_S3_ACCESS_KEY_ID", default_value = "")]
+    pub access_key_id: String,
+    #[arg(
+        long = "s3-secret-access-key",
+        global = true,
+        env = "CLOUDDECK_S3_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub secret_access_key: String,
+}
+
+/// Never prints the secret key.
+impl std::fmt::Debug for S3Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Args").field("endpoint", &self.endpoint).field("bucket", &self.bucket).finish_non_exhaustive()
+    }
 }

@@ -269,6 +269,35 @@ pub async fn list(client: &Client, org: Option<String>, project: String) -> anyh
     Ok(())
 }
 
+/// The production deployment before the one live now: the newest ready production
+/// deployment created before it (the list comes newest first).
+pub async fn previous_production(
+    client: &Client,
+    org: Option<String>,
+    project: Option<String>,
+) -> anyhow::Result<String> {
+    let org = organization(client, org).await?;
+    let project = project.unwrap_or_else(|| slug_of(Path::new(".")));
+    let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { \
+                 productionDeployment { id } deployments(first: 100) { edges { node { id status target } } } } }";
+    let data = client.graphql(query, json!({ "o": org, "p": project })).await?;
+    let Some(live) = data["project"]["productionDeployment"]["id"].as_str() else {
+        bail!("{org}/{project} has no production deployment to roll back from");
+    };
+    let earlier = data["project"]["deployments"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| &e["node"])
+        .skip_while(|d| d["id"] != live)
+        .skip(1)
+        .find(|d| d["status"] == "ready" && d["target"] == "production");
+    match earlier.and_then(|d| d["id"].as_str()) {
+        Some(id) => Ok(id.to_string()),
+        None => bail!("{org}/{project} has no ready production deployment older than {live} to roll back to"),
+    }
+}
+
 /// `promoteDeployment` or `rollbackDeployment`.
 pub async fn switch(client: &Client, mutation: &str, id: &str) -> anyhow::Result<()> {
     let query = format!("mutation($id: String!) {{ {mutation}(id: $id) {{ id url }} }}");

@@ -49,8 +49,16 @@ enum Command {
     Deployments(DeploymentsCommand),
     /// Make a ready deployment production.
     Promote { deployment: String },
-    /// Point production back at an earlier ready deployment.
-    Rollback { deployment: String },
+    /// Point production back at an earlier ready deployment; without one, at the production
+    /// deployment before the current one.
+    Rollback {
+        deployment: Option<String>,
+        /// The project to roll back when no deployment is named (default: this folder's name).
+        #[arg(long)]
+        project: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Print a deployment's build log.
     Logs {
         deployment: String,
@@ -231,8 +239,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let client = clouddeck::client::Client::resolve(&config)?;
             clouddeck::deploy_cmd::switch(&client, "promoteDeployment", &deployment).await?;
         }
-        Command::Rollback { deployment } => {
+        Command::Rollback { deployment, project, org } => {
             let client = clouddeck::client::Client::resolve(&config)?;
+            let deployment = match deployment {
+                Some(id) => id,
+                None => clouddeck::deploy_cmd::previous_production(&client, org, project).await?,
+            };
             clouddeck::deploy_cmd::switch(&client, "rollbackDeployment", &deployment).await?;
         }
         Command::Logs { deployment, follow } => {

@@ -11,7 +11,6 @@ use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
 use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
-use clouddeck_workers::artifacts::ArtifactStore;
 use clouddeck_workers::builder::docker::DockerRunner;
 use clouddeck_workers::builder::run::Builder;
 use clouddeck_workers::builder::sandbox::{Runner, Sandbox};
@@ -123,7 +122,7 @@ impl Server {
             None if roles.deploy || roles.api => follow_checkpoint(read_db.clone(), stopped.clone()),
             None => watch::channel(0).1,
         };
-        let artifacts = ArtifactStore::new(config.data_dir.join("artifacts"));
+        let artifacts = config.artifacts()?;
         let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &config.data_dir.join("secret.key"))?;
         let mut edge_addr = None;
         if roles.deploy {

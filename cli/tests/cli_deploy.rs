@@ -2,7 +2,7 @@
 //! owner and a token), then `clouddeck deploy --prebuilt --prod` with no set-up at all.
 #![allow(clippy::unwrap_used)]
 
-use clouddeck_testkit::{Scratch, free_port};
+use clouddeck_testkit::{Scratch, free_port, s3_bucket, s3_keys};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -32,11 +32,26 @@ fn get(edge: u16, host: &str) -> String {
 
 #[test]
 fn up_then_deploy_with_no_setup() {
+    deploy_promote_and_roll_back(&[]);
+}
+
+#[test]
+fn the_same_with_artifacts_in_an_s3_bucket() {
+    let (endpoint, bucket) = s3_bucket();
+    deploy_promote_and_roll_back(&[("CLOUDDECK_S3_ENDPOINT", &endpoint), ("CLOUDDECK_S3_BUCKET", &bucket)]);
+    let keys = s3_keys(&endpoint, &bucket);
+    // three versions of index.html and one app.css; three manifests
+    assert_eq!(keys.iter().filter(|k| k.starts_with("blobs/")).count(), 4, "{keys:?}");
+    assert_eq!(keys.iter().filter(|k| k.starts_with("manifests/")).count(), 3, "{keys:?}");
+}
+
+fn deploy_promote_and_roll_back(server_env: &[(&str, &str)]) {
     let scratch = Scratch::new();
     let data = scratch.path().join("data");
     let (api, edge) = (free_port(), free_port());
     let mut up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
         .arg("up")
+        .envs(server_env.iter().copied())
         .env("CLOUDDECK_DATA_DIR", &data)
         .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
         .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
@@ -85,6 +100,21 @@ fn up_then_deploy_with_no_setup() {
     assert!(get(edge, "my-site.localhost").ends_with("<h1>one</h1>"));
     let listed = clouddeck(&data, api, edge, &["deployments", "ls", "--project", "my-site"]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains(&format!("* {first_id}")), "{listed:?}");
+
+    // a third deployment, then `rollback` with no id goes to the production one before it
+    std::fs::write(site.join("index.html"), "<h1>three</h1>").unwrap();
+    let third = clouddeck(&data, api, edge, &["deploy", site.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(third.status.success(), "{third:?}");
+    assert!(get(edge, "my-site.localhost").ends_with("<h1>three</h1>"));
+    let back = clouddeck(&data, api, edge, &["rollback", "--project", "my-site"]);
+    assert!(back.status.success(), "{back:?}");
+    assert!(get(edge, "my-site.localhost").ends_with("<h1>two</h1>"));
+    let again = clouddeck(&data, api, edge, &["rollback", "--project", "my-site"]);
+    assert!(again.status.success(), "{again:?}");
+    assert!(get(edge, "my-site.localhost").ends_with("<h1>one</h1>"));
+    let nothing_older = clouddeck(&data, api, edge, &["rollback", "--project", "my-site"]);
+    assert!(!nothing_older.status.success());
+    assert!(String::from_utf8_lossy(&nothing_older.stderr).contains("no ready production deployment older"));
     up.kill().unwrap();
     up.wait().unwrap();
 }

@@ -123,7 +123,7 @@ impl Edge {
             ("vercel.json", Rules::add_vercel_json),
         ] {
             if let Some(entry) = manifest.files.get(file)
-                && let Ok(blob) = self.artifacts.blob_file(&entry.sha256)
+                && let Ok(blob) = self.artifacts.blob_file(&entry.sha256).await
                 && let Ok(text) = tokio::fs::read_to_string(blob).await
             {
                 add(&mut rules, &text);

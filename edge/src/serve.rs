@@ -100,7 +100,7 @@ impl SmallFiles {
         if let Some(bytes) = self.blobs.lock().ok().and_then(|b| b.get(sha256).cloned()) {
             return Some(bytes);
         }
-        let bytes = Bytes::from(tokio::fs::read(artifacts.blob_file(sha256).ok()?).await.ok()?);
+        let bytes = Bytes::from(tokio::fs::read(artifacts.blob_file(sha256).await.ok()?).await.ok()?);
         if self.held.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len() <= HELD_AT_MOST
             && let Ok(mut blobs) = self.blobs.lock()
         {
@@ -150,7 +150,7 @@ pub async fn respond(
             headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
             served
         } else {
-            match artifacts.blob_file(&entry.sha256) {
+            match artifacts.blob_file(&entry.sha256).await {
                 Ok(blob) => serve_file(request, blob, entry, status).await,
                 Err(e) => {
                     tracing::error!(error = %e, "a ready deployment lacks a blob");

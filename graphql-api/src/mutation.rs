@@ -395,9 +395,9 @@ impl MutationRoot {
                     format!("`{path}` claims {} bytes; the limit is {}", file.size, api.max_file_bytes),
                 ));
             }
-            let stored = api.artifacts.blob_file(&file.sha256).ok().and_then(|f| std::fs::metadata(f).ok());
+            let stored = api.artifacts.blob_size(&file.sha256).await.map_err(|e| bad_input("files", e))?;
             match stored {
-                Some(meta) if meta.len() == file.size as u64 => {}
+                Some(size) if size == file.size as u64 => {}
                 Some(_) => {
                     return Err(bad_input(
                         "files",

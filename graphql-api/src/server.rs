@@ -222,7 +222,7 @@ async fn missing_blobs(
             &format!("`{}` is not a SHA-256", bad.chars().take(80).collect::<String>()),
         );
     }
-    let missing: Vec<&String> = body.hashes.iter().filter(|h| !http.state.artifacts.has_blob(h)).collect();
+    let missing = http.state.artifacts.missing(&body.hashes).await;
     Json(serde_json::json!({ "missing": missing })).into_response()
 }
 

@@ -53,6 +53,34 @@ pub fn kafka_brokers() -> String {
     required("CLOUDDECK_TEST_KAFKA_BROKERS")
 }
 
+/// A new, empty bucket on the S3-compatible server scripts/services started (moto, which
+/// takes any credentials); returns the endpoint and the bucket's name.
+pub fn s3_bucket() -> (String, String) {
+    use std::io::{Read, Write};
+    let endpoint = required("CLOUDDECK_TEST_S3_URL");
+    let bucket = format!("cdtest-{}", uuid::Uuid::new_v4().simple());
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address)
+        .unwrap_or_else(|e| panic!("the S3 server at {endpoint} is not reachable ({e}): run scripts/services"));
+    write!(stream, "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "creating bucket {bucket}: {answer}");
+    (endpoint, bucket)
+}
+
+/// The keys in a bucket of the test S3 server.
+pub fn s3_keys(endpoint: &str, bucket: &str) -> Vec<String> {
+    use std::io::{Read, Write};
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET /{bucket}?list-type=2 HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.split("<Key>").skip(1).filter_map(|k| k.split("</Key>").next()).map(str::to_string).collect()
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -84,9 +84,9 @@ impl Deployer {
                 Ok(manifest) => manifest,
                 Err(e) => return step(fail(&format!("the upload is incomplete: {e}"), "user")).await,
             };
-            if let Some(missing) = manifest.files.values().find(|f| !self.artifacts.has_blob(&f.sha256)) {
-                return step(fail(&format!("the upload is incomplete: blob {} is missing", missing.sha256), "user"))
-                    .await;
+            let hashes: Vec<String> = manifest.files.values().map(|f| f.sha256.clone()).collect();
+            if let Some(missing) = self.artifacts.missing(&hashes).await.first() {
+                return step(fail(&format!("the upload is incomplete: blob {missing} is missing"), "user")).await;
             }
             step(DeploymentCommand::StoreArtifact {
                 manifest_sha256,

@@ -49,6 +49,7 @@ pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, bur
         api_rate_limit: rate_per_second,
         api_rate_burst: burst,
         secret_key: None,
+        s3: Default::default(),
     };
     let server = Server::start(&config, Roles::all(false)).await.unwrap();
     let base = format!("http://{}", server.api_addr.unwrap());

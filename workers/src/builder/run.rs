@@ -55,7 +55,7 @@ impl Builder {
             if let Some(dir) = target.parent() {
                 tokio::fs::create_dir_all(dir).await.map_err(BuildFailure::platform)?;
             }
-            let blob = self.artifacts.blob_file(&entry.sha256).map_err(|e| BuildFailure::user(e.to_string()))?;
+            let blob = self.artifacts.blob_file(&entry.sha256).await.map_err(|e| BuildFailure::user(e.to_string()))?;
             tokio::fs::copy(blob, &target).await.map_err(BuildFailure::platform)?;
         }
         Ok(())

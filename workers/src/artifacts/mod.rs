@@ -2,11 +2,15 @@
 //! and one manifest per deployment (path → blob, size, content type), itself stored by the
 //! hash of its canonical JSON. Everything here is immutable once written.
 
+mod s3;
+mod store;
+
+pub use s3::S3Config;
+pub use store::ArtifactStore;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use tokio::io::AsyncWriteExt;
 
 /// One file of a deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +48,8 @@ pub enum ArtifactError {
     MissingManifest(String),
     #[error("artifact storage: {0}")]
     Io(#[from] std::io::Error),
+    #[error("S3 artifact storage: {0}")]
+    Remote(String),
     #[error("manifest is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -99,91 +105,6 @@ pub fn content_type(path: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct ArtifactStore {
-    root: PathBuf,
-}
-
-impl ArtifactStore {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        ArtifactStore { root: root.into() }
-    }
-
-    fn blob_path(&self, hash: &str) -> PathBuf {
-        self.root.join("blobs").join(&hash[..2]).join(hash)
-    }
-
-    fn manifest_path(&self, hash: &str) -> PathBuf {
-        self.root.join("manifests").join(format!("{hash}.json"))
-    }
-
-    pub fn has_blob(&self, hash: &str) -> bool {
-        check_hash(hash).is_ok() && self.blob_path(hash).is_file()
-    }
-
-    /// The on-disk path of a stored blob, for serving.
-    pub fn blob_file(&self, hash: &str) -> Result<PathBuf, ArtifactError> {
-        check_hash(hash)?;
-        let path = self.blob_path(hash);
-        if path.is_file() { Ok(path) } else { Err(ArtifactError::MissingBlob(hash.into())) }
-    }
-
-    /// Stores `bytes` as the blob `claimed`, refusing content that hashes otherwise. The
-    /// blob appears atomically (temp file, then rename): a reader never sees half of it.
-    pub async fn put_blob(&self, claimed: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
-        check_hash(claimed)?;
-        let actual = sha256_hex(bytes);
-        if actual != claimed {
-            return Err(ArtifactError::HashMismatch { claimed: claimed.into(), actual });
-        }
-        let path = self.blob_path(claimed);
-        if path.is_file() {
-            return Ok(());
-        }
-        write_atomically(&path, bytes).await
-    }
-
-    /// Stores a manifest; returns its hash.
-    pub async fn put_manifest(&self, manifest: &Manifest) -> Result<String, ArtifactError> {
-        let json = serde_json::to_vec(manifest)?;
-        let hash = sha256_hex(&json);
-        let path = self.manifest_path(&hash);
-        if !path.is_file() {
-            write_atomically(&path, &json).await?;
-        }
-        Ok(hash)
-    }
-
-    pub async fn manifest(&self, hash: &str) -> Result<Manifest, ArtifactError> {
-        check_hash(hash)?;
-        match tokio::fs::read(self.manifest_path(hash)).await {
-            Ok(json) => Ok(serde_json::from_slice(&json)?),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ArtifactError::MissingManifest(hash.into())),
-            Err(e) => Err(e.into()),
-        }
-    }
-}
-
-async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
-    tokio::fs::create_dir_all(dir).await?;
-    let temp = dir.join(format!(".tmp-{}-{}", std::process::id(), rand_suffix()));
-    let mut file = tokio::fs::File::create(&temp).await?;
-    file.write_all(bytes).await?;
-    file.sync_all().await?;
-    tokio::fs::rename(&temp, path).await?;
-    Ok(())
-}
-
-fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0),
-    );
-    hasher.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,29 +136,5 @@ mod tests {
         assert_eq!(content_type("assets/app.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("logo.png"), "image/png");
         assert_eq!(content_type("data.bin"), "application/octet-stream");
-    }
-
-    #[tokio::test]
-    async fn blobs_are_checked_against_their_hash() {
-        let dir = std::env::temp_dir().join(format!("cd-artifacts-{}", rand_suffix()));
-        let store = ArtifactStore::new(&dir);
-        let hash = sha256_hex(b"hello");
-        assert!(matches!(
-            store.put_blob(&sha256_hex(b"other"), b"hello").await,
-            Err(ArtifactError::HashMismatch { .. })
-        ));
-        assert!(matches!(store.put_blob("../../x", b"hello").await, Err(ArtifactError::BadHash(_))));
-        assert!(!store.has_blob(&hash));
-        store.put_blob(&hash, b"hello").await.unwrap();
-        assert!(store.has_blob(&hash));
-        assert_eq!(std::fs::read(store.blob_file(&hash).unwrap()).unwrap(), b"hello");
-        let mut manifest = Manifest::default();
-        manifest
-            .files
-            .insert("index.html".into(), FileEntry { sha256: hash, size: 5, content_type: content_type("index.html") });
-        let id = store.put_manifest(&manifest).await.unwrap();
-        assert_eq!(store.manifest(&id).await.unwrap(), manifest);
-        assert_eq!(store.put_manifest(&manifest).await.unwrap(), id, "content-addressed");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -1,0 +1,207 @@
+//! Where blobs and manifests live: a folder (the embedded default), or an S3-compatible
+//! bucket with that folder as a read-through cache (the distributed mode). Content
+//! addressing makes the cache always right: a key's bytes never change, so it is never
+//! invalidated, and it can be wiped at any time.
+
+use super::{ArtifactError, Manifest, check_hash, sha256_hex};
+use futures::{StreamExt, stream};
+use object_store::{ObjectStore, PutPayload, path::Path as Key};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+/// How many existence checks a bucket gets at once (each one is a HEAD request).
+const CHECKS_AT_ONCE: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct ArtifactStore {
+    /// The store itself, or with a bucket, its cache.
+    root: PathBuf,
+    bucket: Option<Arc<dyn ObjectStore>>,
+}
+
+impl ArtifactStore {
+    /// A store in the folder `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ArtifactStore { root: root.into(), bucket: None }
+    }
+
+    /// A store in `bucket`, cached in the folder `cache`.
+    pub fn in_bucket(cache: impl Into<PathBuf>, bucket: Arc<dyn ObjectStore>) -> Self {
+        ArtifactStore { root: cache.into(), bucket: Some(bucket) }
+    }
+
+    fn blob_key(hash: &str) -> String {
+        format!("blobs/{}/{hash}", &hash[..2])
+    }
+
+    fn manifest_key(hash: &str) -> String {
+        format!("manifests/{hash}.json")
+    }
+
+    fn local(&self, key: &str) -> PathBuf {
+        self.root.join(key)
+    }
+
+    pub async fn has_blob(&self, hash: &str) -> bool {
+        matches!(self.blob_size(hash).await, Ok(Some(_)))
+    }
+
+    /// Of `hashes`, those the store lacks, in their order.
+    pub async fn missing(&self, hashes: &[String]) -> Vec<String> {
+        let checks: Vec<_> = hashes.iter().map(|hash| self.has_blob(hash)).collect();
+        let found: Vec<bool> = stream::iter(checks).buffered(CHECKS_AT_ONCE).collect().await;
+        hashes.iter().zip(found).filter(|(_, has)| !has).map(|(hash, _)| hash.clone()).collect()
+    }
+
+    /// A stored blob's size; `None` when the store lacks it.
+    pub async fn blob_size(&self, hash: &str) -> Result<Option<u64>, ArtifactError> {
+        check_hash(hash)?;
+        let key = Self::blob_key(hash);
+        if let Ok(meta) = tokio::fs::metadata(self.local(&key)).await {
+            return Ok(Some(meta.len()));
+        }
+        let Some(bucket) = &self.bucket else { return Ok(None) };
+        match bucket.head(&Key::from(key)).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(remote(e)),
+        }
+    }
+
+    /// A stored blob as a local file, for serving and copying: with a bucket, it is fetched
+    /// into the cache first.
+    pub async fn blob_file(&self, hash: &str) -> Result<PathBuf, ArtifactError> {
+        check_hash(hash)?;
+        let key = Self::blob_key(hash);
+        let path = self.local(&key);
+        if tokio::fs::try_exists(&path).await? {
+            return Ok(path);
+        }
+        match self.fetch(&key).await? {
+            Some(bytes) => {
+                // A cache must never hold a corrupt blob: the bucket is checked too.
+                let actual = sha256_hex(&bytes);
+                if actual != hash {
+                    return Err(ArtifactError::HashMismatch { claimed: hash.into(), actual });
+                }
+                write_atomically(&path, &bytes).await?;
+                Ok(path)
+            }
+            None => Err(ArtifactError::MissingBlob(hash.into())),
+        }
+    }
+
+    /// Stores `bytes` as the blob `claimed`, refusing content that hashes otherwise. The
+    /// blob appears atomically (a temp file renamed, or one PUT): a reader never sees half.
+    pub async fn put_blob(&self, claimed: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        check_hash(claimed)?;
+        let actual = sha256_hex(bytes);
+        if actual != claimed {
+            return Err(ArtifactError::HashMismatch { claimed: claimed.into(), actual });
+        }
+        if self.has_blob(claimed).await {
+            return Ok(());
+        }
+        self.put(&Self::blob_key(claimed), bytes).await
+    }
+
+    /// Stores a manifest; returns its hash.
+    pub async fn put_manifest(&self, manifest: &Manifest) -> Result<String, ArtifactError> {
+        let json = serde_json::to_vec(manifest)?;
+        let hash = sha256_hex(&json);
+        let key = Self::manifest_key(&hash);
+        if !tokio::fs::try_exists(self.local(&key)).await? {
+            self.put(&key, &json).await?;
+            if self.bucket.is_some() {
+                write_atomically(&self.local(&key), &json).await?;
+            }
+        }
+        Ok(hash)
+    }
+
+    pub async fn manifest(&self, hash: &str) -> Result<Manifest, ArtifactError> {
+        check_hash(hash)?;
+        let key = Self::manifest_key(hash);
+        let path = self.local(&key);
+        let json = match tokio::fs::read(&path).await {
+            Ok(json) => json,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let fetched = self.fetch(&key).await?.ok_or_else(|| ArtifactError::MissingManifest(hash.into()))?;
+                if sha256_hex(&fetched) != hash {
+                    return Err(ArtifactError::MissingManifest(hash.into()));
+                }
+                write_atomically(&path, &fetched).await?;
+                fetched.to_vec()
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(serde_json::from_slice(&json)?)
+    }
+
+    async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        match &self.bucket {
+            None => write_atomically(&self.local(key), bytes).await,
+            Some(bucket) => {
+                let payload = PutPayload::from(bytes::Bytes::copy_from_slice(bytes));
+                bucket.put(&Key::from(key), payload).await.map_err(remote)?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn fetch(&self, key: &str) -> Result<Option<bytes::Bytes>, ArtifactError> {
+        let Some(bucket) = &self.bucket else { return Ok(None) };
+        match bucket.get(&Key::from(key)).await {
+            Ok(found) => Ok(Some(found.bytes().await.map_err(remote)?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(remote(e)),
+        }
+    }
+}
+
+fn remote(error: object_store::Error) -> ArtifactError {
+    ArtifactError::Remote(error.to_string())
+}
+
+async fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
+    let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
+    tokio::fs::create_dir_all(dir).await?;
+    let temp = dir.join(format!(".tmp-{}-{}", std::process::id(), rand::random::<u64>()));
+    let mut file = tokio::fs::File::create(&temp).await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await?;
+    tokio::fs::rename(&temp, path).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FileEntry, content_type};
+    use super::*;
+
+    #[tokio::test]
+    async fn blobs_are_checked_against_their_hash() {
+        let dir = std::env::temp_dir().join(format!("cd-artifacts-{}", rand::random::<u64>()));
+        let store = ArtifactStore::new(&dir);
+        let hash = sha256_hex(b"hello");
+        assert!(matches!(
+            store.put_blob(&sha256_hex(b"other"), b"hello").await,
+            Err(ArtifactError::HashMismatch { .. })
+        ));
+        assert!(matches!(store.put_blob("../../x", b"hello").await, Err(ArtifactError::BadHash(_))));
+        assert!(!store.has_blob(&hash).await);
+        store.put_blob(&hash, b"hello").await.unwrap();
+        assert!(store.has_blob(&hash).await);
+        assert_eq!(store.missing(&[hash.clone(), sha256_hex(b"x")]).await, vec![sha256_hex(b"x")]);
+        assert_eq!(std::fs::read(store.blob_file(&hash).await.unwrap()).unwrap(), b"hello");
+        let mut manifest = Manifest::default();
+        manifest
+            .files
+            .insert("index.html".into(), FileEntry { sha256: hash, size: 5, content_type: content_type("index.html") });
+        let id = store.put_manifest(&manifest).await.unwrap();
+        assert_eq!(store.manifest(&id).await.unwrap(), manifest);
+        assert_eq!(store.put_manifest(&manifest).await.unwrap(), id, "content-addressed");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
