@@ -51,6 +51,9 @@ pub struct Config {
     pub build_cpus: f64,
     #[command(flatten)]
     pub s3: S3Args,
+    /// Deployments built at once (one project's deployments always run in order).
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
+    pub build_concurrency: usize,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,

@@ -145,9 +145,10 @@ impl Server {
                 port_suffix,
                 edge: bound,
                 sealer: sealer.clone(),
+                concurrency: config.build_concurrency,
             };
             let stopped_deployer = stopped.clone();
-            tasks.spawn(async move { Ok(deployer.run(stopped_deployer).await?) });
+            tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
             let edge =
                 Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone()).router();
             let mut stopped = stopped.clone();

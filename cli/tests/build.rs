@@ -149,3 +149,68 @@ async fn builds_see_their_targets_environment_variables() {
     assert_eq!(page, "hello preview / for all");
     app.stop().await;
 }
+
+/// Deploys `dir` to `project` of acme and waits until it is done.
+async fn deploy_to(app: &App, token: &str, dir: &Path, project: &str, prebuilt: bool) -> Deployed {
+    let args = DeployArgs {
+        dir: dir.to_path_buf(),
+        project: Some(project.into()),
+        org: Some("acme".into()),
+        prod: true,
+        prebuilt,
+    };
+    upload_and_deploy(&Client::new(&app.base, token), &args).await.unwrap()
+}
+
+async fn statuses(app: &App, token: &str, project: &str) -> Vec<String> {
+    let query = format!(
+        "{{ project(organization: \"acme\", slug: \"{project}\") {{ deployments(first: 10) {{ edges {{ node {{ status }} }} }} }} }}"
+    );
+    // before the first deploy creates the project: no deployments
+    let (_, body) = app.post(Some(token), &query, json!({})).await;
+    body["data"]["project"]["deployments"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["node"]["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn projects_build_at_once_and_one_projects_deployments_in_order() {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let slow = scratch.path().join("slow");
+    std::fs::create_dir_all(&slow).unwrap();
+    std::fs::write(
+        slow.join("clouddeck.toml"),
+        "[build]\ninstall = \"\"\ncommand = \"sleep 4 && mkdir -p out && echo slow > out/index.html\"\noutput = \"out\"\n",
+    )
+    .unwrap();
+    let site = scratch.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("index.html"), "prebuilt").unwrap();
+
+    // given a slow build of one project under way
+    let first = deploy_to(&app, &token, &slow, "slow", false);
+    let meanwhile = async {
+        while statuses(&app, &token, "slow").await.first().map(String::as_str) != Some("building") {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        // when another project deploys, it goes live while the first still builds
+        let other = deploy_to(&app, &token, &site, "other", true).await;
+        assert_eq!(other.status, "ready");
+        assert_eq!(statuses(&app, &token, "slow").await, ["building"], "the slow build should still be running");
+        // and a second deployment of the slow project waits for the first
+        deploy_to(&app, &token, &site, "slow", true).await
+    };
+    let (first, second) = tokio::join!(first, meanwhile);
+    assert_eq!(first.status, "ready", "{:?} {:?}", first.error, first.log);
+    assert_eq!(second.status, "ready");
+    // then production ends on the newest
+    let query = "{ project(organization: \"acme\", slug: \"slow\") { productionDeployment { id } } }";
+    let live = app.ok(Some(&token), query, json!({})).await;
+    assert_eq!(live["project"]["productionDeployment"]["id"], second.id.as_str());
+    app.stop().await;
+}

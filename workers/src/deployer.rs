@@ -3,22 +3,30 @@
 //! The artifact is checked (manifest and every blob present), must serve an HTML index at its
 //! own URL through the edge, is marked ready there, and with target production promoted.
 //!
-//! It reads the log from its own checkpoint; every step is a command, so a restart repeats
-//! at most the steps after the checkpoint, and the aggregate refuses the ones already done.
+//! Deployments run concurrently, up to `concurrency` at once, but one project's deployments
+//! run one after another in the order they were requested, so production always ends on the
+//! newest. It reads the log from its own checkpoint, which never passes a deployment still in
+//! flight; every step is a command, so a restart (or a stop, which abandons the builds in
+//! flight) repeats at most those, and the aggregate refuses the steps already done.
 
 use crate::artifacts::ArtifactStore;
 use crate::builder::run::{Builder, chunk_lines};
 use crate::sealer::Sealer;
+use crate::watermark::Watermark;
 use clouddeck_command_handlers::deployment::DeploymentCommand;
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
 use clouddeck_eventlog::{EventStore, StoreError, Subscription};
 use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance};
+use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, oneshot, watch};
+use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 const CHECKPOINT: &str = "deployer";
+/// Requested deployments read ahead of the ones running; past this the log waits.
+const QUEUED_AT_MOST: usize = 256;
 
 pub struct Deployer {
     pub store: Arc<dyn EventStore>,
@@ -32,6 +40,8 @@ pub struct Deployer {
     /// The edge's own address: a new deployment must serve its index through it before it
     /// is marked ready.
     pub edge: std::net::SocketAddr,
+    /// Deployments (builds) running at once.
+    pub concurrency: usize,
 }
 
 fn now_ms() -> i64 {
@@ -39,20 +49,61 @@ fn now_ms() -> i64 {
 }
 
 impl Deployer {
-    pub async fn run(&self, mut stop: watch::Receiver<bool>) -> Result<(), StoreError> {
-        let from = self.store.load_checkpoint(CHECKPOINT).await?;
-        let mut log = Subscription::new(self.store.clone(), from);
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) -> Result<(), StoreError> {
+        let mut saved = self.store.load_checkpoint(CHECKPOINT).await?;
+        let mut log = Subscription::new(self.store.clone(), saved);
+        let mut marks = Watermark::new(saved);
+        let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
+        let mut running = JoinSet::new();
+        let mut positions = HashMap::new();
+        // Per project, a signal that its latest deployment is done: the next one waits for it.
+        let mut latest_of_project: HashMap<String, oneshot::Receiver<()>> = HashMap::new();
         while !*stop.borrow() {
-            let event = tokio::select! {
-                event = log.next() => event?,
+            tokio::select! {
                 _ = stop.changed() => break,
-            };
-            if event.meta.event_type == "deployment.requested"
-                && let Ok(Event::DeploymentRequested(requested)) = event.decode()
-            {
-                self.deploy(&requested, &event.meta).await;
+                Some(done) = running.join_next_with_id() => {
+                    let id = match done {
+                        Ok((id, ())) => id,
+                        Err(e) => {
+                            warn!(error = %e, "a deployment task ended abnormally");
+                            e.id()
+                        }
+                    };
+                    if let Some(position) = positions.remove(&id) {
+                        marks.finished(position);
+                    }
+                }
+                event = log.next(), if running.len() < QUEUED_AT_MOST => {
+                    let event = event?;
+                    let requested = match event.meta.event_type.as_str() {
+                        "deployment.requested" => match event.decode() {
+                            Ok(Event::DeploymentRequested(requested)) => Some(requested),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    marks.saw(event.meta.position, requested.is_some());
+                    if let Some(requested) = requested {
+                        let position = event.meta.position;
+                        let (done, done_signal) = oneshot::channel::<()>();
+                        let before = latest_of_project.insert(requested.project_id.clone(), done_signal);
+                        let (deployer, slots) = (self.clone(), slots.clone());
+                        let task = running.spawn(async move {
+                            if let Some(before) = before {
+                                let _ = before.await;
+                            }
+                            let Ok(_slot) = slots.acquire().await else { return };
+                            deployer.deploy(&requested, &event.meta).await;
+                            drop(done);
+                        });
+                        positions.insert(task.id(), position);
+                    }
+                }
             }
-            self.store.save_checkpoint(CHECKPOINT, event.meta.position).await?;
+            if marks.checkpoint() > saved {
+                saved = marks.checkpoint();
+                self.store.save_checkpoint(CHECKPOINT, saved).await?;
+            }
         }
         Ok(())
     }

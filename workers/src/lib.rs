@@ -1,8 +1,9 @@
-//! Workers: the components that act on events and report back through commands. So far the
-//! artifact store and the deployer of prebuilt uploads; the sandboxed builder is next.
+//! Workers: the components that act on events and report back through commands: the
+//! artifact store, the sandboxed builder, the deployer and the git fetcher.
 
 pub mod artifacts;
 pub mod builder;
 pub mod deployer;
 pub mod git;
 pub mod sealer;
+pub mod watermark;

@@ -46,6 +46,7 @@ pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, bur
         build_timeout_secs: 600,
         build_memory_mib: 4096,
         build_cpus: 2.0,
+        build_concurrency: 2,
         api_rate_limit: rate_per_second,
         api_rate_burst: burst,
         secret_key: None,
