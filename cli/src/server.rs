@@ -3,6 +3,7 @@
 //! GraphQL API.
 
 use crate::config::Config;
+use crate::edge_workers;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_edge::Edge;
@@ -126,10 +127,9 @@ impl Server {
         let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &config.data_dir.join("secret.key"))?;
         let mut edge_addr = None;
         if roles.deploy {
-            let listener = tokio::net::TcpListener::bind(&config.edge_addr)
-                .await
-                .with_context(|| format!("binding the edge to {}", config.edge_addr))?;
-            let bound = listener.local_addr()?;
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let sockets = edge_workers::bind(&config.edge_addr, cores)?;
+            let bound = sockets.address;
             edge_addr = Some(bound);
             let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
             let builder = Builder {
@@ -151,13 +151,7 @@ impl Server {
             tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
             let edge =
                 Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone()).router();
-            let mut stopped = stopped.clone();
-            tasks.spawn(async move {
-                tokio::select! {
-                    served = axum_serve(listener, edge) => Ok(served?),
-                    _ = stopped.changed() => Ok(()),
-                }
-            });
+            tasks.spawn(edge_workers::serve(sockets, edge, stopped.clone()));
         }
         let mut api_addr = None;
         if roles.api {
@@ -208,18 +202,6 @@ impl Config {
     pub fn api_limits(&self) -> ApiConfig {
         ApiConfig { rate_per_second: self.api_rate_limit, burst: self.api_rate_burst, ..ApiConfig::default() }
     }
-}
-
-/// Serves the edge with TCP_NODELAY: a response's head and body go out as separate writes,
-/// and Nagle's algorithm would hold the body back for the client's delayed ACK (~40 ms).
-async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router).await
 }
 
 /// The build backend the configuration names.
