@@ -54,6 +54,17 @@ pub struct Config {
     /// Deployments built at once (one project's deployments always run in order).
     #[arg(long, global = true, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
     pub build_concurrency: usize,
+    /// ClickHouse's HTTP URL (distributed mode): analytics and usage figures go there; unset:
+    /// usage comes from the read models.
+    #[arg(long, global = true, env = "CLOUDDECK_CLICKHOUSE_URL")]
+    pub clickhouse_url: Option<String>,
+    /// The ClickHouse database CloudDeck's tables live in (created if missing).
+    #[arg(long, global = true, env = "CLOUDDECK_CLICKHOUSE_DATABASE", default_value = "clouddeck")]
+    pub clickhouse_database: String,
+    /// How long the edge counts before it reports a usage window, in seconds (a crash loses
+    /// at most this much of the edge's counts).
+    #[arg(long, global = true, env = "CLOUDDECK_METER_WINDOW_SECS", default_value_t = 60)]
+    pub meter_window_secs: u64,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,

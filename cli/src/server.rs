@@ -7,10 +7,12 @@ use crate::edge_workers;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_edge::Edge;
+use clouddeck_edge::report::Reporter;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
 use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
+use clouddeck_projections::analytics::{Analytics, AnalyticsProjector, CHECKPOINT as ANALYTICS};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
 use clouddeck_workers::builder::docker::DockerRunner;
 use clouddeck_workers::builder::run::Builder;
@@ -124,6 +126,23 @@ impl Server {
             None => watch::channel(0).1,
         };
         let artifacts = config.artifacts()?;
+        let analytics = match &config.clickhouse_url {
+            Some(url) => Some(
+                Analytics::connect(url, &config.clickhouse_database)
+                    .await
+                    .with_context(|| format!("connecting to ClickHouse at {}", redact(url)))?,
+            ),
+            None => None,
+        };
+        if let (true, Some(analytics)) = (roles.projections, &analytics) {
+            let projector = AnalyticsProjector::new(analytics.clone());
+            let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
+                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, "clouddeck-analytics", &all_topics())?),
+                _ => Box::new(StoreFeed::new(store.clone(), analytics.checkpoint(ANALYTICS).await?)),
+            };
+            let stopped = stopped.clone();
+            tasks.spawn(async move { Ok(projector.run(&mut *feed, stopped).await?) });
+        }
         let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &config.data_dir.join("secret.key"))?;
         let mut edge_addr = None;
         if roles.deploy {
@@ -149,9 +168,19 @@ impl Server {
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
-            let edge =
-                Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone()).router();
-            tasks.spawn(edge_workers::serve(sockets, edge, stopped.clone()));
+            let edge = Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone());
+            let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));
+            let window = Duration::from_secs(config.meter_window_secs.max(1));
+            // Serving stops first; the reporter's last flush then sees every request.
+            let (stop_reporter, reporter_stopped) = watch::channel(false);
+            let served = edge_workers::serve(sockets, edge.router(), stopped.clone());
+            tasks.spawn(async move {
+                let reporting = tokio::spawn(reporter.run(window, reporter_stopped));
+                let result = served.await;
+                let _ = stop_reporter.send(true);
+                let _ = reporting.await;
+                result
+            });
         }
         let mut api_addr = None;
         if roles.api {
@@ -163,6 +192,7 @@ impl Server {
                 sealer: sealer.clone(),
                 artifacts: artifacts.clone(),
                 max_file_bytes: config.max_file_bytes,
+                analytics: analytics.clone(),
             });
             let listener = tokio::net::TcpListener::bind(&config.api_addr)
                 .await

@@ -19,6 +19,9 @@ pub enum DomainError {
     /// The aggregate is not in a state where the command makes sense.
     #[error("cannot {action} a {what} that is {state}")]
     IllegalTransition { what: &'static str, action: &'static str, state: String },
+    /// The organization's plan does not allow it (this month).
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// The stream kept changing under the handler's retries.
     #[error("too many concurrent changes to {0}; try again")]
     Contention(String),

@@ -4,6 +4,7 @@
 
 use crate::access::Context;
 use crate::aggregate::Aggregate;
+use crate::billing::{BuildCount, ChangePlan, CountBuild, Subscription, build_counter_id};
 use crate::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide_request};
 use crate::error::DomainError;
 use crate::organization::{Organization, OrganizationCommand};
@@ -236,8 +237,29 @@ impl CommandHandler {
                 return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
             }
             let events = decide_request(&project.state, request.clone(), &ctx)?;
-            let write = (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events);
-            self.append(vec![write], provenance).await
+            // Counted against the month's limit in the same append: the counter's version
+            // is the count, so two requests racing for the last build cannot both have it.
+            let organization_id = &project.state.organization_id;
+            let plan = self.load::<Subscription>(organization_id).await?.state.plan;
+            let period = clouddeck_billing::period_of(now_ms);
+            let counter_id = build_counter_id(organization_id, &period);
+            let counter = self.load::<BuildCount>(&counter_id).await?;
+            let count = CountBuild {
+                organization_id: organization_id.clone(),
+                project_id: project_id.to_string(),
+                deployment_id: request.deployment_id.clone(),
+                period,
+                plan,
+            };
+            let counted = counter.state.decide(count, &ctx)?;
+            self.append(
+                vec![
+                    (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events),
+                    (stream_id(BuildCount::KIND, &counter_id), counter.expected(), counted),
+                ],
+                provenance,
+            )
+            .await
         })
         .await
     }
@@ -275,6 +297,48 @@ impl CommandHandler {
             self.append(vec![write], provenance).await
         })
         .await
+    }
+
+    /// Changes an organization's plan (its owner only).
+    pub async fn change_plan(
+        &self,
+        command: ChangePlan,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        let organization_id = command.organization_id.clone();
+        self.retrying(&organization_id, || async {
+            let org = self.load::<Organization>(&organization_id).await?;
+            if org.version == 0 {
+                return Err(DomainError::not_found("organization", &organization_id).into());
+            }
+            let ctx = Self::context(provenance, &org.state, now_ms);
+            let subscription = self.load::<Subscription>(&organization_id).await?;
+            let events = subscription.state.decide(command.clone(), &ctx)?;
+            let write = (stream_id(Subscription::KIND, &organization_id), subscription.expected(), events);
+            self.append(vec![write], provenance).await
+        })
+        .await
+    }
+
+    /// Records one metered window on its own new stream, `usage-<window id>`. A window
+    /// already recorded (a retry after a lost answer, a restart) is acknowledged and not
+    /// appended again: `events` is then 0.
+    pub async fn record_usage(
+        &self,
+        window_id: &str,
+        events: Vec<Event>,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        let ctx = Context { actor: provenance.actor.clone(), role: None, now_ms };
+        crate::usage::check_window(window_id, &events, &ctx)?;
+        let write = (stream_id("usage", window_id), ExpectedVersion::NoStream, events);
+        match self.append(vec![write], provenance).await {
+            Ok(outcome) => Ok(outcome),
+            Err(Failure::Conflict) => Ok(Outcome::default()),
+            Err(Failure::Domain(e)) => Err(e),
+        }
     }
 
     /// Records a push on `source-<project>`: decided by the project (it must be live; only

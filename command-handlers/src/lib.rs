@@ -4,11 +4,13 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod billing;
 pub mod deployment;
 pub mod error;
 pub mod handler;
 pub mod organization;
 pub mod project;
+pub mod usage;
 pub mod user;
 pub mod validate;
 

@@ -4,6 +4,8 @@
 //! deployment or the new one, never a mix.
 
 mod host;
+pub mod meter;
+pub mod report;
 pub mod rules;
 mod serve;
 
@@ -11,9 +13,10 @@ pub use host::{Target, target};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, Version, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
+use meter::{Meter, Served};
 use rules::{Action, Rules};
 use sqlx::AnyPool;
 use std::collections::HashMap;
@@ -22,8 +25,17 @@ use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
-/// The read-model position a route was looked up at, and the manifest it led to.
-type Route = (i64, Option<String>);
+/// Where a host leads: the deployment's manifest, whose it is, and whether its organization
+/// is blocked for the month (Free plan, past its bandwidth).
+#[derive(Debug, Clone)]
+struct Routed {
+    manifest: String,
+    served: Served,
+    blocked: bool,
+}
+
+/// The read-model position a route was looked up at, and where it led.
+type Route = (i64, Option<Routed>);
 
 #[derive(Clone)]
 pub struct Edge {
@@ -38,6 +50,7 @@ pub struct Edge {
     routes: Arc<Mutex<HashMap<Target, Route>>>,
     projected: watch::Receiver<i64>,
     pub(crate) small_files: Arc<serve::SmallFiles>,
+    pub meter: Arc<Meter>,
 }
 
 impl Edge {
@@ -55,11 +68,12 @@ impl Edge {
             routes: Arc::default(),
             projected,
             small_files: Arc::default(),
+            meter: Arc::default(),
         }
     }
 
     /// `manifest_for`, answered from the route cache while the read models stand still.
-    async fn route(&self, target: &Target) -> Result<Option<String>, sqlx::Error> {
+    async fn route(&self, target: &Target) -> Result<Option<Routed>, sqlx::Error> {
         let position = *self.projected.borrow();
         if let Some((at, hash)) = self.routes.lock().ok().and_then(|r| r.get(target).cloned())
             && at == position
@@ -84,30 +98,45 @@ impl Edge {
         Router::new().fallback(handle).layer(CompressionLayer::new().compress_when(worth_it)).with_state(Arc::new(self))
     }
 
-    /// The manifest hash of the ready deployment a host names.
-    async fn manifest_for(&self, target: &Target) -> Result<Option<String>, sqlx::Error> {
-        let row: Option<(Option<String>,)> = match target {
-            Target::Deployment { deployment_id, project } => {
-                sqlx::query_as(
-                    "SELECT d.manifest_sha256 FROM rm_deployments d JOIN rm_projects p ON p.project_id = d.project_id \
-                     WHERE d.deployment_id = $1 AND p.slug = $2 AND d.status IN ('stored', 'ready') AND p.deleted_at IS NULL",
-                )
-                .bind(deployment_id)
-                .bind(project)
-                .fetch_optional(&self.read_db)
-                .await?
-            }
-            Target::Production { project } => {
-                sqlx::query_as(
-                    "SELECT d.manifest_sha256 FROM rm_projects p JOIN rm_deployments d ON d.deployment_id = p.production_deployment_id \
-                     WHERE p.slug = $1 AND p.deleted_at IS NULL AND d.status = 'ready'",
-                )
-                .bind(project)
-                .fetch_optional(&self.read_db)
-                .await?
-            }
+    /// The ready deployment a host names, and whose it is.
+    async fn manifest_for(&self, target: &Target) -> Result<Option<Routed>, sqlx::Error> {
+        let columns = |period: &str| {
+            format!(
+                "d.manifest_sha256, d.deployment_id, d.project_id, d.organization_id, (SELECT COUNT(*) FROM rm_blocked b \
+                 WHERE b.organization_id = d.organization_id AND b.period = {period})"
+            )
         };
-        Ok(row.and_then(|(hash,)| hash))
+        let period = clouddeck_billing::period_of(report::now_ms());
+        let (sql, binds) = match target {
+            Target::Deployment { deployment_id, project } => (
+                format!(
+                    "SELECT {} FROM rm_deployments d JOIN rm_projects p ON p.project_id = d.project_id \
+                     WHERE d.deployment_id = $1 AND p.slug = $2 AND d.status IN ('stored', 'ready') AND p.deleted_at IS NULL",
+                    columns("$3")
+                ),
+                vec![deployment_id, project],
+            ),
+            Target::Production { project } => (
+                format!(
+                    "SELECT {} FROM rm_projects p JOIN rm_deployments d ON d.deployment_id = p.production_deployment_id \
+                     WHERE p.slug = $1 AND p.deleted_at IS NULL AND d.status = 'ready'",
+                    columns("$2")
+                ),
+                vec![project],
+            ),
+        };
+        let mut query = sqlx::query_as::<_, (Option<String>, String, String, String, i64)>(&sql);
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        let row = query.bind(period).fetch_optional(&self.read_db).await?;
+        Ok(row.and_then(|(manifest, deployment_id, project_id, organization_id, blocked)| {
+            Some(Routed {
+                manifest: manifest?,
+                served: Served { organization_id, project_id, deployment_id },
+                blocked: blocked > 0,
+            })
+        }))
     }
 
     /// A deployment's manifest and routing rules, read once: both are immutable.
@@ -160,17 +189,37 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let Some(target) = target(host, &edge.base_domain) else {
         return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response();
     };
-    let hash = match edge.route(&target).await {
-        Ok(Some(hash)) => hash,
+    let routed = match edge.route(&target).await {
+        Ok(Some(routed)) => routed,
         Ok(None) => return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "edge routing lookup");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let Some(site) = edge.site(&hash).await else {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    let path: String = request.uri().path().chars().take(200).collect();
+    let head = request.method() == Method::HEAD;
+    let response = if routed.blocked {
+        let message = "402: this site's organization has used its plan's bandwidth for the month\n";
+        (StatusCode::PAYMENT_REQUIRED, message).into_response()
+    } else {
+        match edge.site(&routed.manifest).await {
+            Some(site) => serve_site(&edge, &site, request).await,
+            None => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        }
     };
+    // Bandwidth is the body as served before compression (what the site weighs).
+    let bytes = if head { 0 } else { content_length(&response) };
+    edge.meter.record(&routed.served, response.status().as_u16(), bytes, &path);
+    response
+}
+
+fn content_length(response: &Response) -> u64 {
+    let header = response.headers().get(header::CONTENT_LENGTH);
+    header.and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
     let path = match serve::decoded(request.uri().path()) {
         Ok(path) => path,
         Err(status) => return (status, "bad path\n").into_response(),

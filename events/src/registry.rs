@@ -18,8 +18,10 @@ pub struct EventTypeInfo {
 }
 
 /// Schemas of earlier versions, kept so that events written under them still read.
-pub const HISTORY: &[(&str, i32, &str)] =
-    &[("project.created", 1, include_str!("../../schema/avro/history/project.created.v1.avsc"))];
+pub const HISTORY: &[(&str, i32, &str)] = &[
+    ("project.created", 1, include_str!("../../schema/avro/history/project.created.v1.avsc")),
+    ("billing.plan_changed", 1, include_str!("../../schema/avro/history/billing.plan_changed.v1.avsc")),
+];
 
 macro_rules! event_registry {
     ($($variant:ident = $name:literal, v $version:literal;)*) => {
@@ -116,7 +118,9 @@ event_registry! {
     CertificateIssued = "domain.certificate_issued", v 1;
     DomainRemoved = "domain.removed", v 1;
     UsageMetered = "usage.metered", v 1;
-    PlanChanged = "billing.plan_changed", v 1;
+    RequestsAnalyzed = "usage.requests_analyzed", v 1;
+    PlanChanged = "billing.plan_changed", v 2;
+    BuildCounted = "billing.build_counted", v 1;
     SubscriptionStarted = "billing.subscription_started", v 1;
     SubscriptionCanceled = "billing.subscription_canceled", v 1;
     WebhookSubscribed = "webhook.subscribed", v 1;

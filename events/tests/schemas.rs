@@ -175,3 +175,22 @@ fn bad_bytes_are_clear_errors_not_panics() {
         let _ = decode("project.created", &flipped);
     }
 }
+
+#[test]
+fn plan_changed_written_under_v1_reads_with_no_terms() {
+    // given a version-1 writer's bytes (before Enterprise terms existed)
+    let v1 = Schema::parse_str(include_str!("../../schema/avro/history/billing.plan_changed.v1.avsc")).expect("v1");
+    let value = Value::Record(vec![
+        ("organization_id".into(), Value::String("o-1".into())),
+        ("from_plan".into(), Value::String("free".into())),
+        ("to_plan".into(), Value::String("pro".into())),
+    ]);
+    let datum = apache_avro::to_avro_datum(&v1, value).expect("v1 datum");
+    let fingerprint = v1.fingerprint::<apache_avro::rabin::Rabin>().bytes;
+    let bytes = [&[0xC3, 0x01][..], &fingerprint, &datum].concat();
+    // when read now, then the terms are null
+    let Event::PlanChanged(event) = decode("billing.plan_changed", &bytes).expect("v1 resolves to v2") else {
+        panic!("not a plan change")
+    };
+    assert_eq!((event.to_plan.as_str(), event.price_cents, event.builds_per_month), ("pro", None, None));
+}

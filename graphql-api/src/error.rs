@@ -11,6 +11,7 @@ pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 pub const NOT_FOUND: &str = "NOT_FOUND";
 pub const CONFLICT: &str = "CONFLICT";
 pub const RATE_LIMITED: &str = "RATE_LIMITED";
+pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
 pub const INTERNAL: &str = "INTERNAL";
 
 pub fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
@@ -46,6 +47,7 @@ pub fn domain(e: DomainError) -> async_graphql::Error {
             coded(CONFLICT, e.to_string())
         }
         DomainError::Forbidden(_) => coded(FORBIDDEN, e.to_string()),
+        DomainError::QuotaExceeded(_) => coded(QUOTA_EXCEEDED, e.to_string()),
         DomainError::Storage => coded(INTERNAL, "internal error"),
     }
 }

@@ -3,6 +3,7 @@
 
 mod access;
 pub mod auth;
+mod billing;
 pub mod error;
 mod idempotency;
 mod mutation;

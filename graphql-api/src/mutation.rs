@@ -445,6 +445,24 @@ impl MutationRoot {
         Ok(GitConnection { webhook_path: format!("/v1/hooks/github/{}", found.id), secret })
     }
 
+    /// Changes the organization's plan (owner only). Enterprise takes its negotiated terms.
+    async fn change_plan(
+        &self,
+        ctx: &Context<'_>,
+        organization: String,
+        plan: crate::billing::PlanName,
+        terms: Option<crate::billing::EnterpriseTerms>,
+    ) -> Result<crate::billing::Subscription> {
+        let org = access::organization(ctx, &organization).await?;
+        let command = clouddeck_command_handlers::billing::ChangePlan {
+            organization_id: org.id.clone(),
+            plan: plan.as_str().into(),
+            terms: terms.map(Into::into),
+        };
+        apply(ctx, |p| async move { state(ctx).handler.change_plan(command, &p, now_ms()).await }).await?;
+        crate::billing::subscription(ctx, &org.id).await
+    }
+
     /// Makes a ready deployment production: the alias moves at once.
     async fn promote_deployment(&self, ctx: &Context<'_>, id: String) -> Result<Deployment> {
         let previous = visible_deployment(ctx, &id).await?;

@@ -76,6 +76,11 @@ impl QueryRoot {
         access::project(ctx, &organization, &slug).await
     }
 
+    /// One invoice, with its lines and each line's source events.
+    async fn invoice(&self, ctx: &Context<'_>, id: String) -> Result<crate::billing::Invoice> {
+        crate::billing::invoice(ctx, &id).await
+    }
+
     async fn deployment(&self, ctx: &Context<'_>, id: String) -> Result<Deployment> {
         let found = Deployment::load(&state(ctx).read_db, &id).await?;
         let Some(deployment) = found else {

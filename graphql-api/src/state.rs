@@ -19,6 +19,8 @@ pub struct ApiState {
     pub artifacts: ArtifactStore,
     /// The largest file a deployment may hold.
     pub max_file_bytes: u64,
+    /// ClickHouse, in the distributed mode: usage figures come from there.
+    pub analytics: Option<clouddeck_projections::analytics::Analytics>,
 }
 
 /// How long a mutation waits for the read models to show its write.

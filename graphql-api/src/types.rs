@@ -220,6 +220,22 @@ impl Organization {
         .map_err(db)
     }
 
+    /// The plan: what it includes and costs.
+    async fn subscription(&self, ctx: &Context<'_>) -> Result<crate::billing::Subscription> {
+        crate::billing::subscription(ctx, &self.id).await
+    }
+
+    /// Usage in a month (`YYYY-MM`, UTC; default: this month), by metric and project.
+    async fn usage(&self, ctx: &Context<'_>, period: Option<String>) -> Result<Vec<crate::billing::UsageFigure>> {
+        let period = period.unwrap_or_else(|| clouddeck_billing::period_of(crate::state::now_ms()));
+        crate::billing::usage(ctx, &self.id, &period).await
+    }
+
+    /// Invoices, newest month first.
+    async fn invoices(&self, ctx: &Context<'_>) -> Result<Vec<crate::billing::Invoice>> {
+        crate::billing::invoices(ctx, &self.id).await
+    }
+
     /// Metadata only: a token's secret is shown once, when it is created.
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         sqlx::query_as(&format!(

@@ -2,6 +2,8 @@
 //! the SQL read models the API queries. Read models are disposable: a rebuild from the log
 //! gives the same rows.
 
+pub mod analytics;
+pub mod billing;
 pub mod db;
 pub mod deployments;
 pub mod read_models;

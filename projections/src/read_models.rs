@@ -1,6 +1,7 @@
 //! The dashboard's read models: users, organizations, members, invitations, API tokens
 //! (metadata only), projects, env var names (never values) and deployments.
 
+use crate::billing;
 use crate::deployments::{self, DeploymentRow, deployment_of};
 use crate::runner::Projection;
 use async_trait::async_trait;
@@ -22,6 +23,12 @@ pub const TABLES: &[&str] = &[
     "rm_sessions",
     "rm_build_logs",
     "rm_stream_owners",
+    "rm_plan_changes",
+    "rm_usage",
+    "rm_usage_events",
+    "rm_invoices",
+    "rm_invoice_lines",
+    "rm_blocked",
 ];
 
 async fn owner(db: &mut AnyConnection, stream: &str, organization_id: &str) -> Result<(), sqlx::Error> {
@@ -66,6 +73,7 @@ impl Projection for ReadModels {
         ids.dedup();
         let mut rows = deployments::load(db, &ids).await?;
         let mut changed = Vec::new();
+        let mut touched = billing::Touched::new();
         for (recorded, event) in events {
             if let Event::BuildLogChunk(e) = event {
                 sqlx::query("INSERT INTO rm_build_logs (deployment_id, sequence, lines) VALUES ($1, $2, $3)")
@@ -88,7 +96,9 @@ impl Projection for ReadModels {
                 }
                 None => self.apply(db, recorded, event).await?,
             }
+            billing::apply(db, recorded, event, &mut touched).await?;
         }
+        billing::invoices(db, touched).await?;
         changed.sort_unstable();
         changed.dedup();
         let changed: Vec<DeploymentRow> = changed.iter().filter_map(|id| rows.remove(id)).collect();

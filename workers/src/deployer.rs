@@ -17,7 +17,7 @@ use clouddeck_command_handlers::deployment::DeploymentCommand;
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
 use clouddeck_eventlog::{EventStore, StoreError, Subscription};
-use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance};
+use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance, UsageMetered};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, oneshot, watch};
@@ -145,6 +145,7 @@ impl Deployer {
                 total_bytes: manifest.total_bytes() as i64,
             })
             .await?;
+            self.meter(requested, &provenance, "storage", "storage_bytes", manifest.total_bytes() as i64).await;
             let project = handler.state::<Project>(&requested.project_id).await?;
             let host = format!("{id}-{}.{}", project.slug, self.base_domain);
             if let Err(reason) = health_check(self.edge, &host).await {
@@ -215,6 +216,8 @@ impl Deployer {
         });
         let (result, ()) = tokio::join!(self.builder.build(id, &source, &env, lines), log);
         let duration_ms = started.elapsed().as_millis() as i64;
+        // Every started second is metered, whether the build passed or not.
+        self.meter(requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;
         match result {
             Ok((_, manifest)) => {
                 run(DeploymentCommand::SucceedBuild { duration_ms }).await?;
@@ -231,6 +234,36 @@ impl Deployer {
                 run(command).await?;
                 Ok(None)
             }
+        }
+    }
+}
+
+impl Deployer {
+    /// Reports one figure for a deployment, as its own window (`<kind>-<deployment>`): a
+    /// deployment retried after a restart reports it once.
+    async fn meter(
+        &self,
+        requested: &DeploymentRequested,
+        provenance: &Provenance,
+        kind: &str,
+        metric: &str,
+        quantity: i64,
+    ) {
+        let window_id = format!("{kind}-{}", requested.deployment_id);
+        let now = now_ms();
+        let event = UsageMetered {
+            window_id: window_id.clone(),
+            organization_id: requested.organization_id.clone(),
+            project_id: Some(requested.project_id.clone()),
+            deployment_id: Some(requested.deployment_id.clone()),
+            metric: metric.into(),
+            quantity,
+            window_start: now,
+            window_end: now,
+        };
+        let handler = CommandHandler::new(self.store.clone());
+        if let Err(e) = handler.record_usage(&window_id, vec![event.into()], provenance, now).await {
+            warn!(deployment = %requested.deployment_id, error = %e, "usage not recorded");
         }
     }
 }

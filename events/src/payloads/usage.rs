@@ -1,4 +1,6 @@
-//! Usage aggregate: stream `usage-<organization id>`, metered per time window.
+//! Usage: stream `usage-<window id>`, one per metered window. A window is appended once,
+//! to a new stream, so a window reported twice (a retry, a restart) is refused by the store:
+//! never counted twice.
 
 use apache_avro::AvroSchema;
 use serde::{Deserialize, Serialize};
@@ -16,6 +18,33 @@ pub struct UsageMetered {
     pub metric: String,
     pub quantity: i64,
     /// Unix milliseconds, start inclusive, end exclusive.
+    pub window_start: i64,
+    pub window_end: i64,
+}
+
+/// How many requests got which answer, and the busiest paths.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.usage")]
+pub struct PathHits {
+    pub path: String,
+    pub requests: i64,
+    pub bytes: i64,
+}
+
+/// A deployment's request analytics over one edge window (beside its `usage.metered`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.usage")]
+pub struct RequestsAnalyzed {
+    pub window_id: String,
+    pub organization_id: String,
+    pub project_id: String,
+    pub deployment_id: String,
+    pub status_2xx: i64,
+    pub status_3xx: i64,
+    pub status_4xx: i64,
+    pub status_5xx: i64,
+    /// At most the 20 busiest paths of the window.
+    pub top_paths: Vec<PathHits>,
     pub window_start: i64,
     pub window_end: i64,
 }

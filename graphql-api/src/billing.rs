@@ -1,0 +1,253 @@
+//! Plans, usage and invoices as the API shows them. Usage comes from ClickHouse when the
+//! server has it (distributed mode), else from the read models; invoices always come from
+//! the read models, where each line's source events are one query away.
+
+use crate::access;
+use crate::error::{db, internal, not_found};
+use crate::types::{iso, state};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
+use clouddeck_billing::{Overage, Plan};
+use sqlx::FromRow;
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PlanName {
+    Free,
+    Pro,
+    Business,
+    Enterprise,
+}
+
+impl PlanName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanName::Free => "free",
+            PlanName::Pro => "pro",
+            PlanName::Business => "business",
+            PlanName::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// Enterprise's negotiated terms.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct EnterpriseTerms {
+    pub price_cents: i64,
+    /// Omitted: unlimited.
+    pub builds_per_month: Option<i64>,
+    pub bandwidth_gb: i64,
+    pub overage_cents_per_gb: i64,
+}
+
+impl From<EnterpriseTerms> for clouddeck_billing::Terms {
+    fn from(t: EnterpriseTerms) -> Self {
+        clouddeck_billing::Terms {
+            price_cents: t.price_cents,
+            builds_per_month: t.builds_per_month,
+            bandwidth_gb: t.bandwidth_gb,
+            overage_cents_per_gb: t.overage_cents_per_gb,
+        }
+    }
+}
+
+/// What the organization's plan includes and costs.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Subscription {
+    pub plan: String,
+    pub price_cents: i64,
+    /// Null: unlimited.
+    pub builds_per_month: Option<i64>,
+    pub bandwidth_bytes: i64,
+    /// Null: bandwidth past the plan is blocked, not billed.
+    pub overage_cents_per_gb: Option<i64>,
+    /// Whether the organization's sites are blocked for the rest of this month.
+    pub bandwidth_blocked: bool,
+}
+
+impl Subscription {
+    pub fn new(plan: Plan, bandwidth_blocked: bool) -> Self {
+        Subscription {
+            price_cents: plan.price_cents,
+            builds_per_month: plan.builds_per_month,
+            bandwidth_bytes: plan.bandwidth_bytes,
+            overage_cents_per_gb: match plan.overage {
+                Overage::Blocked => None,
+                Overage::Billed { cents_per_gb } => Some(cents_per_gb),
+            },
+            plan: plan.name,
+            bandwidth_blocked,
+        }
+    }
+}
+
+/// One metric's total in a period, for one project (null: the organization, as for seats).
+#[derive(SimpleObject, FromRow, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UsageFigure {
+    pub metric: String,
+    pub project_id: Option<String>,
+    pub quantity: i64,
+}
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct Invoice {
+    #[sqlx(rename = "invoice_id")]
+    pub id: String,
+    #[graphql(skip)]
+    pub organization_id: String,
+    /// `YYYY-MM`, UTC.
+    pub period: String,
+    pub plan: String,
+    pub total_cents: i64,
+    #[graphql(skip)]
+    pub updated_at: i64,
+}
+
+pub const INVOICE_COLUMNS: &str = "invoice_id, organization_id, period, plan, total_cents, updated_at";
+
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[graphql(complex)]
+pub struct InvoiceLine {
+    #[sqlx(rename = "line_no")]
+    pub number: i64,
+    pub description: String,
+    /// `plan` or the usage metric the line is made of.
+    pub metric: String,
+    pub quantity: i64,
+    pub unit: String,
+    pub unit_price_cents: i64,
+    pub amount_cents: i64,
+    #[graphql(skip)]
+    pub organization_id: String,
+    #[graphql(skip)]
+    pub period: String,
+}
+
+/// An event a line is made of, with where it sits in the log.
+#[derive(SimpleObject, FromRow, Clone, Debug)]
+pub struct SourceEvent {
+    pub event_id: String,
+    pub position: i64,
+    pub project_id: Option<String>,
+    pub quantity: i64,
+}
+
+#[ComplexObject]
+impl Invoice {
+    #[graphql(name = "updatedAt")]
+    async fn updated(&self) -> String {
+        iso(self.updated_at, true)
+    }
+
+    async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<InvoiceLine>> {
+        sqlx::query_as(
+            "SELECT l.line_no, l.description, l.metric, l.quantity, l.unit, l.unit_price_cents, l.amount_cents, \
+             i.organization_id, i.period FROM rm_invoice_lines l JOIN rm_invoices i ON i.invoice_id = l.invoice_id \
+             WHERE l.invoice_id = $1 ORDER BY l.line_no",
+        )
+        .bind(&self.id)
+        .fetch_all(&state(ctx).read_db)
+        .await
+        .map_err(db)
+    }
+}
+
+#[ComplexObject]
+impl InvoiceLine {
+    /// The events this line is made of: the plan change in effect for the plan line, the
+    /// usage events of its metric for the others.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceEvent>> {
+        let read_db = &state(ctx).read_db;
+        if self.metric == "plan" {
+            let end =
+                clouddeck_billing::period_bounds(&self.period).map_or(i64::MAX, |(_, end)| end.saturating_mul(1_000));
+            return sqlx::query_as(
+                "SELECT event_id, position, NULL AS project_id, 1 AS quantity FROM rm_plan_changes \
+                 WHERE organization_id = $1 AND changed_at < $2 ORDER BY position DESC LIMIT 1",
+            )
+            .bind(&self.organization_id)
+            .bind(end)
+            .fetch_all(read_db)
+            .await
+            .map_err(db);
+        }
+        sqlx::query_as(
+            "SELECT event_id, position, NULLIF(project_id, '') AS project_id, quantity FROM rm_usage_events \
+             WHERE organization_id = $1 AND period = $2 AND metric = $3 ORDER BY position",
+        )
+        .bind(&self.organization_id)
+        .bind(&self.period)
+        .bind(&self.metric)
+        .fetch_all(read_db)
+        .await
+        .map_err(db)
+    }
+}
+
+/// The organization's subscription as the read models know it.
+pub async fn subscription(ctx: &Context<'_>, organization_id: &str) -> Result<Subscription> {
+    let mut conn = state(ctx).read_db.acquire().await.map_err(db)?;
+    let period = clouddeck_billing::period_of(crate::state::now_ms());
+    let plan = clouddeck_projections::billing::plan_for(&mut conn, organization_id, &period).await.map_err(db)?;
+    let blocked: Option<(String,)> =
+        sqlx::query_as("SELECT organization_id FROM rm_blocked WHERE organization_id = $1 AND period = $2")
+            .bind(organization_id)
+            .bind(&period)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+    Ok(Subscription::new(plan, blocked.is_some()))
+}
+
+/// Usage figures of a period, by metric and project: metered figures from ClickHouse when
+/// the server has it, else from the read models; seats (a count of members, not a meter)
+/// always from the read models.
+pub async fn usage(ctx: &Context<'_>, organization_id: &str, period: &str) -> Result<Vec<UsageFigure>> {
+    let Some((start, end)) = clouddeck_billing::period_bounds(period) else {
+        return Err(crate::error::bad_input("period", "must be a month, `YYYY-MM`"));
+    };
+    let analytics = &state(ctx).analytics;
+    let only = if analytics.is_some() { "AND metric = 'seats'" } else { "" };
+    let mut figures: Vec<UsageFigure> = sqlx::query_as(&format!(
+        "SELECT metric, NULLIF(project_id, '') AS project_id, quantity FROM rm_usage \
+         WHERE organization_id = $1 AND period = $2 {only}"
+    ))
+    .bind(organization_id)
+    .bind(period)
+    .fetch_all(&state(ctx).read_db)
+    .await
+    .map_err(db)?;
+    if let Some(analytics) = analytics {
+        let totals = analytics.usage(organization_id, start, end).await.map_err(internal)?;
+        figures.extend(totals.into_iter().map(|t| UsageFigure {
+            metric: t.metric,
+            project_id: Some(t.project_id).filter(|p| !p.is_empty()),
+            quantity: t.quantity,
+        }));
+    }
+    figures.sort();
+    Ok(figures)
+}
+
+pub async fn invoices(ctx: &Context<'_>, organization_id: &str) -> Result<Vec<Invoice>> {
+    sqlx::query_as(&format!(
+        "SELECT {INVOICE_COLUMNS} FROM rm_invoices WHERE organization_id = $1 ORDER BY period DESC"
+    ))
+    .bind(organization_id)
+    .fetch_all(&state(ctx).read_db)
+    .await
+    .map_err(db)
+}
+
+/// One invoice, if the caller may see its organization.
+pub async fn invoice(ctx: &Context<'_>, id: &str) -> Result<Invoice> {
+    let found: Option<Invoice> =
+        sqlx::query_as(&format!("SELECT {INVOICE_COLUMNS} FROM rm_invoices WHERE invoice_id = $1"))
+            .bind(id)
+            .fetch_optional(&state(ctx).read_db)
+            .await
+            .map_err(db)?;
+    match found {
+        Some(invoice) if access::can_see(ctx, &invoice.organization_id).await? => Ok(invoice),
+        _ => Err(not_found(&format!("invoice `{id}`"))),
+    }
+}
