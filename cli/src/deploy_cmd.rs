@@ -123,6 +123,7 @@ async fn ensure_project(client: &Client, org: &str, project: &str) -> anyhow::Re
 }
 
 /// What a deploy ended in.
+#[derive(Debug)]
 pub struct Deployed {
     pub id: String,
     pub status: String,

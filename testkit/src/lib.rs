@@ -53,6 +53,11 @@ pub fn kafka_brokers() -> String {
     required("CLOUDDECK_TEST_KAFKA_BROKERS")
 }
 
+/// The ClickHouse server scripts/services started, and a fresh database name for one test.
+pub fn clickhouse() -> (String, String) {
+    (required("CLOUDDECK_TEST_CLICKHOUSE_URL"), format!("cdtest_{}", uuid::Uuid::new_v4().simple()))
+}
+
 /// A new, empty bucket on the S3-compatible server scripts/services started (moto, which
 /// takes any credentials); returns the endpoint and the bucket's name.
 pub fn s3_bucket() -> (String, String) {

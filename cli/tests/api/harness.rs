@@ -27,12 +27,22 @@ pub async fn spawn_app(backend: Backend, rate_per_second: f64, burst: u32) -> Ap
 
 /// The same, with builds in `build_backend` (`sandbox` or `docker`).
 pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, burst: u32, build_backend: &str) -> App {
+    spawn_configured(backend, |config| {
+        config.api_rate_limit = rate_per_second;
+        config.api_rate_burst = burst;
+        config.build_backend = build_backend.into();
+    })
+    .await
+}
+
+/// The server with the test defaults, changed by `tweak`.
+pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config)) -> App {
     let scratch = Scratch::new();
     let database_url = match backend {
         Backend::Sqlite => scratch.sqlite_url("clouddeck"),
         Backend::Postgres => postgres_database().await,
     };
-    let config = Config {
+    let mut config = Config {
         data_dir: scratch.path(),
         database_url: Some(database_url),
         kafka_brokers: None,
@@ -40,7 +50,7 @@ pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, bur
         edge_addr: "127.0.0.1:0".into(),
         base_domain: "localhost".into(),
         max_file_bytes: 1024 * 1024,
-        build_backend: build_backend.into(),
+        build_backend: "sandbox".into(),
         build_image: std::env::var("CLOUDDECK_TEST_BUILD_IMAGE")
             .unwrap_or_else(|_| "clouddeck/build:bookworm-node".into()),
         build_timeout_secs: 600,
@@ -50,11 +60,12 @@ pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, bur
         clickhouse_url: None,
         clickhouse_database: "clouddeck".into(),
         meter_window_secs: 60,
-        api_rate_limit: rate_per_second,
-        api_rate_burst: burst,
+        api_rate_limit: 10_000.0,
+        api_rate_burst: 10_000,
         secret_key: None,
         s3: Default::default(),
     };
+    tweak(&mut config);
     let server = Server::start(&config, Roles::all(false)).await.unwrap();
     let base = format!("http://{}", server.api_addr.unwrap());
     let edge = server.edge_addr.unwrap().to_string();
@@ -129,6 +140,13 @@ impl App {
             self.ok(Some(&token), create, json!({ "p": slug })).await;
         }
         token
+    }
+
+    /// Stops the server (cleanly: the edge reports its last window) and keeps its data.
+    pub async fn halt(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
     }
 
     pub async fn stop(mut self) {
