@@ -154,11 +154,11 @@ fn rows_of(batch: &[StreamAppend], first_position: i64) -> Vec<Row> {
     rows
 }
 
-fn rate(count: usize, elapsed: Duration) -> f64 {
+pub(crate) fn rate(count: usize, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64().max(1e-9)
 }
 
-fn report(what: &str, ours: f64, baseline_name: &str, baseline: f64) {
+pub(crate) fn report(what: &str, ours: f64, baseline_name: &str, baseline: f64) {
     println!(
         "{what:<44} {ours:>10.0}/s   {baseline_name:<24} {baseline:>10.0}/s   ratio {:.2}",
         ours / baseline.max(1e-9)
@@ -363,6 +363,10 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         None => println!("(relay skipped: set CLOUDDECK_KAFKA_BROKERS)"),
     }
     sqlite.pool().close().await;
+    match &config.clickhouse_url {
+        Some(url) => crate::bench_analytics::run(url, &dir, args.events, 5_000).await?,
+        None => println!("(ClickHouse skipped: set CLOUDDECK_CLICKHOUSE_URL)"),
+    }
     std::fs::remove_dir_all(&dir)?;
     crate::bench_api::run(config, args.concurrency, args.seconds).await
 }

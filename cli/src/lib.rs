@@ -2,6 +2,7 @@
 //! integration tests (which start the real thing on port 0), and the operator's commands.
 
 pub mod bench;
+mod bench_analytics;
 pub mod bench_api;
 pub mod bootstrap;
 pub mod client;

@@ -198,6 +198,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "rebuilt read models from {} events in {:.2?} ({rate:.0} events/s)",
                 rebuilt.events, rebuilt.elapsed
             );
+            if let Some(url) = &config.clickhouse_url {
+                let started = std::time::Instant::now();
+                let analytics =
+                    clouddeck_projections::analytics::Analytics::connect(url, &config.clickhouse_database).await?;
+                let events = clouddeck_projections::analytics::rebuild(&analytics, server.store.clone()).await?;
+                println!("rebuilt ClickHouse tables from {events} events in {:.2?}", started.elapsed());
+            }
         }
         Command::Events(EventsCommand::Tail { from, follow, json }) => {
             let store = clouddeck_eventlog::connect(&config.database_url()?).await?;

@@ -221,10 +221,11 @@ async fn edge_traffic_is_metered_invoiced_and_rebuilt_identically_everywhere() {
     assert_eq!(clickhouse, sql, "ClickHouse and the SQL read models agree");
     analytics.reset().await.unwrap();
     assert!(analytics.usage(org, start, end).await.unwrap().is_empty());
-    feed_analytics(&analytics, store.clone(), 0).await;
+    clouddeck_projections::analytics::rebuild(&analytics, store.clone()).await.unwrap();
     feed_analytics(&analytics, store.clone(), 0).await;
     assert_eq!(analytics.usage(org, start, end).await.unwrap(), figures);
     assert_eq!(analytics.statuses(&deployed.id).await.unwrap(), statuses);
+    analytics.drop_database().await.unwrap();
     app.stop().await;
 }
 

@@ -68,6 +68,12 @@ macro_rules! event_registry {
                 let json = match self { $(Event::$variant(p) => serde_json::to_value(p),)* };
                 json.unwrap_or(serde_json::Value::Null)
             }
+
+            /// The payload as JSON text, written straight from the payload.
+            pub fn payload_json_text(&self) -> String {
+                let json = match self { $(Event::$variant(p) => serde_json::to_string(p),)* };
+                json.unwrap_or_else(|_| "null".into())
+            }
         }
 
         $(impl From<$variant> for Event {

@@ -8,7 +8,7 @@
 mod projector;
 pub mod rows;
 
-pub use projector::{AnalyticsError, AnalyticsProjector, CHECKPOINT};
+pub use projector::{AnalyticsError, AnalyticsProjector, CHECKPOINT, rebuild, write};
 
 use clickhouse::{Client, Row};
 use serde::Deserialize;
@@ -34,7 +34,10 @@ const TABLES: &[&str] = &[
 
 #[derive(Clone)]
 pub struct Analytics {
+    /// The server, no database chosen: for creating and dropping databases.
+    server: Client,
     client: Client,
+    database: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Row, Deserialize)]
@@ -63,8 +66,9 @@ impl Analytics {
     /// Connects to `url`, creates `database` and the tables if missing.
     pub async fn connect(url: &str, database: &str) -> Result<Self, clickhouse::error::Error> {
         let server = Client::default().with_url(url).with_validation(false);
-        server.query(&format!("CREATE DATABASE IF NOT EXISTS `{}`", database.replace('`', ""))).execute().await?;
-        let analytics = Analytics { client: server.with_database(database) };
+        let database = database.replace('`', "");
+        server.query(&format!("CREATE DATABASE IF NOT EXISTS `{database}`")).execute().await?;
+        let analytics = Analytics { client: server.clone().with_database(&database), server, database };
         analytics.migrate().await?;
         Ok(analytics)
     }
@@ -78,6 +82,11 @@ impl Analytics {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Drops the whole database (benchmarks and tests clean up with it).
+    pub async fn drop_database(self) -> Result<(), clickhouse::error::Error> {
+        self.server.query(&format!("DROP DATABASE IF EXISTS `{}`", self.database)).execute().await
     }
 
     /// Drops every table and makes them again, empty: a replay starts from here.

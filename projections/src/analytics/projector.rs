@@ -5,8 +5,9 @@
 use super::Analytics;
 use super::rows::Rows;
 use clickhouse::{Row, RowOwned, RowWrite};
-use clouddeck_eventlog::{EventFeed, FeedError};
+use clouddeck_eventlog::{EventFeed, EventStore, FeedError, StoreFeed};
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tracing::{error, warn};
@@ -84,18 +85,34 @@ impl AnalyticsProjector {
         Ok(batch.len())
     }
 
-    async fn insert(&self, rows: &Rows, last: i64) -> Result<(), AnalyticsError> {
-        write(&self.analytics, "events_raw", &rows.raw).await?;
-        write(&self.analytics, "usage_events", &rows.usage).await?;
-        write(&self.analytics, "requests_by_window", &rows.windows).await?;
-        write(&self.analytics, "request_paths_by_window", &rows.paths).await?;
-        write(
-            &self.analytics,
-            "projection_checkpoints",
-            &[CheckpointRow { name: CHECKPOINT.into(), position: last.max(0) as u64 }],
-        )
-        .await
+    /// Inserts one batch's rows, then the checkpoint `last`.
+    pub async fn insert(&self, rows: &Rows, last: i64) -> Result<(), AnalyticsError> {
+        // The tables are independent: their inserts go at once. The checkpoint follows them.
+        tokio::try_join!(
+            write(&self.analytics, "events_raw", &rows.raw),
+            write(&self.analytics, "usage_events", &rows.usage),
+            write(&self.analytics, "requests_by_window", &rows.windows),
+            write(&self.analytics, "request_paths_by_window", &rows.paths),
+        )?;
+        let checkpoint = CheckpointRow { name: CHECKPOINT.into(), position: last.max(0) as u64 };
+        write(&self.analytics, "projection_checkpoints", &[checkpoint]).await
     }
+}
+
+/// Drops ClickHouse's tables and replays the whole log into them; returns the events read.
+pub async fn rebuild(analytics: &Analytics, store: Arc<dyn EventStore>) -> Result<i64, AnalyticsError> {
+    analytics.reset().await?;
+    let head = store.head().await.map_err(FeedError::from)?;
+    let projector = AnalyticsProjector::new(analytics.clone());
+    let mut feed = StoreFeed::new(store, 0);
+    let mut read = 0;
+    while read < head {
+        match projector.step(&mut feed, Duration::from_millis(50)).await? {
+            0 => break,
+            n => read += n as i64,
+        }
+    }
+    Ok(read)
 }
 
 /// One INSERT of all `rows` (none: no request).

@@ -81,7 +81,7 @@ impl Rows {
             stream_version: meta.stream_version.max(0) as u64,
             recorded_at: seconds(recorded_ms),
             actor: meta.actor.to_string(),
-            payload: event.payload_json().to_string(),
+            payload: event.payload_json_text(),
         });
         let usage = |org: &str, project: &str, metric: &str, at_ms: i64, quantity: i64| UsageRow {
             organization_id: org.into(),
