@@ -197,7 +197,7 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let path: String = request.uri().path().chars().take(200).collect();
+    let uri = request.uri().clone();
     let head = request.method() == Method::HEAD;
     let response = if routed.blocked {
         let message = "402: this site's organization has used its plan's bandwidth for the month\n";
@@ -210,8 +210,17 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     };
     // Bandwidth is the body as served before compression (what the site weighs).
     let bytes = if head { 0 } else { content_length(&response) };
-    edge.meter.record(&routed.served, response.status().as_u16(), bytes, &path);
+    edge.meter.record(&routed.served, response.status().as_u16(), bytes, metered_path(uri.path()));
     response
+}
+
+/// A path as analytics keep it: at most 200 bytes (cut on a character boundary).
+fn metered_path(path: &str) -> &str {
+    let mut end = path.len().min(200);
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
 }
 
 fn content_length(response: &Response) -> u64 {

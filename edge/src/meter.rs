@@ -39,10 +39,17 @@ impl Tally {
         if let Some(class) = (status / 100).checked_sub(2).filter(|c| *c < 4) {
             self.statuses[class as usize] += 1;
         }
+        // A path seen before costs no allocation: this runs on every request.
         let key = if self.paths.len() < PATHS_PER_WINDOW || self.paths.contains_key(path) { path } else { "(other)" };
-        let entry = self.paths.entry(key.to_string()).or_default();
-        entry.0 += 1;
-        entry.1 = entry.1.saturating_add(bytes);
+        match self.paths.get_mut(key) {
+            Some(entry) => {
+                entry.0 += 1;
+                entry.1 = entry.1.saturating_add(bytes);
+            }
+            None => {
+                self.paths.insert(key.to_string(), (1, bytes));
+            }
+        }
     }
 
     fn merge(&mut self, other: Tally) {
@@ -69,9 +76,12 @@ impl Tally {
 
 pub type Counts = HashMap<Served, Tally>;
 
+/// By deployment id (hashing one string per request, not three), with whose it is.
+type Shard = HashMap<String, (Served, Tally)>;
+
 #[derive(Default)]
 pub struct Meter {
-    shards: [Mutex<Counts>; SHARDS],
+    shards: [Mutex<Shard>; SHARDS],
 }
 
 static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
@@ -84,12 +94,12 @@ impl Meter {
     pub fn record(&self, served: &Served, status: u16, bytes: u64, path: &str) {
         let shard = SHARD.with(|s| *s);
         if let Ok(mut counts) = self.shards[shard].lock() {
-            match counts.get_mut(served) {
-                Some(tally) => tally.count(status, bytes, path),
+            match counts.get_mut(served.deployment_id.as_str()) {
+                Some((_, tally)) => tally.count(status, bytes, path),
                 None => {
                     let mut tally = Tally::default();
                     tally.count(status, bytes, path);
-                    counts.insert(served.clone(), tally);
+                    counts.insert(served.deployment_id.clone(), (served.clone(), tally));
                 }
             }
         }
@@ -100,7 +110,7 @@ impl Meter {
         let mut all = Counts::new();
         for shard in &self.shards {
             let taken = shard.lock().map(|mut counts| std::mem::take(&mut *counts)).unwrap_or_default();
-            for (served, tally) in taken {
+            for (_, (served, tally)) in taken {
                 all.entry(served).or_default().merge(tally);
             }
         }
