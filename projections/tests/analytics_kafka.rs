@@ -6,7 +6,7 @@
 
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
-use clouddeck_eventlog::{EventStore, connect};
+use clouddeck_eventlog::connect;
 use clouddeck_events::{Actor, PathHits, Provenance, RequestsAnalyzed, UsageMetered};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector};
 use clouddeck_testkit::{Broker, Scratch, clickhouse};
