@@ -76,6 +76,8 @@ async fn billing_rows(db: &AnyPool) -> Vec<String> {
         ("rm_invoices", "invoice_id"),
         ("rm_invoice_lines", "invoice_id, line_no"),
         ("rm_blocked", "organization_id, period"),
+        ("rm_request_stats", "deployment_id"),
+        ("rm_request_paths", "deployment_id, path"),
     ];
     let mut rows = Vec::new();
     for (table, key) in tables {
@@ -173,9 +175,22 @@ async fn edge_traffic_is_metered_invoiced_and_rebuilt_identically_everywhere() {
     assert_eq!(statuses.status_4xx, 1);
     let paths = analytics.top_paths(&deployed.id, 5).await.unwrap();
     assert_eq!((paths[0].path.as_str(), paths[0].requests), ("/", 11));
+    // and the API shows the same from ClickHouse as the read models hold
+    let query =
+        "query($id: String!) { deployment(id: $id) { analytics { status2xx status4xx topPaths { path requests } } } }";
+    let shown = app.ok(Some(&token), query, json!({ "id": deployed.id })).await;
+    let shown = &shown["deployment"]["analytics"];
+    assert_eq!((shown["status2xx"].as_i64(), shown["status4xx"].as_i64()), (Some(11), Some(1)), "{shown}");
+    assert_eq!(shown["topPaths"][0], json!({ "path": "/", "requests": 11 }));
+    let read_db = app.server.as_ref().unwrap().read_db.clone();
+    let row = sqlx::query("SELECT status_2xx, status_4xx FROM rm_request_stats WHERE deployment_id = $1")
+        .bind(&deployed.id)
+        .fetch_one(&read_db)
+        .await
+        .unwrap();
+    assert_eq!((row.get::<i64, _>(0), row.get::<i64, _>(1)), (11, 1));
 
     // given the log as it stands, everything built from it is compared with a rebuild
-    let read_db = app.server.as_ref().unwrap().read_db.clone();
     app.halt().await;
     let org = data["organization"]["id"].as_str().unwrap();
     let (start, end) = clouddeck_billing::period_bounds(&clouddeck_billing::period_of(Usage::now_ms())).unwrap();

@@ -2,6 +2,7 @@
 //! command handlers, subscriptions on the log, and the HTTP server in front of them.
 
 mod access;
+mod analytics;
 pub mod auth;
 mod billing;
 pub mod error;

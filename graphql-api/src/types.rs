@@ -383,6 +383,11 @@ impl Deployment {
 
 #[ComplexObject]
 impl Deployment {
+    /// Requests served: answers by status class and the busiest paths.
+    async fn analytics(&self, ctx: &Context<'_>) -> Result<crate::analytics::RequestAnalytics> {
+        crate::analytics::of_deployment(ctx, &self.id).await
+    }
+
     #[graphql(name = "createdAt")]
     async fn created(&self) -> String {
         iso(self.created_at, true)

@@ -8,6 +8,7 @@ pub mod db;
 pub mod deployments;
 pub mod read_models;
 pub mod rebuild;
+mod requests;
 pub mod runner;
 mod sql;
 

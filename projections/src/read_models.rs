@@ -29,6 +29,8 @@ pub const TABLES: &[&str] = &[
     "rm_invoices",
     "rm_invoice_lines",
     "rm_blocked",
+    "rm_request_stats",
+    "rm_request_paths",
 ];
 
 async fn owner(db: &mut AnyConnection, stream: &str, organization_id: &str) -> Result<(), sqlx::Error> {
@@ -97,6 +99,9 @@ impl Projection for ReadModels {
                 None => self.apply(db, recorded, event).await?,
             }
             billing::apply(db, recorded, event, &mut touched).await?;
+            if let Event::RequestsAnalyzed(e) = event {
+                crate::requests::apply(db, e).await?;
+            }
         }
         billing::invoices(db, touched).await?;
         changed.sort_unstable();

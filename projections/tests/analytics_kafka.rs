@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use clouddeck_command_handlers::CommandHandler;
-use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::connect;
+use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_events::{Actor, PathHits, Provenance, RequestsAnalyzed, UsageMetered};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector};
 use clouddeck_testkit::{Broker, Scratch, clickhouse};
