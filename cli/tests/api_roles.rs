@@ -27,10 +27,11 @@ enum Case {
     CreateApiToken,
     RevokeApiToken,
     CreateOrganization,
+    ChangePlan,
 }
 
 impl Case {
-    const ALL: [Case; 14] = [
+    const ALL: [Case; 15] = [
         Case::CreateProject,
         Case::UpdateProjectSettings,
         Case::DeleteProject,
@@ -45,6 +46,7 @@ impl Case {
         Case::CreateApiToken,
         Case::RevokeApiToken,
         Case::CreateOrganization,
+        Case::ChangePlan,
     ];
 
     /// The lowest role allowed; None for cases no member may do.
@@ -55,6 +57,7 @@ impl Case {
             CreateOrganization => return role != "anonymous",
             AcceptSomeoneElsesInvitation => return false,
             SetPreviewEnvVar | RemovePreviewEnvVar | RequestDeployment => "developer",
+            ChangePlan => "owner",
             _ => "admin",
         };
         matches!((rank(role), rank(needed)), (Some(have), Some(need)) if have >= need)
@@ -112,6 +115,10 @@ impl Case {
                 format!("mutation {{ revokeApiToken(organization: \"acme\", tokenId: \"{}\") {{ id }} }}", made["createApiToken"]["token"]["id"].as_str().unwrap())
             }
             CreateOrganization => format!("mutation {{ createOrganization(slug: \"org{n}\", name: \"O\") {{ id }} }}"),
+            ChangePlan => {
+                let plan = if n % 2 == 0 { "PRO" } else { "BUSINESS" };
+                format!("mutation {{ changePlan(organization: \"acme\", plan: {plan}) {{ plan }} }}")
+            }
         }
     }
 }

@@ -294,6 +294,11 @@ async fn plans_limit_builds_and_bandwidth_and_paid_plans_bill_the_overage() {
     let changed = app.ok(Some(&owner), change, json!({ "plan": "ENTERPRISE", "terms": terms })).await;
     assert_eq!(changed["changePlan"]["buildsPerMonth"], 1);
 
+    // invoices are for owners and admins
+    let invoices = "{ organization(slug: \"acme\") { invoices { id } } }";
+    assert_eq!(app.code(Some(&developer), invoices, json!({})).await.as_deref(), Some("FORBIDDEN"));
+    app.ok(Some(&owner), invoices, json!({})).await;
+
     // a build over the plan's limit is refused with QUOTA_EXCEEDED
     let scratch = clouddeck_testkit::Scratch::new();
     let site = scratch.path().join("shop");

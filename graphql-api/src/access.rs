@@ -28,6 +28,39 @@ pub async fn can_see(ctx: &Context<'_>, organization_id: &str) -> Result<bool> {
     }
 }
 
+/// Refuses (FORBIDDEN) unless the caller holds at least `needed` in the organization: the
+/// member's role, or the API token's.
+pub async fn require_role(
+    ctx: &Context<'_>,
+    organization_id: &str,
+    needed: clouddeck_command_handlers::Role,
+    what: &str,
+) -> Result<()> {
+    let found: Option<(String,)> = match principal(ctx) {
+        Principal::Anonymous => return Err(unauthenticated()),
+        Principal::User { user_id } => {
+            sqlx::query_as("SELECT role FROM rm_members WHERE organization_id = $1 AND user_id = $2")
+                .bind(organization_id)
+                .bind(user_id)
+                .fetch_optional(&state(ctx).read_db)
+                .await
+        }
+        Principal::Token { token_id, .. } => {
+            sqlx::query_as("SELECT role FROM rm_api_tokens WHERE organization_id = $1 AND token_id = $2")
+                .bind(organization_id)
+                .bind(token_id)
+                .fetch_optional(&state(ctx).read_db)
+                .await
+        }
+    }
+    .map_err(db)?;
+    let role = found.and_then(|(role,)| role.parse::<clouddeck_command_handlers::Role>().ok());
+    match role {
+        Some(role) if role >= needed => Ok(()),
+        _ => Err(crate::error::coded(crate::error::FORBIDDEN, format!("{what} needs the {needed} role"))),
+    }
+}
+
 /// The organization with this slug, if the caller may see it.
 pub async fn organization(ctx: &Context<'_>, slug: &str) -> Result<Organization> {
     let found: Option<Organization> =

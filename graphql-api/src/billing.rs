@@ -7,6 +7,7 @@ use crate::error::{db, internal, not_found};
 use crate::types::{iso, state};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use clouddeck_billing::{Overage, Plan};
+use clouddeck_command_handlers::Role;
 use sqlx::FromRow;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -228,7 +229,9 @@ pub async fn usage(ctx: &Context<'_>, organization_id: &str, period: &str) -> Re
     Ok(figures)
 }
 
+/// Invoices are for owners and admins, as billing pages are.
 pub async fn invoices(ctx: &Context<'_>, organization_id: &str) -> Result<Vec<Invoice>> {
+    access::require_role(ctx, organization_id, Role::Admin, "reading invoices").await?;
     sqlx::query_as(&format!(
         "SELECT {INVOICE_COLUMNS} FROM rm_invoices WHERE organization_id = $1 ORDER BY period DESC"
     ))
@@ -247,7 +250,10 @@ pub async fn invoice(ctx: &Context<'_>, id: &str) -> Result<Invoice> {
             .await
             .map_err(db)?;
     match found {
-        Some(invoice) if access::can_see(ctx, &invoice.organization_id).await? => Ok(invoice),
+        Some(invoice) if access::can_see(ctx, &invoice.organization_id).await? => {
+            access::require_role(ctx, &invoice.organization_id, Role::Admin, "reading invoices").await?;
+            Ok(invoice)
+        }
         _ => Err(not_found(&format!("invoice `{id}`"))),
     }
 }
