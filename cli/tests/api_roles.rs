@@ -116,7 +116,7 @@ impl Case {
             }
             CreateOrganization => format!("mutation {{ createOrganization(slug: \"org{n}\", name: \"O\") {{ id }} }}"),
             ChangePlan => {
-                let plan = if n % 2 == 0 { "PRO" } else { "BUSINESS" };
+                let plan = if n.is_multiple_of(2) { "PRO" } else { "BUSINESS" };
                 format!("mutation {{ changePlan(organization: \"acme\", plan: {plan}) {{ plan }} }}")
             }
         }
