@@ -243,7 +243,7 @@ impl CommandHandler {
             let plan = self.load::<Subscription>(organization_id).await?.state.plan;
             let period = clouddeck_billing::period_of(now_ms);
             let counter_id = build_counter_id(organization_id, &period);
-            let counter = self.load::<BuildCount>(&counter_id).await?;
+            let unlimited = plan.builds_per_month.is_none();
             let count = CountBuild {
                 organization_id: organization_id.clone(),
                 project_id: project_id.to_string(),
@@ -251,11 +251,19 @@ impl CommandHandler {
                 period,
                 plan,
             };
-            let counted = counter.state.decide(count, &ctx)?;
+            // Without a limit there is nothing to race for: counted without reading the
+            // month's counter, which then grows without bound. With one, it holds at most
+            // the limit's events.
+            let (counted, expected) = if unlimited {
+                (BuildCount::default().decide(count, &ctx)?, ExpectedVersion::Any)
+            } else {
+                let counter = self.load::<BuildCount>(&counter_id).await?;
+                (counter.state.decide(count, &ctx)?, counter.expected())
+            };
             self.append(
                 vec![
                     (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events),
-                    (stream_id(BuildCount::KIND, &counter_id), counter.expected(), counted),
+                    (stream_id(BuildCount::KIND, &counter_id), expected, counted),
                 ],
                 provenance,
             )

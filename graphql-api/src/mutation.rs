@@ -385,8 +385,10 @@ impl MutationRoot {
         if files.is_empty() || files.len() > MAX_FILES {
             return Err(bad_input("files", format!("must list 1 to {MAX_FILES} files")));
         }
+        let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
+        let sizes = api.artifacts.blob_sizes(&hashes).await.map_err(|e| bad_input("files", e))?;
         let mut manifest = Manifest::default();
-        for file in files {
+        for (file, stored) in files.into_iter().zip(sizes) {
             let path = normalize_path(&file.path).map_err(|e| bad_input("files", e))?;
             check_hash(&file.sha256).map_err(|e| bad_input("files", e))?;
             if file.size < 0 || file.size as u64 > api.max_file_bytes {
@@ -395,7 +397,6 @@ impl MutationRoot {
                     format!("`{path}` claims {} bytes; the limit is {}", file.size, api.max_file_bytes),
                 ));
             }
-            let stored = api.artifacts.blob_size(&file.sha256).await.map_err(|e| bad_input("files", e))?;
             match stored {
                 Some(size) if size == file.size as u64 => {}
                 Some(_) => {

@@ -47,11 +47,48 @@ impl ArtifactStore {
         matches!(self.blob_size(hash).await, Ok(Some(_)))
     }
 
-    /// Of `hashes`, those the store lacks, in their order.
+    /// Of `hashes`, those the store lacks, in their order. The folder is checked in one
+    /// blocking pass (a deploy asks about every file); the bucket only for what it lacks.
     pub async fn missing(&self, hashes: &[String]) -> Vec<String> {
-        let checks: Vec<_> = hashes.iter().map(|hash| self.has_blob(hash)).collect();
+        let root = self.root.clone();
+        let asked = hashes.to_vec();
+        let local = tokio::task::spawn_blocking(move || {
+            asked
+                .into_iter()
+                .filter(|hash| check_hash(hash).is_err() || !root.join(Self::blob_key(hash)).is_file())
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_else(|_| hashes.to_vec());
+        if self.bucket.is_none() {
+            return local;
+        }
+        let checks: Vec<_> = local.iter().map(|hash| self.has_blob(hash)).collect();
         let found: Vec<bool> = stream::iter(checks).buffered(CHECKS_AT_ONCE).collect().await;
-        hashes.iter().zip(found).filter(|(_, has)| !has).map(|(hash, _)| hash.clone()).collect()
+        local.into_iter().zip(found).filter(|(_, has)| !has).map(|(hash, _)| hash).collect()
+    }
+
+    /// The sizes of stored blobs (`None`: lacking), the folder's in one blocking pass.
+    pub async fn blob_sizes(&self, hashes: &[String]) -> Result<Vec<Option<u64>>, ArtifactError> {
+        for hash in hashes {
+            check_hash(hash)?;
+        }
+        let root = self.root.clone();
+        let asked = hashes.to_vec();
+        let local: Vec<Option<u64>> = tokio::task::spawn_blocking(move || {
+            asked.iter().map(|hash| std::fs::metadata(root.join(Self::blob_key(hash))).ok().map(|m| m.len())).collect()
+        })
+        .await
+        .map_err(|e| ArtifactError::Io(std::io::Error::other(e)))?;
+        let mut sizes = Vec::with_capacity(hashes.len());
+        for (hash, size) in hashes.iter().zip(local) {
+            sizes.push(match (size, &self.bucket) {
+                (Some(size), _) => Some(size),
+                (None, None) => None,
+                (None, Some(_)) => self.blob_size(hash).await?,
+            });
+        }
+        Ok(sizes)
     }
 
     /// A stored blob's size; `None` when the store lacks it.
