@@ -53,8 +53,14 @@ pub async fn apply(
         Event::MemberRemoved(e) => (e.organization_id.clone(), period_of(at_ms)),
         _ => return Ok(()),
     };
-    seats(db, recorded, &organization_id, &period).await?;
-    touched.insert((organization_id, period), at);
+    // Only a membership change, or a month's first event, can raise its seats; any other
+    // event of a month this batch already touched would find nothing to add.
+    let membership = matches!(event, Event::OrganizationCreated(_) | Event::MemberJoined(_) | Event::MemberRemoved(_));
+    let key = (organization_id, period);
+    if membership || !touched.contains_key(&key) {
+        seats(db, recorded, &key.0, &key.1).await?;
+    }
+    touched.insert(key, at);
     Ok(())
 }
 
