@@ -133,6 +133,8 @@ pub struct Deployed {
     pub files: usize,
     pub uploaded: usize,
     pub uploaded_bytes: u64,
+    /// A newer deployment that took production before this one was seen there.
+    pub superseded_by: Option<String>,
 }
 
 /// Uploads what the server lacks, deploys, and waits for ready or failed.
@@ -178,6 +180,7 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
     let data = client.graphql(deploy, variables).await?;
     let id = data["deployFiles"]["id"].as_str().context("no deployment id in the answer")?.to_string();
     let deadline = Instant::now() + Duration::from_secs(600);
+    let mut superseded_by = None;
     loop {
         let query = "query($id: String!) { deployment(id: $id) { status url build { error } log } }";
         let state = client.graphql(query, json!({ "id": id })).await?;
@@ -187,7 +190,12 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
             // `production:` is printed only once the alias serves this deployment.
             let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { productionDeployment { id } } }";
             let live = client.graphql(query, json!({ "o": org, "p": project })).await?;
-            if live["project"]["productionDeployment"]["id"] != id.as_str() {
+            let production = live["project"]["productionDeployment"]["id"].as_str().unwrap_or_default();
+            // Deployment ids are UUID v7: a greater one was requested later, and the deployer
+            // takes one project's deployments in order, so this one was promoted before it.
+            if production > id.as_str() {
+                superseded_by = Some(production.to_string());
+            } else if production != id.as_str() {
                 if Instant::now() > deadline {
                     bail!("deployment {id} is ready but was never promoted");
                 }
@@ -210,6 +218,7 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
                 files: files.len(),
                 uploaded: to_upload.len(),
                 uploaded_bytes,
+                superseded_by,
             });
         }
         if Instant::now() > deadline {
@@ -242,8 +251,10 @@ pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCod
         return Ok(ExitCode::FAILURE);
     }
     println!("{}", deployed.url);
-    if args.prod {
-        println!("production: {}", deployed.url.replacen(&format!("{}-", deployed.id), "", 1));
+    match (&deployed.superseded_by, args.prod) {
+        (Some(newer), _) => println!("production has since moved on to the newer deployment {newer}"),
+        (None, true) => println!("production: {}", deployed.url.replacen(&format!("{}-", deployed.id), "", 1)),
+        (None, false) => {}
     }
     eprintln!("ready in {:.2?}", started.elapsed());
     Ok(ExitCode::SUCCESS)

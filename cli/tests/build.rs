@@ -208,6 +208,8 @@ async fn projects_build_at_once_and_one_projects_deployments_in_order() {
     let (first, second) = tokio::join!(first, meanwhile);
     assert_eq!(first.status, "ready", "{:?} {:?}", first.error, first.log);
     assert_eq!(second.status, "ready");
+    // (the first's CLI may have seen production only after the second took it)
+    assert!(first.superseded_by.as_ref().is_none_or(|newer| *newer == second.id), "{first:?}");
     // then production ends on the newest
     let query = "{ project(organization: \"acme\", slug: \"slow\") { productionDeployment { id } } }";
     let live = app.ok(Some(&token), query, json!({})).await;
