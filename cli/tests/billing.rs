@@ -193,7 +193,7 @@ async fn edge_traffic_is_metered_invoiced_and_rebuilt_identically_everywhere() {
     // given the log as it stands, everything built from it is compared with a rebuild
     app.halt().await;
     let org = data["organization"]["id"].as_str().unwrap();
-    let (start, end) = clouddeck_billing::period_bounds(&clouddeck_billing::period_of(Usage::now_ms())).unwrap();
+    let (start, end) = clouddeck_billing::period_bounds(&clouddeck_billing::period_of(now_ms())).unwrap();
     // (the edge's last window, flushed as it stopped, may have come after the projections)
     let head = store.head().await.unwrap();
     let mut live = ProjectionRunner::new(read_db.clone(), Arc::new(ReadModels)).await.unwrap();
@@ -244,18 +244,14 @@ async fn edge_traffic_is_metered_invoiced_and_rebuilt_identically_everywhere() {
     app.stop().await;
 }
 
-struct Usage;
-
-impl Usage {
-    fn now_ms() -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
-    }
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// Reports `bytes` of bandwidth for the project, as the edge would.
 async fn report_bandwidth(app: &App, org: &str, project: &str, window: &str, bytes: i64) {
     let handler = CommandHandler::new(app.server.as_ref().unwrap().store.clone());
-    let now = Usage::now_ms();
+    let now = now_ms();
     let event = UsageMetered {
         window_id: window.into(),
         organization_id: org.into(),
