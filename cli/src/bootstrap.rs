@@ -6,7 +6,7 @@ use crate::config::Config;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_command_handlers::organization::OrganizationCommand;
 use clouddeck_command_handlers::user::{UserCommand, user_id_for};
-use clouddeck_eventlog::EventStore;
+use clouddeck_eventlog::{EventStore, now_ms};
 use clouddeck_events::{Actor, Provenance};
 use clouddeck_graphql_api::secrets::{new_secret, sha256_hex};
 use std::io::Write;
@@ -19,10 +19,6 @@ pub const PERSONAL_ORG: &str = "personal";
 
 pub fn admin_token_path(config: &Config) -> PathBuf {
     config.data_dir.join("admin-token")
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Creates the owner, the organization and the token when the data folder has no token yet.

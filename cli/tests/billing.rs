@@ -11,7 +11,7 @@ use api::harness::{App, Backend, spawn_configured};
 use clouddeck::client::Client;
 use clouddeck::deploy_cmd::{DeployArgs, Deployed, upload_and_deploy};
 use clouddeck_command_handlers::CommandHandler;
-use clouddeck_eventlog::{EventStore, StoreFeed};
+use clouddeck_eventlog::{EventStore, StoreFeed, now_ms};
 use clouddeck_events::{Actor, Provenance, UsageMetered};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector, CHECKPOINT};
 use clouddeck_projections::{ProjectionRunner, ReadModels, db, rebuild};
@@ -242,10 +242,6 @@ async fn edge_traffic_is_metered_invoiced_and_rebuilt_identically_everywhere() {
     assert_eq!(analytics.statuses(&deployed.id).await.unwrap(), statuses);
     analytics.drop_database().await.unwrap();
     app.stop().await;
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// Reports `bytes` of bandwidth for the project, as the edge would.

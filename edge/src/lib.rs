@@ -75,19 +75,19 @@ impl Edge {
     /// `manifest_for`, answered from the route cache while the read models stand still.
     async fn route(&self, target: &Target) -> Result<Option<Routed>, sqlx::Error> {
         let position = *self.projected.borrow();
-        if let Some((at, hash)) = self.routes.lock().ok().and_then(|r| r.get(target).cloned())
+        if let Some((at, routed)) = self.routes.lock().ok().and_then(|r| r.get(target).cloned())
             && at == position
         {
-            return Ok(hash);
+            return Ok(routed);
         }
-        let hash = self.manifest_for(target).await?;
+        let routed = self.manifest_for(target).await?;
         if let Ok(mut routes) = self.routes.lock() {
             if routes.len() > 100_000 {
                 routes.clear();
             }
-            routes.insert(target.clone(), (position, hash.clone()));
+            routes.insert(target.clone(), (position, routed.clone()));
         }
-        Ok(hash)
+        Ok(routed)
     }
 
     /// Compresses (brotli or gzip, as the client accepts) what is worth it, never a range.
@@ -106,7 +106,7 @@ impl Edge {
                  WHERE b.organization_id = d.organization_id AND b.period = {period})"
             )
         };
-        let period = clouddeck_billing::period_of(report::now_ms());
+        let period = clouddeck_billing::period_of(clouddeck_eventlog::now_ms());
         let (sql, binds) = match target {
             Target::Deployment { deployment_id, project } => (
                 format!(
@@ -237,14 +237,18 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
     if let Some(canonical) = site.rules.canonical(&path) {
         return redirect(&canonical, 308, query.as_deref());
     }
-    let exists = serve::file_at(&site.manifest, &path).is_some();
-    let (status, file) = match site.rules.action(&path, exists) {
+    // Looked up once: it decides whether unforced rules apply, and is what is served.
+    let here = serve::file_at(&site.manifest, &path);
+    let (status, file) = match site.rules.action(&path, here.is_some()) {
         Some(Action::Redirect { location, status }) => return redirect(&location, status, query.as_deref()),
         Some(Action::Rewrite { path: to }) => match serve::decoded(&to) {
             Ok(to) => serve::resolve(&site.manifest, &to),
             Err(_) => (StatusCode::NOT_FOUND, None),
         },
-        None => serve::resolve(&site.manifest, &path),
+        None => match here {
+            Some(file) => (StatusCode::OK, Some(file)),
+            None => serve::fallback(&site.manifest, &path),
+        },
     };
     let mut response = serve::respond(&edge.artifacts, &edge.small_files, request, status, file).await;
     for (name, value) in site.rules.headers_for(&path) {

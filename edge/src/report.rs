@@ -6,6 +6,7 @@
 
 use crate::meter::{Meter, Served, Tally};
 use clouddeck_command_handlers::{CommandHandler, DomainError};
+use clouddeck_eventlog::now_ms;
 use clouddeck_events::{Actor, Event, PathHits, Provenance, RequestsAnalyzed, UsageMetered};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,10 +15,6 @@ use tracing::{error, warn};
 
 /// Windows kept while the store is unreachable; past this the oldest are dropped (logged).
 const PENDING_AT_MOST: usize = 100_000;
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 pub struct Reporter {
     meter: Arc<Meter>,

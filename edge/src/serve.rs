@@ -58,9 +58,14 @@ pub fn file_at<'a>(manifest: &'a Manifest, path: &str) -> Found<'a> {
 /// the file, the folder's index.html, the clean URL's .html, else the site's 404.html, or
 /// for a route-like path in a site without one, its index.html (a single-page app).
 pub fn resolve<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a>) {
-    if let Some(file) = file_at(manifest, path) {
-        return (StatusCode::OK, Some(file));
+    match file_at(manifest, path) {
+        Some(file) => (StatusCode::OK, Some(file)),
+        None => fallback(manifest, path),
     }
+}
+
+/// What answers for a path that names no file: the 404 page, or a single-page app's index.
+pub fn fallback<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a>) {
     let found = |path: &str| served(manifest, path);
     let trimmed = path.trim_matches('/');
     if let Some(page) = found("404.html") {
@@ -83,8 +88,6 @@ fn is_hashed_asset(path: &str) -> bool {
     })
 }
 
-/// Answers with the file: Range, HEAD and Last-Modified come from tower-http's `ServeFile`
-/// over the blob; ETag, Cache-Control and If-None-Match from the manifest.
 /// Small blobs kept in memory: most of a site's requests are for a few small files.
 #[derive(Default)]
 pub struct SmallFiles {
@@ -110,6 +113,9 @@ impl SmallFiles {
     }
 }
 
+/// Answers with the file: Range, HEAD and Last-Modified come from tower-http's `ServeFile`
+/// over the blob (small whole files from memory); ETag, Cache-Control and If-None-Match from
+/// the manifest.
 pub async fn respond(
     artifacts: &ArtifactStore,
     small_files: &SmallFiles,

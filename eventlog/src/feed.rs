@@ -29,6 +29,18 @@ pub trait EventFeed: Send {
 
     /// The consumer failed to apply what it got since the last `ack`: deliver it again.
     async fn rewind(&mut self) -> Result<(), FeedError>;
+
+    /// `next_batch`; when reading fails, whatever was read since the last `ack` is rewound
+    /// first, so it comes again.
+    async fn next_batch_or_rewind(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError> {
+        match self.next_batch(max, wait).await {
+            Ok(batch) => Ok(batch),
+            Err(e) => {
+                self.rewind().await?;
+                Err(e)
+            }
+        }
+    }
 }
 
 /// Reads the event table directly, from a position the consumer stored itself.

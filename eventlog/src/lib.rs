@@ -13,5 +13,7 @@ pub mod subscription;
 
 pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
-pub use store::{Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend};
+pub use store::{
+    Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend, now_micros, now_ms,
+};
 pub use subscription::Subscription;

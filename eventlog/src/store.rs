@@ -187,9 +187,14 @@ pub(crate) fn plan(
     Ok((rows, appended))
 }
 
-/// Microseconds since the Unix epoch.
-pub(crate) fn now_micros() -> i64 {
+/// Microseconds since the Unix epoch: the clock every recorded time comes from.
+pub fn now_micros() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch, as commands and usage windows carry time.
+pub fn now_ms() -> i64 {
+    now_micros() / 1_000
 }
 
 /// The columns of an events row, as both databases return them.

@@ -14,7 +14,7 @@ use clouddeck_command_handlers::organization::OrganizationCommand as Org;
 use clouddeck_command_handlers::project::ProjectCommand;
 use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
 use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance};
-use clouddeck_workers::artifacts::{FileEntry, Manifest, check_hash, content_type, normalize_path};
+use clouddeck_workers::artifacts::{FileEntry, Manifest, content_type, normalize_path};
 use uuid::Uuid;
 
 pub struct MutationRoot;
@@ -74,6 +74,16 @@ where
     let outcome = run(provenance).await.map_err(domain)?;
     state(ctx).caught_up(outcome).await?;
     Ok(outcome)
+}
+
+/// Requests a deployment of a project and answers with it once the read models show it.
+async fn request_deployment(ctx: &Context<'_>, project_id: &str, request: RequestDeployment) -> Result<Deployment> {
+    let deployment_id = request.deployment_id.clone();
+    apply(ctx, |p| async move { state(ctx).handler.request_deployment(project_id, request, &p, now_ms()).await })
+        .await?;
+    Deployment::load(&state(ctx).read_db, &deployment_id)
+        .await?
+        .ok_or_else(|| internal("deployment missing from read models"))
 }
 
 async fn load_user(ctx: &Context<'_>, user_id: &str) -> Result<User> {
@@ -348,9 +358,8 @@ impl MutationRoot {
         prebuilt: Option<bool>,
     ) -> Result<Deployment> {
         let found = access::project(ctx, &organization, &project).await?;
-        let deployment_id = Uuid::now_v7().to_string();
         let request = RequestDeployment {
-            deployment_id: deployment_id.clone(),
+            deployment_id: Uuid::now_v7().to_string(),
             target: match target {
                 DeployTarget::Production => "production".into(),
                 DeployTarget::Preview => "preview".into(),
@@ -360,11 +369,7 @@ impl MutationRoot {
             commit_sha,
             prebuilt: prebuilt.unwrap_or(false),
         };
-        apply(ctx, |p| async move { state(ctx).handler.request_deployment(&found.id, request, &p, now_ms()).await })
-            .await?;
-        Deployment::load(&state(ctx).read_db, &deployment_id)
-            .await?
-            .ok_or_else(|| internal("deployment missing from read models"))
+        request_deployment(ctx, &found.id, request).await
     }
 
     /// Deploys a site, prebuilt or to be built, from blobs uploaded before (`POST /v1/blobs/missing`, then
@@ -389,8 +394,8 @@ impl MutationRoot {
         let sizes = api.artifacts.blob_sizes(&hashes).await.map_err(|e| bad_input("files", e))?;
         let mut manifest = Manifest::default();
         for (file, stored) in files.into_iter().zip(sizes) {
+            // (every hash was checked by `blob_sizes`)
             let path = normalize_path(&file.path).map_err(|e| bad_input("files", e))?;
-            check_hash(&file.sha256).map_err(|e| bad_input("files", e))?;
             if file.size < 0 || file.size as u64 > api.max_file_bytes {
                 return Err(bad_input(
                     "files",
@@ -413,20 +418,15 @@ impl MutationRoot {
             }
         }
         let manifest_sha256 = api.artifacts.put_manifest(&manifest).await.map_err(internal)?;
-        let deployment_id = Uuid::now_v7().to_string();
         let request = RequestDeployment {
-            deployment_id: deployment_id.clone(),
+            deployment_id: Uuid::now_v7().to_string(),
             target: if production.unwrap_or(false) { "production".into() } else { "preview".into() },
             source_kind: "upload".into(),
             source_ref: manifest_sha256,
             commit_sha: None,
             prebuilt,
         };
-        apply(ctx, |p| async move { state(ctx).handler.request_deployment(&found.id, request, &p, now_ms()).await })
-            .await?;
-        Deployment::load(&api.read_db, &deployment_id)
-            .await?
-            .ok_or_else(|| internal("deployment missing from read models"))
+        request_deployment(ctx, &found.id, request).await
     }
 
     /// Follows a git repository: GitHub push events to the returned path deploy it.

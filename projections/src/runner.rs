@@ -119,14 +119,7 @@ impl ProjectionRunner {
 
     /// Applies up to one batch; returns how many events it applied.
     pub async fn step(&mut self, feed: &mut dyn EventFeed, wait: Duration) -> Result<usize, ProjectionError> {
-        let batch = match feed.next_batch(self.batch, wait).await {
-            Ok(batch) => batch,
-            Err(e) => {
-                // Whatever was read before the failure must come again.
-                feed.rewind().await?;
-                return Err(e.into());
-            }
-        };
+        let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
         if batch.is_empty() {
             return Ok(0);
         }

@@ -16,7 +16,7 @@ use crate::watermark::Watermark;
 use clouddeck_command_handlers::deployment::DeploymentCommand;
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
-use clouddeck_eventlog::{EventStore, StoreError, Subscription};
+use clouddeck_eventlog::{EventStore, StoreError, Subscription, now_ms};
 use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance, UsageMetered};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,10 +42,6 @@ pub struct Deployer {
     pub edge: std::net::SocketAddr,
     /// Deployments (builds) running at once.
     pub concurrency: usize,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 impl Deployer {
@@ -112,16 +108,7 @@ impl Deployer {
         let handler = CommandHandler::new(self.store.clone());
         let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);
         let id = &requested.deployment_id;
-        let step = |command: DeploymentCommand| {
-            let (handler, provenance) = (&handler, &provenance);
-            async move {
-                match handler.deployment(id, command, provenance, now_ms()).await {
-                    // Done before a restart: the aggregate says so; carry on.
-                    Ok(_) | Err(DomainError::IllegalTransition { .. }) => Ok(()),
-                    Err(e) => Err(e),
-                }
-            }
-        };
+        let step = |command| advance(&handler, id, command, &provenance);
         let result: Result<(), DomainError> = async {
             let manifest_sha256 = if requested.prebuilt {
                 requested.source_ref.clone()
@@ -145,7 +132,7 @@ impl Deployer {
                 total_bytes: manifest.total_bytes() as i64,
             })
             .await?;
-            self.meter(requested, &provenance, "storage", "storage_bytes", manifest.total_bytes() as i64).await;
+            meter(&handler, requested, &provenance, "storage", "storage_bytes", manifest.total_bytes() as i64).await;
             let project = handler.state::<Project>(&requested.project_id).await?;
             let host = format!("{id}-{}.{}", project.slug, self.base_domain);
             if let Err(reason) = health_check(self.edge, &host).await {
@@ -177,12 +164,7 @@ impl Deployer {
         provenance: &Provenance,
     ) -> Result<Option<String>, DomainError> {
         let id = &requested.deployment_id;
-        let run = |command: DeploymentCommand| async move {
-            match handler.deployment(id, command, provenance, now_ms()).await {
-                Ok(_) | Err(DomainError::IllegalTransition { .. }) => Ok(()),
-                Err(e) => Err(e),
-            }
-        };
+        let run = |command| advance(handler, id, command, provenance);
         run(DeploymentCommand::QueueBuild { build_id: id.clone() }).await?;
         run(DeploymentCommand::StartBuild { runner: self.builder.runner.name().into(), framework: None }).await?;
         let started = std::time::Instant::now();
@@ -217,7 +199,7 @@ impl Deployer {
         let (result, ()) = tokio::join!(self.builder.build(id, &source, &env, lines), log);
         let duration_ms = started.elapsed().as_millis() as i64;
         // Every started second is metered, whether the build passed or not.
-        self.meter(requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;
+        meter(handler, requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;
         match result {
             Ok((_, manifest)) => {
                 run(DeploymentCommand::SucceedBuild { duration_ms }).await?;
@@ -238,33 +220,44 @@ impl Deployer {
     }
 }
 
-impl Deployer {
-    /// Reports one figure for a deployment, as its own window (`<kind>-<deployment>`): a
-    /// deployment retried after a restart reports it once.
-    async fn meter(
-        &self,
-        requested: &DeploymentRequested,
-        provenance: &Provenance,
-        kind: &str,
-        metric: &str,
-        quantity: i64,
-    ) {
-        let window_id = format!("{kind}-{}", requested.deployment_id);
-        let now = now_ms();
-        let event = UsageMetered {
-            window_id: window_id.clone(),
-            organization_id: requested.organization_id.clone(),
-            project_id: Some(requested.project_id.clone()),
-            deployment_id: Some(requested.deployment_id.clone()),
-            metric: metric.into(),
-            quantity,
-            window_start: now,
-            window_end: now,
-        };
-        let handler = CommandHandler::new(self.store.clone());
-        if let Err(e) = handler.record_usage(&window_id, vec![event.into()], provenance, now).await {
-            warn!(deployment = %requested.deployment_id, error = %e, "usage not recorded");
-        }
+/// One step of a deployment. A step taken before a restart is refused by the aggregate as
+/// an illegal transition: carry on.
+async fn advance(
+    handler: &CommandHandler,
+    id: &str,
+    command: DeploymentCommand,
+    provenance: &Provenance,
+) -> Result<(), DomainError> {
+    match handler.deployment(id, command, provenance, now_ms()).await {
+        Ok(_) | Err(DomainError::IllegalTransition { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reports one figure for a deployment, as its own window (`<kind>-<deployment>`): a
+/// deployment retried after a restart reports it once.
+async fn meter(
+    handler: &CommandHandler,
+    requested: &DeploymentRequested,
+    provenance: &Provenance,
+    kind: &str,
+    metric: &str,
+    quantity: i64,
+) {
+    let window_id = format!("{kind}-{}", requested.deployment_id);
+    let now = now_ms();
+    let event = UsageMetered {
+        window_id: window_id.clone(),
+        organization_id: requested.organization_id.clone(),
+        project_id: Some(requested.project_id.clone()),
+        deployment_id: Some(requested.deployment_id.clone()),
+        metric: metric.into(),
+        quantity,
+        window_start: now,
+        window_end: now,
+    };
+    if let Err(e) = handler.record_usage(&window_id, vec![event.into()], provenance, now).await {
+        warn!(deployment = %requested.deployment_id, error = %e, "usage not recorded");
     }
 }
 

@@ -58,13 +58,7 @@ impl AnalyticsProjector {
 
     /// Inserts up to one batch; returns how many events it carried.
     pub async fn step(&self, feed: &mut dyn EventFeed, wait: Duration) -> Result<usize, AnalyticsError> {
-        let batch = match feed.next_batch(self.batch, wait).await {
-            Ok(batch) => batch,
-            Err(e) => {
-                feed.rewind().await?;
-                return Err(e.into());
-            }
-        };
+        let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
         if batch.is_empty() {
             return Ok(0);
         }

@@ -3,7 +3,7 @@
 //! (no image registry is reachable here to fetch one), memory and CPU limits, a wall-clock
 //! timeout, an unprivileged user, and the container removed afterwards.
 
-use super::sandbox::{Exit, Runner, SandboxError};
+use super::sandbox::{Exit, Runner, SandboxError, build_env};
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
@@ -68,18 +68,7 @@ impl Runner for DockerRunner {
         }
         let mut binds = vec![format!("{work}:{work}")];
         binds.extend(TOOLCHAIN.iter().filter(|p| Path::new(p).exists()).map(|p| format!("{p}:{p}:ro")));
-        let mut vars = vec![
-            "PATH=/usr/local/bin:/usr/bin:/bin".to_string(),
-            format!("HOME={work}/.home"),
-            "CI=1".into(),
-            format!("npm_config_cache={work}/.npm"),
-        ];
-        if let Ok(extra) = std::env::var("NODE_EXTRA_CA_CERTS")
-            && extra.starts_with("/etc/ssl/")
-        {
-            vars.push(format!("NODE_EXTRA_CA_CERTS={extra}"));
-        }
-        vars.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        let vars = build_env(&work, env).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
         let body = ContainerCreateBody {
             image: Some(self.image.clone()),
             cmd: Some(vec!["/bin/sh".into(), "-c".into(), command.into()]),

@@ -98,6 +98,25 @@ fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', "'\\''"))
 }
 
+/// What every build sees, whichever runner: a PATH, a home and an npm cache in its own
+/// folder, CI=1, the host's extra CA certificates when they are system ones (a proxy's), then
+/// the project's variables.
+pub fn build_env(work: &str, env: &[(String, String)]) -> Vec<(String, String)> {
+    let mut vars: Vec<(String, String)> = vec![
+        ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+        ("HOME".into(), format!("{work}/.home")),
+        ("CI".into(), "1".into()),
+        ("npm_config_cache".into(), format!("{work}/.npm")),
+    ];
+    if let Ok(extra) = std::env::var("NODE_EXTRA_CA_CERTS")
+        && extra.starts_with("/etc/ssl/")
+    {
+        vars.push(("NODE_EXTRA_CA_CERTS".into(), extra));
+    }
+    vars.extend(env.iter().cloned());
+    vars
+}
+
 /// Where a build's commands run: bubblewrap on the embedded default, Docker when distributed.
 #[async_trait::async_trait]
 pub trait Runner: Send + Sync {
@@ -144,15 +163,7 @@ impl Runner for Sandbox {
                 .map(String::from),
         );
         args.extend(["--die-with-parent", "--new-session", "--clearenv"].map(String::from));
-        let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        let mut vars: Vec<(String, String)> = vec![
-            ("PATH".into(), path.into()),
-            ("HOME".into(), format!("{work}/.home")),
-            ("CI".into(), "1".into()),
-            ("npm_config_cache".into(), format!("{work}/.npm")),
-        ];
-        vars.extend(env.iter().cloned());
-        for (key, value) in vars {
+        for (key, value) in build_env(&work, env) {
             args.extend(["--setenv".into(), key, value]);
         }
         args.extend(["--chdir".into(), work.clone(), "--".into(), "/bin/sh".into(), "-c".into(), command.into()]);
