@@ -1,7 +1,9 @@
 //! Configuration: flags, each with an environment variable and a default (see README).
 
 use clap::Args;
+use clouddeck_egress::EgressPolicy;
 use clouddeck_workers::artifacts::{ArtifactStore, S3Config};
+use clouddeck_workers::builder::limits::Limits;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Args)]
@@ -49,6 +51,21 @@ pub struct Config {
     /// A build's CPU limit, in cores.
     #[arg(long, global = true, env = "CLOUDDECK_BUILD_CPUS", default_value_t = 2.0)]
     pub build_cpus: f64,
+    /// The processes (and threads) a build may have at once.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_PROCESSES", default_value_t = 1024)]
+    pub build_processes: u64,
+    /// A build's disk (source, dependencies, output, home and /tmp together), in MiB.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILD_DISK_MIB", default_value_t = 10240)]
+    pub build_disk_mib: u64,
+    /// Where builds' disks are mounted while they run: apart from the data folder, which no
+    /// build user may enter. Default: `<data dir>-builds`.
+    #[arg(long, global = true, env = "CLOUDDECK_BUILDS_DIR")]
+    pub builds_dir: Option<PathBuf>,
+    /// Address ranges tenants may make CloudDeck reach although they are loopback, private,
+    /// link-local or the host's own (`10.1.0.0/16,127.0.0.1`): builds, git fetches. Empty:
+    /// none.
+    #[arg(long, global = true, env = "CLOUDDECK_EGRESS_ALLOW", default_value = "")]
+    pub egress_allow: String,
     #[command(flatten)]
     pub s3: S3Args,
     /// Deployments built at once (one project's deployments always run in order).
@@ -71,6 +88,35 @@ pub struct Config {
 }
 
 impl Config {
+    /// What tenants may reach: the special-purpose ranges and this host's addresses refused,
+    /// less what `CLOUDDECK_EGRESS_ALLOW` opens.
+    pub fn egress(&self) -> anyhow::Result<EgressPolicy> {
+        let allowed = EgressPolicy::parse_allowed(&self.egress_allow)
+            .map_err(|e| anyhow::anyhow!("CLOUDDECK_EGRESS_ALLOW: {e}"))?;
+        Ok(EgressPolicy::new(allowed).with_host_addresses(clouddeck_egress::host_addresses()))
+    }
+
+    /// Where builds' disks are mounted (see `builds_dir`).
+    pub fn builds_dir(&self) -> PathBuf {
+        self.builds_dir.clone().unwrap_or_else(|| {
+            let data = self.data_dir.canonicalize().unwrap_or_else(|_| self.data_dir.clone());
+            let mut name = data.file_name().unwrap_or_default().to_os_string();
+            name.push("-builds");
+            data.with_file_name(name)
+        })
+    }
+
+    /// The limits of every build.
+    pub fn build_limits(&self) -> Limits {
+        Limits {
+            timeout: std::time::Duration::from_secs(self.build_timeout_secs),
+            memory_bytes: self.build_memory_mib << 20,
+            cpus: self.build_cpus,
+            processes: self.build_processes,
+            disk_bytes: self.build_disk_mib << 20,
+        }
+    }
+
     /// The artifact store: the bucket when an S3 endpoint is set, else the data folder.
     pub fn artifacts(&self) -> anyhow::Result<ArtifactStore> {
         let folder = self.data_dir.join("artifacts");

@@ -14,6 +14,7 @@ use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector, CHECKPOINT as ANALYTICS};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
+use clouddeck_workers::builder::CgroupRoot;
 use clouddeck_workers::builder::docker::DockerRunner;
 use clouddeck_workers::builder::run::Builder;
 use clouddeck_workers::builder::sandbox::{Runner, Sandbox};
@@ -151,11 +152,13 @@ impl Server {
             let bound = sockets.address;
             edge_addr = Some(bound);
             let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
-            let builder = Builder {
-                artifacts: artifacts.clone(),
-                runner: build_runner(config).await?,
-                root: config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
-            };
+            let builder = Builder::new(
+                artifacts.clone(),
+                build_runner(config).await?,
+                config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
+                config.builds_dir(),
+            );
+            builder.sweep().await;
             let deployer = Deployer {
                 store: store.clone(),
                 artifacts: artifacts.clone(),
@@ -193,6 +196,9 @@ impl Server {
                 artifacts: artifacts.clone(),
                 max_file_bytes: config.max_file_bytes,
                 analytics: analytics.clone(),
+                egress: config.egress()?,
+                webhook_refusals: clouddeck_graphql_api::rate_limit::RateLimiter::new(1.0 / 60.0, 10),
+                bad_webhook_signatures: Default::default(),
             });
             let listener = tokio::net::TcpListener::bind(&config.api_addr)
                 .await
@@ -234,19 +240,23 @@ impl Config {
     }
 }
 
-/// The build backend the configuration names.
+/// The build backend the configuration names, with this server's limits, egress policy
+/// and hidden paths; what an earlier run of this server left behind is swept first.
 async fn build_runner(config: &Config) -> anyhow::Result<Arc<dyn Runner>> {
-    let timeout = Duration::from_secs(config.build_timeout_secs);
-    let memory = config.build_memory_mib << 20;
+    let data = config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone());
+    // One instance per data folder: its builds' groups and containers carry its name.
+    let instance = clouddeck_workers::artifacts::sha256_hex(data.display().to_string().as_bytes())[..12].to_string();
+    let mut hidden = vec![data.clone(), data.join("secret.key")];
+    if let Some(file) = config.database_url.as_deref().and_then(|url| url.strip_prefix("sqlite:")) {
+        let file = std::path::Path::new(file.split('?').next().unwrap_or(file));
+        hidden.push(file.canonicalize().unwrap_or_else(|_| file.to_path_buf()));
+    }
+    let limits = config.build_limits();
+    let egress = config.egress()?;
     match config.build_backend.as_str() {
-        "sandbox" => Ok(Arc::new(Sandbox {
-            hidden: vec![config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone())],
-            timeout,
-            memory_bytes: memory,
-            cpus: config.build_cpus,
-        })),
+        "sandbox" => Ok(Arc::new(Sandbox { limits, egress, hidden, cgroups: CgroupRoot::new(&instance) })),
         "docker" => Ok(Arc::new(
-            DockerRunner::connect(&config.build_image, timeout, memory, config.build_cpus)
+            DockerRunner::connect(&config.build_image, limits, egress, &instance)
                 .await
                 .context("connecting to the Docker engine for builds")?,
         )),

@@ -1,13 +1,16 @@
-//! A GitHub push webhook, locally: a real git repository, a signed payload. The default
-//! branch deploys to production, another branch to a preview; a wrong or missing signature
-//! is refused and recorded.
+//! A GitHub push webhook, locally: a real git repository served over smart HTTP (a stand-in
+//! for GitHub, which cannot be reached here), signed payloads as GitHub sends them. The
+//! default branch deploys to production, another branch to a preview. A captured push
+//! replayed (the same delivery, or an older push under a new delivery) changes nothing and
+//! counts no build; bad signatures change nothing, are not recorded and are rate limited;
+//! a repository on an internal address is refused unless the operator allows it.
 #![allow(clippy::unwrap_used)]
 
 mod api {
     pub mod harness;
 }
 
-use api::harness::{App, Backend, spawn_app};
+use api::harness::{App, Backend, spawn_configured};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -39,10 +42,24 @@ fn sign(secret: &str, body: &str) -> String {
     format!("sha256={}", mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-async fn push(app: &App, path: &str, branch: &str, sha: &str, signature: Option<String>) -> (u16, Value) {
-    let body =
-        json!({ "ref": format!("refs/heads/{branch}"), "after": sha, "pusher": { "name": "octocat" } }).to_string();
-    let mut request = app.http.post(format!("{}{path}", app.base)).header("x-github-event", "push").body(body);
+/// A push as GitHub delivers it: `pushed_at` is the time GitHub received it (seconds).
+fn payload(branch: &str, sha: &str, pushed_at: i64) -> String {
+    json!({
+        "ref": format!("refs/heads/{branch}"),
+        "after": sha,
+        "pusher": { "name": "octocat" },
+        "repository": { "pushed_at": pushed_at },
+    })
+    .to_string()
+}
+
+async fn deliver(app: &App, path: &str, delivery: &str, body: &str, signature: Option<String>) -> (u16, Value) {
+    let mut request = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .header("x-github-event", "push")
+        .header("x-github-delivery", delivery)
+        .body(body.to_string());
     if let Some(signature) = signature {
         request = request.header("x-hub-signature-256", signature);
     }
@@ -63,59 +80,73 @@ async fn production_serves(app: &App, text: &str) {
     }
 }
 
+async fn deployments(app: &App, token: &str) -> usize {
+    let query =
+        "{ project(organization: \"acme\", slug: \"blog\") { deployments(first: 50) { edges { node { id } } } } }";
+    app.ok(Some(token), query, json!({})).await["project"]["deployments"]["edges"].as_array().unwrap().len()
+}
+
+async fn connect(app: &App, token: &str, url: &str) -> Result<(String, String), String> {
+    let (_, body) = app
+        .post(
+            Some(token),
+            "mutation($url: String!) { connectGitRepository(organization: \"acme\", project: \"blog\", repositoryUrl: $url) { webhookPath secret } }",
+            json!({ "url": url }),
+        )
+        .await;
+    match body["errors"][0]["message"].as_str() {
+        Some(error) => Err(error.to_string()),
+        None => Ok((
+            body["data"]["connectGitRepository"]["webhookPath"].as_str().unwrap().to_string(),
+            body["data"]["connectGitRepository"]["secret"].as_str().unwrap().to_string(),
+        )),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn signed_pushes_deploy_and_unsigned_ones_are_refused_and_recorded() {
-    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+async fn a_repository_on_an_internal_address_is_refused() {
+    // given a server with the default egress policy
+    let app = spawn_configured(Backend::Sqlite, |_| {}).await;
+    let token = app.owner_of_acme("owner@example.com", Some("blog")).await;
+    // when a project is pointed at internal addresses, then each is refused, and says why
+    for (url, why) in [
+        (format!("{}/graphql", app.base), "loopback"),
+        ("http://169.254.169.254/latest/meta-data/".to_string(), "metadata"),
+        ("http://10.0.0.1/repo.git".to_string(), "private"),
+        ("http://localhost:5432/".to_string(), "loopback"),
+        ("git://example.com/repo.git".to_string(), "https://"),
+        ("file:///etc/passwd".to_string(), "https://"),
+    ] {
+        let error = connect(&app, &token, &url).await.unwrap_err();
+        assert!(error.contains(why), "{url}: {error}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn signed_pushes_deploy_once_and_replays_or_bad_signatures_change_nothing() {
+    // loopback is where the stand-in for GitHub runs: the operator allows it here
+    let app = spawn_configured(Backend::Sqlite, |config| config.egress_allow = "127.0.0.1".into()).await;
     let token = app.owner_of_acme("owner@example.com", Some("blog")).await;
     let scratch = clouddeck_testkit::Scratch::new();
     let repo = scratch.path().join("blog");
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "--quiet", "-b", "main"]);
     let first = commit(&repo, "<h1>first</h1>");
-    // served by a real git server on loopback: file:// URLs are refused, as they should be
-    let port = clouddeck_testkit::free_port();
-    let mut daemon = Command::new("git")
-        .args(["daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", &format!("--port={port}")])
-        .arg(format!("--base-path={}", scratch.path().display()))
-        .arg(scratch.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "git daemon did not listen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let refused = app
-        .code(
-            Some(&token),
-            "mutation($url: String!) { connectGitRepository(organization: \"acme\", project: \"blog\", repositoryUrl: $url) { secret } }",
-            json!({ "url": format!("file://{}", repo.display()) }),
-        )
-        .await;
-    assert_eq!(refused.as_deref(), Some("BAD_USER_INPUT"));
-    let connect = app
-        .ok(
-            Some(&token),
-            "mutation($url: String!) { connectGitRepository(organization: \"acme\", project: \"blog\", repositoryUrl: $url) { webhookPath secret } }",
-            json!({ "url": format!("git://127.0.0.1:{port}/blog") }),
-        )
-        .await;
-    let path = connect["connectGitRepository"]["webhookPath"].as_str().unwrap().to_string();
-    let secret = connect["connectGitRepository"]["secret"].as_str().unwrap().to_string();
+    let server = clouddeck_testkit::GitHttpServer::serve(scratch.path());
+    let (path, secret) = connect(&app, &token, &server.url("blog")).await.unwrap();
 
     // a push to main, signed: production serves that commit
-    let body = json!({ "ref": "refs/heads/main", "after": first, "pusher": { "name": "octocat" } }).to_string();
-    let (status, answer) = push(&app, &path, "main", &first, Some(sign(&secret, &body))).await;
+    let first_push = payload("main", &first, 1_000);
+    let (status, answer) = deliver(&app, &path, "d-1", &first_push, Some(sign(&secret, &first_push))).await;
     assert_eq!(status, 202, "{answer}");
     production_serves(&app, "<h1>first</h1>").await;
 
     // a push to another branch: a preview, production unchanged
     git(&repo, &["checkout", "--quiet", "-b", "feature"]);
     let feature = commit(&repo, "<h1>feature</h1>");
-    let body = json!({ "ref": "refs/heads/feature", "after": feature, "pusher": { "name": "octocat" } }).to_string();
-    let (status, answer) = push(&app, &path, "feature", &feature, Some(sign(&secret, &body))).await;
+    let body = payload("feature", &feature, 1_010);
+    let (status, answer) = deliver(&app, &path, "d-2", &body, Some(sign(&secret, &body))).await;
     assert_eq!(status, 202, "{answer}");
     let id = answer["deployment"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -133,11 +164,46 @@ async fn signed_pushes_deploy_and_unsigned_ones_are_refused_and_recorded() {
         assert!(Instant::now() < deadline, "preview never ready: {d}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    production_serves(&app, "<h1>first</h1>").await;
 
-    // a wrong signature and a missing one: refused, and recorded
-    assert_eq!(push(&app, &path, "main", &feature, Some(sign("wrong", "x"))).await.0, 401);
-    assert_eq!(push(&app, &path, "main", &feature, None).await.0, 401);
+    // a newer push to main moves production
+    git(&repo, &["checkout", "--quiet", "main"]);
+    let second = commit(&repo, "<h1>second</h1>");
+    let body = payload("main", &second, 1_020);
+    assert_eq!(deliver(&app, &path, "d-3", &body, Some(sign(&secret, &body))).await.0, 202);
+    production_serves(&app, "<h1>second</h1>").await;
+    let before = deployments(&app, &token).await;
+    assert_eq!(before, 3);
+
+    // the first push, captured and replayed as it was: nothing happens
+    let (status, answer) = deliver(&app, &path, "d-1", &first_push, Some(sign(&secret, &first_push))).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("already processed"), "{answer}");
+    // and under a new delivery id: older than main's last push, so nothing happens either
+    let (status, answer) = deliver(&app, &path, "d-9", &first_push, Some(sign(&secret, &first_push))).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("older"), "{answer}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    production_serves(&app, "<h1>second</h1>").await;
+    assert_eq!(deployments(&app, &token).await, before, "a replay made a deployment");
+    let usage = app.ok(Some(&token), "{ organization(slug: \"acme\") { usage { metric quantity } } }", json!({})).await;
+    let builds: i64 = usage["organization"]["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["metric"] == "builds")
+        .map(|f| f["quantity"].as_i64().unwrap())
+        .sum();
+    assert_eq!(builds, 3, "a replay counted a build: {usage}");
+
+    // bad signatures: refused, not recorded, and an address that keeps trying is held off
+    let mut statuses = Vec::new();
+    for attempt in 0..15 {
+        let forged = payload("main", &first, 2_000 + attempt);
+        let signature = if attempt % 2 == 0 { Some(sign("wrong", &forged)) } else { None };
+        statuses.push(deliver(&app, &path, &format!("x-{attempt}"), &forged, signature).await.0);
+    }
+    assert_eq!(statuses[..10], [401; 10]);
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
     let audit = app
         .ok(
             Some(&token),
@@ -145,14 +211,12 @@ async fn signed_pushes_deploy_and_unsigned_ones_are_refused_and_recorded() {
             json!({}),
         )
         .await;
-    let valid: Vec<bool> = audit["auditLog"]["events"]
+    let deliveries: Vec<&str> = audit["auditLog"]["events"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["payload"]["signature_valid"].as_bool().unwrap())
+        .map(|e| e["payload"]["delivery_id"].as_str().unwrap())
         .collect();
-    assert_eq!(valid, [true, true, false, false]);
-    daemon.kill().unwrap();
-    daemon.wait().unwrap();
+    assert_eq!(deliveries, ["d-1", "d-2", "d-3"]);
     app.stop().await;
 }

@@ -9,6 +9,7 @@ use crate::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide
 use crate::error::DomainError;
 use crate::organization::{Organization, OrganizationCommand};
 use crate::project::{Project, ProjectCommand};
+use crate::source::{Source, SourceCommand};
 use crate::user::{User, UserCommand};
 use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend};
 use clouddeck_events::{Event, Provenance, PushReceived, stream_id};
@@ -230,46 +231,55 @@ impl CommandHandler {
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
         self.retrying(&request.deployment_id, || async {
-            let (project, _, ctx) =
-                self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
-            let deployment = self.load::<Deployment>(&request.deployment_id).await?;
-            if deployment.version != 0 {
-                return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
-            }
-            let events = decide_request(&project.state, request.clone(), &ctx)?;
-            // Counted against the month's limit in the same append: the counter's version
-            // is the count, so two requests racing for the last build cannot both have it.
-            let organization_id = &project.state.organization_id;
-            let plan = self.load::<Subscription>(organization_id).await?.state.plan;
-            let period = clouddeck_billing::period_of(now_ms);
-            let counter_id = build_counter_id(organization_id, &period);
-            let unlimited = plan.builds_per_month.is_none();
-            let count = CountBuild {
-                organization_id: organization_id.clone(),
-                project_id: project_id.to_string(),
-                deployment_id: request.deployment_id.clone(),
-                period,
-                plan,
-            };
-            // Without a limit there is nothing to race for: counted without reading the
-            // month's counter, which then grows without bound. With one, it holds at most
-            // the limit's events.
-            let (counted, expected) = if unlimited {
-                (BuildCount::default().decide(count, &ctx)?, ExpectedVersion::Any)
-            } else {
-                let counter = self.load::<BuildCount>(&counter_id).await?;
-                (counter.state.decide(count, &ctx)?, counter.expected())
-            };
-            self.append(
-                vec![
-                    (stream_id(Deployment::KIND, &request.deployment_id), ExpectedVersion::NoStream, events),
-                    (stream_id(BuildCount::KIND, &counter_id), expected, counted),
-                ],
-                provenance,
-            )
-            .await
+            let writes = self.request_writes(project_id, request.clone(), provenance, now_ms).await?;
+            self.append(writes, provenance).await
         })
         .await
+    }
+
+    /// What a deployment request appends: the deployment's first event, and the month's build
+    /// counted in the same append. The counter's version is the count, so two requests racing
+    /// for the last build cannot both have it.
+    async fn request_writes(
+        &self,
+        project_id: &str,
+        request: RequestDeployment,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Vec<(String, ExpectedVersion, Vec<Event>)>, Failure> {
+        let (project, _, ctx) =
+            self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
+        let deployment = self.load::<Deployment>(&request.deployment_id).await?;
+        if deployment.version != 0 {
+            return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
+        }
+        let deployment_id = request.deployment_id.clone();
+        let events = decide_request(&project.state, request, &ctx)?;
+        let organization_id = &project.state.organization_id;
+        let plan = self.load::<Subscription>(organization_id).await?.state.plan;
+        let period = clouddeck_billing::period_of(now_ms);
+        let counter_id = build_counter_id(organization_id, &period);
+        let unlimited = plan.builds_per_month.is_none();
+        let count = CountBuild {
+            organization_id: organization_id.clone(),
+            project_id: project_id.to_string(),
+            deployment_id: deployment_id.clone(),
+            period,
+            plan,
+        };
+        // Without a limit there is nothing to race for: counted without reading the
+        // month's counter, which then grows without bound. With one, it holds at most
+        // the limit's events.
+        let (counted, expected) = if unlimited {
+            (BuildCount::default().decide(count, &ctx)?, ExpectedVersion::Any)
+        } else {
+            let counter = self.load::<BuildCount>(&counter_id).await?;
+            (counter.state.decide(count, &ctx)?, counter.expected())
+        };
+        Ok(vec![
+            (stream_id(Deployment::KIND, &deployment_id), ExpectedVersion::NoStream, events),
+            (stream_id(BuildCount::KIND, &counter_id), expected, counted),
+        ])
     }
 
     pub async fn deployment(
@@ -349,8 +359,9 @@ impl CommandHandler {
         }
     }
 
-    /// Records a push on `source-<project>`: decided by the project (it must be live; only
-    /// CloudDeck's webhook receiver records pushes), kept apart from the project's stream.
+    /// Records a push on `source-<project>`: the project decides it may be recorded (it must be
+    /// live; only CloudDeck's webhook receiver records pushes), the source refuses a delivery
+    /// seen before or a push older than the branch's last. For pushes that deploy nothing.
     pub async fn record_push(
         &self,
         project_id: &str,
@@ -359,11 +370,62 @@ impl CommandHandler {
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
         self.retrying(project_id, || async {
-            let (project, _, ctx) =
-                self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
-            let events = project.state.decide(ProjectCommand::RecordPush(push.clone()), &ctx)?;
-            self.append(vec![(stream_id("source", project_id), ExpectedVersion::Any, events)], provenance).await
+            let write = self.push_write(project_id, push.clone(), provenance, now_ms).await?;
+            self.append(vec![write], provenance).await
         })
         .await
+    }
+
+    /// Records a push and requests its deployment in one append: a delivery replayed or
+    /// raced deploys (and counts a build) at most once.
+    pub async fn deploy_push(
+        &self,
+        project_id: &str,
+        push: PushReceived,
+        request: RequestDeployment,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.retrying(project_id, || async {
+            let mut writes = vec![self.push_write(project_id, push.clone(), provenance, now_ms).await?];
+            writes.extend(self.request_writes(project_id, request.clone(), provenance, now_ms).await?);
+            self.append(writes, provenance).await
+        })
+        .await
+    }
+
+    /// Whether `push` would be recorded now (a new delivery, newer than the branch's last),
+    /// without recording it: a cheap look before fetching its commit.
+    pub async fn check_push(
+        &self,
+        project_id: &str,
+        push: PushReceived,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<(), DomainError> {
+        match self.push_write(project_id, push, provenance, now_ms).await {
+            Ok(_) => Ok(()),
+            Err(Failure::Domain(e)) => Err(e),
+            Err(Failure::Conflict) => Err(DomainError::Storage),
+        }
+    }
+
+    async fn push_write(
+        &self,
+        project_id: &str,
+        push: PushReceived,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
+        let (project, _, ctx) =
+            self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
+        let recorded = project.state.decide(ProjectCommand::RecordPush(push), &ctx)?;
+        let source = self.load::<Source>(project_id).await?;
+        let mut events = Vec::new();
+        for event in recorded {
+            let Event::PushReceived(push) = event else { continue };
+            events.extend(source.state.decide(SourceCommand::RecordPush(push), &ctx)?);
+        }
+        Ok((stream_id(Source::KIND, project_id), source.expected(), events))
     }
 }

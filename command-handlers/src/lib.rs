@@ -10,6 +10,7 @@ pub mod error;
 pub mod handler;
 pub mod organization;
 pub mod project;
+pub mod source;
 pub mod usage;
 pub mod user;
 pub mod validate;

@@ -24,6 +24,10 @@ pub struct Token {
     pub role: Role,
     pub expires_at: Option<i64>,
     pub revoked: bool,
+    /// The member behind the token: its creator, or for a token made by a token, that
+    /// token's member. `None` for tokens the system made. A token acts with at most its
+    /// member's current role and dies with their membership.
+    pub member: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,7 +64,11 @@ impl Organization {
         match actor {
             Actor::User(id) => self.members.get(id).copied(),
             Actor::ApiToken(id) => {
-                self.tokens.get(id).filter(|t| !t.revoked && t.expires_at.is_none_or(|at| at > now_ms)).map(|t| t.role)
+                let token = self.tokens.get(id).filter(|t| !t.revoked && t.expires_at.is_none_or(|at| at > now_ms))?;
+                match &token.member {
+                    Some(member) => self.members.get(member).map(|held| token.role.min(*held)),
+                    None => Some(token.role),
+                }
             }
             Actor::System(_) => self.id.as_ref().map(|_| Role::Owner),
         }
@@ -76,6 +84,20 @@ impl Organization {
             ctx.require(Role::Owner, "granting or taking the owner role")?;
         }
         Ok(())
+    }
+}
+
+/// The member behind a token created by `created_by` (`user:<id>`, `token:<id>` or
+/// `system:<name>`), given how to find a token's member (`None`: an unknown token, `Some(None)`:
+/// a token the system made). `None` means the system made it; a token made by an unknown token
+/// gets a member no one is (`""`), so it acts as no one.
+pub fn token_member(created_by: &str, member_of_token: impl Fn(&str) -> Option<Option<String>>) -> Option<String> {
+    if let Some(user) = created_by.strip_prefix("user:") {
+        return Some(user.to_string());
+    }
+    match created_by.strip_prefix("token:") {
+        Some(token) => member_of_token(token).unwrap_or(Some(String::new())),
+        None => None,
     }
 }
 
@@ -110,7 +132,9 @@ impl Aggregate for Organization {
             }
             Event::ApiTokenIssued(e) => {
                 let role = parse_role(&e.role).unwrap_or(Role::Viewer);
-                self.tokens.insert(e.token_id.clone(), Token { role, expires_at: e.expires_at, revoked: false });
+                let member = token_member(&e.created_by, |token| self.tokens.get(token).map(|t| t.member.clone()));
+                self.tokens
+                    .insert(e.token_id.clone(), Token { role, expires_at: e.expires_at, revoked: false, member });
             }
             Event::ApiTokenRevoked(e) => {
                 if let Some(token) = self.tokens.get_mut(&e.token_id) {

@@ -154,17 +154,15 @@ impl Project {
             }
             ConnectGit { repository_url, sealed_secret } => {
                 ctx.require(Role::Admin, "connecting git repositories")?;
-                // Network URLs only: a file:// URL would let a project deploy the server's own files.
-                let schemes = ["https://", "http://", "ssh://", "git://", "git@"];
+                // https:// and http:// only: a file:// URL would let a project deploy the server's
+                // own files, and only over HTTP can the fetch be pinned to a checked address.
+                let schemes = ["https://", "http://"];
                 let scheme_ok = schemes.iter().any(|s| repository_url.starts_with(s));
                 if !scheme_ok
                     || repository_url.len() > 2048
                     || repository_url.chars().any(|c| c.is_control() || c.is_whitespace())
                 {
-                    return Err(DomainError::invalid(
-                        "repositoryUrl",
-                        "must be an https://, ssh://, git:// or git@ URL",
-                    ));
+                    return Err(DomainError::invalid("repositoryUrl", "must be an https:// (or http://) URL"));
                 }
                 Ok(vec![GitConnected { project_id, repository_url, sealed_webhook_secret: sealed_secret }.into()])
             }

@@ -21,6 +21,7 @@ pub struct EventTypeInfo {
 pub const HISTORY: &[(&str, i32, &str)] = &[
     ("project.created", 1, include_str!("../../schema/avro/history/project.created.v1.avsc")),
     ("billing.plan_changed", 1, include_str!("../../schema/avro/history/billing.plan_changed.v1.avsc")),
+    ("source.push_received", 1, include_str!("../../schema/avro/history/source.push_received.v1.avsc")),
 ];
 
 macro_rules! event_registry {
@@ -100,7 +101,7 @@ event_registry! {
     EnvVarRemoved = "project.env_var_removed", v 1;
     ProjectDeleted = "project.deleted", v 1;
     GitConnected = "project.git_connected", v 1;
-    PushReceived = "source.push_received", v 1;
+    PushReceived = "source.push_received", v 2;
     UploadReceived = "source.upload_received", v 1;
     DeploymentRequested = "deployment.requested", v 1;
     BuildQueued = "deployment.build_queued", v 1;

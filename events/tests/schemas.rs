@@ -194,3 +194,25 @@ fn plan_changed_written_under_v1_reads_with_no_terms() {
     };
     assert_eq!((event.to_plan.as_str(), event.price_cents, event.builds_per_month), ("pro", None, None));
 }
+
+#[test]
+fn push_received_written_under_v1_reads_with_no_delivery() {
+    // given a version-1 writer's bytes (before deliveries were deduplicated)
+    let v1 = Schema::parse_str(include_str!("../../schema/avro/history/source.push_received.v1.avsc")).expect("v1");
+    let value = Value::Record(vec![
+        ("project_id".into(), Value::String("p-1".into())),
+        ("repository".into(), Value::String("https://example.com/r.git".into())),
+        ("branch".into(), Value::String("main".into())),
+        ("commit_sha".into(), Value::String("a".repeat(40))),
+        ("pusher".into(), Value::String("octocat".into())),
+        ("signature_valid".into(), Value::Boolean(false)),
+    ]);
+    let datum = apache_avro::to_avro_datum(&v1, value).expect("v1 datum");
+    let fingerprint = v1.fingerprint::<apache_avro::rabin::Rabin>().bytes;
+    let bytes = [&[0xC3, 0x01][..], &fingerprint, &datum].concat();
+    // when read now, then the delivery and the push time take their defaults
+    let Event::PushReceived(event) = decode("source.push_received", &bytes).expect("v1 resolves to v2") else {
+        panic!("not a push")
+    };
+    assert_eq!((event.delivery_id.as_str(), event.pushed_at, event.branch.as_str()), ("", 0, "main"));
+}

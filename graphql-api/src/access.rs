@@ -10,22 +10,16 @@ pub fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
     ctx.data_unchecked::<Principal>()
 }
 
-/// Whether the caller can see organization `organization_id`.
+/// Whether the caller can see organization `organization_id`: a member, or a live token of
+/// it whose member is still one.
 pub async fn can_see(ctx: &Context<'_>, organization_id: &str) -> Result<bool> {
-    match principal(ctx) {
-        Principal::Anonymous => Err(unauthenticated()),
-        Principal::Token { organization_id: own, .. } => Ok(own == organization_id),
-        Principal::User { user_id } => {
-            let row: Option<(String,)> =
-                sqlx::query_as("SELECT role FROM rm_members WHERE organization_id = $1 AND user_id = $2")
-                    .bind(organization_id)
-                    .bind(user_id)
-                    .fetch_optional(&state(ctx).read_db)
-                    .await
-                    .map_err(db)?;
-            Ok(row.is_some())
-        }
+    if matches!(principal(ctx), Principal::Anonymous) {
+        return Err(unauthenticated());
     }
+    let role = crate::auth::role_in(&state(ctx).read_db, principal(ctx), organization_id, crate::state::now_ms())
+        .await
+        .map_err(db)?;
+    Ok(role.is_some())
 }
 
 /// Refuses (FORBIDDEN) unless the caller holds at least `needed` in the organization: the
@@ -36,25 +30,12 @@ pub async fn require_role(
     needed: clouddeck_command_handlers::Role,
     what: &str,
 ) -> Result<()> {
-    let found: Option<(String,)> = match principal(ctx) {
-        Principal::Anonymous => return Err(unauthenticated()),
-        Principal::User { user_id } => {
-            sqlx::query_as("SELECT role FROM rm_members WHERE organization_id = $1 AND user_id = $2")
-                .bind(organization_id)
-                .bind(user_id)
-                .fetch_optional(&state(ctx).read_db)
-                .await
-        }
-        Principal::Token { token_id, .. } => {
-            sqlx::query_as("SELECT role FROM rm_api_tokens WHERE organization_id = $1 AND token_id = $2")
-                .bind(organization_id)
-                .bind(token_id)
-                .fetch_optional(&state(ctx).read_db)
-                .await
-        }
+    if matches!(principal(ctx), Principal::Anonymous) {
+        return Err(unauthenticated());
     }
-    .map_err(db)?;
-    let role = found.and_then(|(role,)| role.parse::<clouddeck_command_handlers::Role>().ok());
+    let role = crate::auth::role_in(&state(ctx).read_db, principal(ctx), organization_id, crate::state::now_ms())
+        .await
+        .map_err(db)?;
     match role {
         Some(role) if role >= needed => Ok(()),
         _ => Err(crate::error::coded(crate::error::FORBIDDEN, format!("{what} needs the {needed} role"))),
@@ -84,7 +65,13 @@ pub async fn project(ctx: &Context<'_>, organization_slug: &str, slug: &str) -> 
         Principal::User { user_id } => {
             ("JOIN rm_members m ON m.organization_id = o.organization_id AND m.user_id = $3", user_id)
         }
-        Principal::Token { organization_id, .. } => ("AND o.organization_id = $3", organization_id),
+        Principal::Token { organization_id, .. } => {
+            // (a token's liveness: over a WebSocket it was checked only when the socket opened)
+            if !can_see(ctx, organization_id).await? {
+                return Err(not_found(&format!("project `{organization_slug}/{slug}`")));
+            }
+            ("AND o.organization_id = $3", organization_id)
+        }
     };
     let found: Option<Project> = sqlx::query_as(&format!(
         "SELECT {} FROM rm_projects p JOIN rm_organizations o ON o.organization_id = p.organization_id {scope} \

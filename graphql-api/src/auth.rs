@@ -2,6 +2,7 @@
 //! looked up by its SHA-256 in the read models. Secrets themselves are never stored.
 
 use crate::secrets::sha256_hex;
+use clouddeck_command_handlers::Role;
 use clouddeck_events::{Actor, Provenance};
 use sqlx::{AnyPool, Row};
 
@@ -50,6 +51,58 @@ impl Principal {
     }
 }
 
+/// Live tokens (`t`) with their member's membership (`m`): not revoked, not expired at `$1`,
+/// and made by someone who is still a member (or by the system). A token whose member left
+/// dies with the membership.
+const LIVE_TOKENS: &str = "FROM rm_api_tokens t LEFT JOIN rm_members m \
+     ON m.organization_id = t.organization_id AND m.user_id = t.member_user_id \
+     WHERE t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $1) \
+     AND (t.member_user_id IS NULL OR m.user_id IS NOT NULL)";
+
+/// A live token's role in its organization: its own role, bounded by its member's current
+/// role. `None` when the token is revoked, expired, or its member left.
+pub async fn token_role(db: &AnyPool, token_id: &str, now_ms: i64) -> Result<Option<Role>, sqlx::Error> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as(&format!("SELECT t.role, m.role {LIVE_TOKENS} AND t.token_id = $2"))
+            .bind(now_ms)
+            .bind(token_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.and_then(|(own, member)| {
+        let own = own.parse::<Role>().ok()?;
+        match member {
+            Some(member) => member.parse::<Role>().ok().map(|member| own.min(member)),
+            None => Some(own),
+        }
+    }))
+}
+
+/// The caller's role in `organization_id` now: a member's role, or a live token's bounded
+/// role. `None`: no standing there.
+pub async fn role_in(
+    db: &AnyPool,
+    principal: &Principal,
+    organization_id: &str,
+    now_ms: i64,
+) -> Result<Option<Role>, sqlx::Error> {
+    match principal {
+        Principal::Anonymous => Ok(None),
+        Principal::User { user_id } => {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT role FROM rm_members WHERE organization_id = $1 AND user_id = $2")
+                    .bind(organization_id)
+                    .bind(user_id)
+                    .fetch_optional(db)
+                    .await?;
+            Ok(row.and_then(|(role,)| role.parse().ok()))
+        }
+        Principal::Token { token_id, organization_id: own } if own == organization_id => {
+            token_role(db, token_id, now_ms).await
+        }
+        Principal::Token { .. } => Ok(None),
+    }
+}
+
 /// Resolves an `Authorization` header value; no header is `Anonymous`.
 pub async fn authenticate(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<Principal, AuthError> {
     Ok(lookup(db, header, now_ms).await?.0)
@@ -71,12 +124,11 @@ async fn lookup(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<(Prin
         return Ok((Principal::User { user_id: row.try_get(0)? }, row.try_get(1)?));
     }
     if secret.starts_with(&format!("{TOKEN_PREFIX}_")) {
-        let row = sqlx::query(
-            "SELECT token_id, organization_id, expires_at FROM rm_api_tokens WHERE secret_sha256 = $1 \
-             AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
-        )
-        .bind(&hash)
+        let row = sqlx::query(&format!(
+            "SELECT t.token_id, t.organization_id, t.expires_at {LIVE_TOKENS} AND t.secret_sha256 = $2"
+        ))
         .bind(now_ms)
+        .bind(&hash)
         .fetch_optional(db)
         .await?;
         let row = row.ok_or(AuthError::Rejected)?;

@@ -10,7 +10,7 @@ mod idempotency;
 mod mutation;
 mod pagination;
 mod query;
-mod rate_limit;
+pub mod rate_limit;
 pub mod schema;
 pub mod secrets;
 pub mod server;

@@ -438,6 +438,10 @@ impl MutationRoot {
         repository_url: String,
     ) -> Result<GitConnection> {
         let found = access::project(ctx, &organization, &project).await?;
+        // Refused now if it leads inside (checked again at every fetch: DNS can change).
+        clouddeck_egress::resolve_url(&state(ctx).egress, &repository_url)
+            .await
+            .map_err(|e| bad_input("repositoryUrl", e.to_string()))?;
         let secret = new_secret("whsec");
         let sealed_secret = state(ctx).sealer.seal(&secret).map_err(internal)?;
         let command = ProjectCommand::ConnectGit { repository_url, sealed_secret };

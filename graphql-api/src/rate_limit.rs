@@ -19,6 +19,15 @@ impl RateLimiter {
         }
     }
 
+    /// How long until `key` has a token again, without taking one: `None` when it has one.
+    pub fn exhausted(&self, key: &str) -> Option<Duration> {
+        let now = Instant::now();
+        let buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (tokens, at) = buckets.get(key)?;
+        let tokens = (tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
+        (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.per_second))
+    }
+
     /// Takes one request's token, or says how long until one is free.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
         let now = Instant::now();

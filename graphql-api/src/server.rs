@@ -262,5 +262,5 @@ async fn github_hook(
     if let Err(refused) = admit(&http, peer, &anonymous).await {
         return refused;
     }
-    crate::webhook::github(&http.state, &project, &headers, &body).await
+    crate::webhook::github(&http.state, &project, peer.ip(), &headers, &body).await
 }

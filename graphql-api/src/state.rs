@@ -21,6 +21,12 @@ pub struct ApiState {
     pub max_file_bytes: u64,
     /// ClickHouse, in the distributed mode: usage figures come from there.
     pub analytics: Option<clouddeck_projections::analytics::Analytics>,
+    /// Where a tenant may make the server connect (git fetches).
+    pub egress: clouddeck_egress::EgressPolicy,
+    /// Per client address: webhooks with bad signatures (10 at once, then one a minute).
+    pub webhook_refusals: crate::rate_limit::RateLimiter,
+    /// Webhooks refused for a bad signature since start.
+    pub bad_webhook_signatures: std::sync::atomic::AtomicU64,
 }
 
 /// How long a mutation waits for the read models to show its write.

@@ -1,8 +1,14 @@
 //! Subscriptions: the organization's events as they are recorded (resumable from a log
 //! position), and a deployment's status as it changes.
+//!
+//! A subscription lives only as long as its caller may see what it streams: it checks again
+//! on every change to the organization's members and tokens, and every `RECHECK` besides (a
+//! token's expiry). When the caller has lost access, the stream answers one FORBIDDEN error
+//! saying why, and ends (graphql-ws then sends `complete`).
 
 use crate::access;
-use crate::error::{db, internal, not_found};
+use crate::auth::Principal;
+use crate::error::{FORBIDDEN, coded, db, internal, not_found};
 use crate::state::ApiState;
 use crate::types::{AuditEvent, Deployment, state};
 use async_graphql::{Context, Result, Subscription};
@@ -12,28 +18,67 @@ use std::sync::Arc;
 
 pub struct SubscriptionRoot;
 
-/// The next event of the log that belongs to `organization_id`, once the read models have
-/// applied it (they say which organization owns its stream).
+/// How often an open subscription checks that its caller may still see what it streams,
+/// besides on each change of the organization's members and tokens.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Who is watching what: the caller, and the organization whose events it sees.
+#[derive(Clone)]
+struct Viewer {
+    principal: Principal,
+    organization_id: String,
+}
+
+impl Viewer {
+    /// Err(FORBIDDEN) once the caller has no standing in the organization (a member removed,
+    /// a token revoked or expired, or its member gone).
+    async fn still_allowed(&self, state: &ApiState) -> Result<()> {
+        let role = crate::auth::role_in(&state.read_db, &self.principal, &self.organization_id, crate::state::now_ms())
+            .await
+            .map_err(db)?;
+        match role {
+            Some(_) => Ok(()),
+            None => Err(coded(
+                FORBIDDEN,
+                "subscription closed: the caller may no longer see this organization (member removed, or token revoked or expired)",
+            )),
+        }
+    }
+}
+
+/// The next event of the log that belongs to `viewer`'s organization, once the read models
+/// have applied it (they say which organization owns its stream); Err when the viewer lost
+/// access meanwhile.
 async fn next_owned(
     log: &mut LogSubscription,
     state: &ApiState,
-    organization_id: &str,
+    viewer: &Viewer,
     stream: Option<&str>,
 ) -> Result<RecordedEvent> {
+    let organization_stream = format!("organization-{}", viewer.organization_id);
     loop {
-        let event = log.next().await.map_err(internal)?;
+        let event = tokio::select! {
+            event = log.next() => event.map_err(internal)?,
+            _ = tokio::time::sleep(RECHECK) => {
+                viewer.still_allowed(state).await?;
+                continue;
+            }
+        };
+        let mut projected = state.projected.clone();
+        projected.wait_for(|p| *p >= event.meta.position).await.map_err(internal)?;
+        if event.meta.stream_id == organization_stream || event.meta.stream_id.starts_with("user-") {
+            viewer.still_allowed(state).await?;
+        }
         if stream.is_some_and(|s| s != event.meta.stream_id) {
             continue;
         }
-        let mut projected = state.projected.clone();
-        projected.wait_for(|p| *p >= event.meta.position).await.map_err(internal)?;
         let owner: Option<(String,)> =
             sqlx::query_as("SELECT organization_id FROM rm_stream_owners WHERE stream_id = $1")
                 .bind(&event.meta.stream_id)
                 .fetch_optional(&state.read_db)
                 .await
                 .map_err(db)?;
-        if owner.is_some_and(|(o,)| o == organization_id) {
+        if owner.is_some_and(|(o,)| o == viewer.organization_id) {
             return Ok(event);
         }
     }
@@ -57,16 +102,19 @@ impl SubscriptionRoot {
         };
         let log = LogSubscription::new(state.store.clone(), from);
         let types = types.unwrap_or_default();
-        Ok(futures::stream::unfold((log, state, org.id, types), |(mut log, state, org, types)| async move {
+        let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org.id };
+        // `Some(log)` while open; after a refusal the stream ends.
+        Ok(futures::stream::unfold((Some(log), state, viewer, types), |(log, state, viewer, types)| async move {
+            let mut log = log?;
             loop {
-                match next_owned(&mut log, &state, &org, None).await {
+                match next_owned(&mut log, &state, &viewer, None).await {
                     Ok(e) if !types.is_empty() && !types.contains(&e.meta.event_type) => {
                         continue;
                     }
                     Ok(e) => {
-                        return Some((Ok(AuditEvent::from_recorded(&e)), (log, state, org, types)));
+                        return Some((Ok(AuditEvent::from_recorded(&e)), (Some(log), state, viewer, types)));
                     }
-                    Err(e) => return Some((Err(e), (log, state, org, types))),
+                    Err(e) => return Some((Err(e), (None, state, viewer, types))),
                 }
             }
         }))
@@ -96,14 +144,16 @@ impl SubscriptionRoot {
         projected.wait_for(|p| *p >= head).await.map_err(internal)?;
         let log = LogSubscription::new(state.store.clone(), head);
         let stream = format!("deployment-{id}");
+        let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org };
         Ok(futures::stream::unfold(
-            (log, state, org, stream, id, true),
-            |(mut log, state, org, stream, id, first)| async move {
-                if !first && let Err(e) = next_owned(&mut log, &state, &org, Some(&stream)).await {
-                    return Some((Err(e), (log, state, org, stream, id, false)));
+            (Some(log), state, viewer, stream, id, true),
+            |(log, state, viewer, stream, id, first)| async move {
+                let mut log = log?;
+                if !first && let Err(e) = next_owned(&mut log, &state, &viewer, Some(&stream)).await {
+                    return Some((Err(e), (None, state, viewer, stream, id, false)));
                 }
                 let row = load(&state, &id).await;
-                Some((row, (log, state, org, stream, id, false)))
+                Some((row, (Some(log), state, viewer, stream, id, false)))
             },
         ))
     }

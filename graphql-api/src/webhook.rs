@@ -1,16 +1,24 @@
 //! `POST /v1/hooks/github/{project}`: GitHub push events. The `X-Hub-Signature-256` HMAC is
-//! checked with the project's secret; every push is recorded, refused ones too. A valid push
-//! is fetched at its commit from the project's own repository URL and deployed: the
+//! checked with the project's secret. A request with a bad signature changes nothing: it is
+//! counted, logged, and an address that keeps sending them is refused (429) for a while; it
+//! never becomes an event. A signed push is processed once per delivery (`X-GitHub-Delivery`,
+//! which GitHub keeps on redelivery) and only if the git host received it after the branch's
+//! last recorded push (`repository.pushed_at`): a replayed or stale push neither deploys nor
+//! counts a build. A valid push is fetched at its commit from the project's own repository
+//! URL, within the egress policy, and deployed in the same append that records it: the
 //! production branch to production, any other to a preview.
 
 use crate::state::{ApiState, now_ms};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
+use clouddeck_command_handlers::DomainError;
 use clouddeck_command_handlers::deployment::RequestDeployment;
 use clouddeck_events::{Actor, Provenance, PushReceived};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
+use std::net::IpAddr;
+use std::sync::atomic::Ordering;
 
 fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
@@ -32,7 +40,20 @@ pub fn signature_valid(secret: &str, body: &[u8], signature: Option<&str>) -> bo
     mac.verify_slice(&expected).is_ok()
 }
 
-pub async fn github(state: &ApiState, project_id: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+/// Refuses an address that sent too many badly signed requests lately; otherwise None.
+fn refused_for_bad_signatures(state: &ApiState, peer: IpAddr) -> Option<Response> {
+    let wait = state.webhook_refusals.exhausted(&peer.to_string())?;
+    let mut response = answer(StatusCode::TOO_MANY_REQUESTS, "too many requests with bad signatures; slow down");
+    if let Ok(value) = axum::http::HeaderValue::from_str(&(wait.as_secs() + 1).to_string()) {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
+pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> Response {
+    if let Some(refused) = refused_for_bad_signatures(state, peer) {
+        return refused;
+    }
     let row: Option<(String, Option<String>, Option<String>)> = match sqlx::query_as(
         "SELECT production_branch, git_repository, sealed_webhook_secret FROM rm_projects WHERE project_id = $1 AND deleted_at IS NULL",
     )
@@ -54,42 +75,58 @@ pub async fn github(state: &ApiState, project_id: &str, headers: &HeaderMap, bod
         return answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
-    let valid = signature_valid(&secret, body, signature);
-    let payload: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let text = |pointer: &str| payload.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_string();
-    let git_ref = text("/ref");
-    let branch = git_ref.strip_prefix("refs/heads/").unwrap_or_default().to_string();
-    let commit = text("/after");
-    let event = headers.get("x-github-event").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let provenance = Provenance::new(Actor::System("github".into()));
-    if event == "push" || !valid {
-        let push = PushReceived {
-            project_id: project_id.into(),
-            repository: repository.clone(),
-            branch: branch.chars().take(255).collect(),
-            commit_sha: commit.chars().take(64).collect(),
-            pusher: text("/pusher/name").chars().take(255).collect(),
-            signature_valid: valid,
-        };
-        if let Err(e) = state.handler.record_push(project_id, push, &provenance, now_ms()).await {
-            tracing::warn!(error = %e, "recording a push");
-        }
-    }
-    if !valid {
+    if !signature_valid(&secret, body, signature) {
+        let count = state.bad_webhook_signatures.fetch_add(1, Ordering::Relaxed) + 1;
+        let _ = state.webhook_refusals.check(&peer.to_string());
+        tracing::warn!(project = project_id, %peer, total = count, "webhook with a bad signature refused");
         return answer(
             StatusCode::UNAUTHORIZED,
             "the X-Hub-Signature-256 signature does not match this project's secret",
         );
     }
+    let event = headers.get("x-github-event").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if event != "push" {
         return answer(StatusCode::OK, "ok");
     }
+    let Some(delivery) = headers
+        .get("x-github-delivery")
+        .and_then(|v| v.to_str().ok())
+        .filter(|d| !d.is_empty() && d.len() <= 100)
+        .map(str::to_string)
+    else {
+        return answer(StatusCode::BAD_REQUEST, "an X-GitHub-Delivery header is required");
+    };
+    let payload: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let text = |pointer: &str| payload.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_string();
+    let Some(pushed_at) = payload.pointer("/repository/pushed_at").and_then(Value::as_i64) else {
+        return answer(StatusCode::BAD_REQUEST, "the push has no repository.pushed_at");
+    };
+    let branch = text("/ref").strip_prefix("refs/heads/").unwrap_or_default().to_string();
+    let commit = text("/after");
+    let provenance = Provenance::new(Actor::System("github".into()));
+    let push = PushReceived {
+        project_id: project_id.into(),
+        repository: repository.clone(),
+        branch: branch.chars().take(255).collect(),
+        commit_sha: commit.chars().take(64).collect(),
+        pusher: text("/pusher/name").chars().take(255).collect(),
+        signature_valid: true,
+        delivery_id: delivery,
+        pushed_at,
+    };
     if branch.is_empty() || commit.chars().all(|c| c == '0') {
-        return answer(StatusCode::ACCEPTED, "nothing to deploy (a tag or a deleted branch)");
+        return match state.handler.record_push(project_id, push, &provenance, now_ms()).await {
+            Ok(_) => answer(StatusCode::ACCEPTED, "nothing to deploy (a tag or a deleted branch)"),
+            Err(e) => refused_push(e),
+        };
+    }
+    // Checked before the fetch (cheap), and again by the append that records it.
+    if let Err(e) = state.handler.check_push(project_id, push.clone(), &provenance, now_ms()).await {
+        return refused_push(e);
     }
     let checkout = std::env::temp_dir().join(format!("clouddeck-git-{}", uuid::Uuid::now_v7()));
     let fetched = async {
-        clouddeck_workers::git::checkout(&repository, &commit, &checkout).await?;
+        clouddeck_workers::git::checkout(&repository, &commit, &checkout, &state.egress).await?;
         clouddeck_workers::git::store_tree(&checkout, &state.artifacts).await
     }
     .await;
@@ -107,13 +144,25 @@ pub async fn github(state: &ApiState, project_id: &str, headers: &HeaderMap, bod
         commit_sha: Some(commit),
         prebuilt: false,
     };
-    match state.handler.request_deployment(project_id, request, &provenance, now_ms()).await {
+    match state.handler.deploy_push(project_id, push, request, &provenance, now_ms()).await {
         // Answer once the read models know the deployment, so it can be looked up at once.
         Ok(outcome) => match state.caught_up(outcome).await {
             Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "deployment": deployment_id }))).into_response(),
             Err(_) => answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         },
-        Err(e) => answer(StatusCode::CONFLICT, &e.to_string()),
+        Err(e) => refused_push(e),
+    }
+}
+
+/// A push the source refused: a delivery seen before or a stale push is answered 200 (GitHub
+/// need not retry it), anything else as the error it is.
+fn refused_push(error: DomainError) -> Response {
+    match error {
+        DomainError::AlreadyExists(reason) => answer(StatusCode::OK, &format!("{reason}; nothing done")),
+        e @ DomainError::IllegalTransition { .. } => answer(StatusCode::OK, &format!("{e}; nothing done")),
+        DomainError::QuotaExceeded(reason) => answer(StatusCode::PAYMENT_REQUIRED, &reason),
+        e @ DomainError::Invalid { .. } => answer(StatusCode::BAD_REQUEST, &e.to_string()),
+        e => answer(StatusCode::CONFLICT, &e.to_string()),
     }
 }
 

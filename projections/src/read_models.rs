@@ -5,6 +5,7 @@ use crate::billing;
 use crate::deployments::{self, DeploymentRow, deployment_of};
 use crate::runner::Projection;
 use async_trait::async_trait;
+use clouddeck_command_handlers::organization::token_member;
 use clouddeck_eventlog::RecordedEvent;
 use clouddeck_events::Event;
 use sqlx::AnyConnection;
@@ -187,8 +188,18 @@ impl Projection for ReadModels {
                     .await?;
             }
             Event::ApiTokenIssued(e) => {
-                sqlx::query("INSERT INTO rm_api_tokens (token_id, organization_id, name, role, secret_sha256, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                    .bind(&e.token_id).bind(&e.organization_id).bind(&e.name).bind(&e.role).bind(&e.secret_sha256).bind(&e.created_by).bind(at).bind(e.expires_at)
+                let creator: Option<(Option<String>,)> = match e.created_by.strip_prefix("token:") {
+                    Some(token) => {
+                        sqlx::query_as("SELECT member_user_id FROM rm_api_tokens WHERE token_id = $1")
+                            .bind(token)
+                            .fetch_optional(&mut *db)
+                            .await?
+                    }
+                    None => None,
+                };
+                let member = token_member(&e.created_by, |_| creator.clone().map(|(member,)| member));
+                sqlx::query("INSERT INTO rm_api_tokens (token_id, organization_id, name, role, secret_sha256, created_by, created_at, expires_at, member_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(&e.token_id).bind(&e.organization_id).bind(&e.name).bind(&e.role).bind(&e.secret_sha256).bind(&e.created_by).bind(at).bind(e.expires_at).bind(member)
                     .execute(db).await?;
             }
             Event::ApiTokenRevoked(e) => {

@@ -10,7 +10,7 @@
 //! flight) repeats at most those, and the aggregate refuses the steps already done.
 
 use crate::artifacts::ArtifactStore;
-use crate::builder::run::{Builder, chunk_lines};
+use crate::builder::run::{Builder, CacheScope, chunk_lines};
 use crate::sealer::Sealer;
 use crate::watermark::Watermark;
 use clouddeck_command_handlers::deployment::DeploymentCommand;
@@ -196,7 +196,8 @@ impl Deployer {
                 warn!(deployment = %id, error = %e, "build log chunk lost");
             }
         });
-        let (result, ()) = tokio::join!(self.builder.build(id, &source, &env, lines), log);
+        let cache = CacheScope { project_id: requested.project_id.clone(), target: requested.target.clone() };
+        let (result, ()) = tokio::join!(self.builder.build(id, &source, &env, &cache, lines), log);
         let duration_ms = started.elapsed().as_millis() as i64;
         // Every started second is metered, whether the build passed or not.
         meter(handler, requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;

@@ -1,13 +1,28 @@
 //! Fetching a pushed commit: a shallow fetch of exactly that commit from the project's own
 //! repository URL (never one named by the webhook's payload), then the tree as a source
 //! upload: its files as blobs and a manifest.
+//!
+//! The URL is a tenant's: only https:// and http:// are fetched, its host is resolved and
+//! checked against the egress policy (no loopback, private, link-local, metadata or host
+//! address), and git connects to exactly the address that was checked (curl's resolve pin),
+//! with no proxy, no redirects, no other protocol, and no system or user git configuration.
 
 use crate::artifacts::{ArtifactStore, FileEntry, Manifest, content_type, normalize_path, sha256_hex};
 use std::path::Path;
 use tokio::process::Command;
 
+/// How long a fetch may take.
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+/// The largest tree stored as a source upload, in bytes and in files.
+const MAX_TREE_BYTES: u64 = 2 << 30;
+const MAX_TREE_FILES: usize = 100_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
+    #[error("{0}")]
+    Refused(#[from] clouddeck_egress::EgressError),
+    #[error("the repository is larger than CloudDeck takes ({0})")]
+    TooLarge(String),
     #[error("`{0}` is not a commit id (40 hex digits)")]
     BadCommit(String),
     #[error("git {step} failed: {reason}")]
@@ -19,12 +34,20 @@ pub enum GitError {
 }
 
 async fn git(dir: &Path, step: &'static str, args: &[&str]) -> Result<(), GitError> {
-    let output = Command::new("git")
+    let run = Command::new("git")
         .args(args)
         .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", dir)
         .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(FETCH_TIMEOUT, run)
         .await
+        .map_err(|_| GitError::Git { step, reason: format!("took longer than {FETCH_TIMEOUT:?}") })?
         .map_err(|e| GitError::Git { step, reason: e.to_string() })?;
     if output.status.success() {
         Ok(())
@@ -34,14 +57,50 @@ async fn git(dir: &Path, step: &'static str, args: &[&str]) -> Result<(), GitErr
     }
 }
 
-/// Checks out `commit` of `repository` into `dest` (created, must not exist).
-pub async fn checkout(repository: &str, commit: &str, dest: &Path) -> Result<(), GitError> {
+/// Checks out `commit` of `repository` into `dest` (created, must not exist), connecting
+/// only where `egress` allows.
+pub async fn checkout(
+    repository: &str,
+    commit: &str,
+    dest: &Path,
+    egress: &clouddeck_egress::EgressPolicy,
+) -> Result<(), GitError> {
     if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(GitError::BadCommit(commit.chars().take(60).collect()));
     }
+    let destination = clouddeck_egress::resolve_url(egress, repository).await?;
+    let address = match destination.address.ip() {
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    };
+    let pin = format!("http.curloptResolve={}:{}:{address}", destination.host, destination.port);
     tokio::fs::create_dir_all(dest).await?;
     git(dest, "init", &["init", "--quiet"]).await?;
-    git(dest, "fetch", &["fetch", "--quiet", "--depth", "1", "--", repository, commit]).await?;
+    let fetch = [
+        "-c",
+        &pin,
+        "-c",
+        "http.proxy=",
+        "-c",
+        "http.followRedirects=false",
+        "-c",
+        "protocol.allow=never",
+        "-c",
+        "protocol.https.allow=always",
+        "-c",
+        "protocol.http.allow=always",
+        "-c",
+        "submodule.recurse=false",
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--depth",
+        "1",
+        "--",
+        repository,
+        commit,
+    ];
+    git(dest, "fetch", &fetch).await?;
     git(dest, "checkout", &["-c", "advice.detachedHead=false", "checkout", "--quiet", "FETCH_HEAD"]).await?;
     Ok(())
 }
@@ -49,6 +108,7 @@ pub async fn checkout(repository: &str, commit: &str, dest: &Path) -> Result<(),
 /// Stores the checkout's files (not `.git`, not links) as blobs; returns the manifest's hash.
 pub async fn store_tree(root: &Path, artifacts: &ArtifactStore) -> Result<String, GitError> {
     let mut manifest = Manifest::default();
+    let mut total = 0u64;
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
         let mut entries = tokio::fs::read_dir(&folder).await?;
@@ -65,6 +125,13 @@ pub async fn store_tree(root: &Path, artifacts: &ArtifactStore) -> Result<String
                 entry.path().strip_prefix(root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
             let path = normalize_path(&relative)?;
             let bytes = tokio::fs::read(entry.path()).await?;
+            total += bytes.len() as u64;
+            if total > MAX_TREE_BYTES || manifest.files.len() >= MAX_TREE_FILES {
+                return Err(GitError::TooLarge(format!(
+                    "at most {MAX_TREE_FILES} files and {} MiB",
+                    MAX_TREE_BYTES >> 20
+                )));
+            }
             let sha256 = sha256_hex(&bytes);
             artifacts.put_blob(&sha256, &bytes).await?;
             manifest.files.insert(

@@ -37,13 +37,19 @@ pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, bur
 
 /// The server with the test defaults, changed by `tweak`.
 pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config)) -> App {
+    // RUST_LOG=… shows the server's log (with --no-capture).
+    if let Ok(filter) = std::env::var("RUST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    }
     let scratch = Scratch::new();
+    // The builds folder must be traversable by build users; the data folder in it is not.
+    std::fs::set_permissions(scratch.path(), std::os::unix::fs::PermissionsExt::from_mode(0o711)).unwrap();
     let database_url = match backend {
         Backend::Sqlite => scratch.sqlite_url("clouddeck"),
         Backend::Postgres => postgres_database().await,
     };
     let mut config = Config {
-        data_dir: scratch.path(),
+        data_dir: scratch.path().join("data"),
         database_url: Some(database_url),
         kafka_brokers: None,
         api_addr: "127.0.0.1:0".into(),
@@ -56,6 +62,10 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         build_timeout_secs: 600,
         build_memory_mib: 4096,
         build_cpus: 2.0,
+        build_processes: 1024,
+        build_disk_mib: 4096,
+        egress_allow: String::new(),
+        builds_dir: Some(scratch.path().join("builds")),
         build_concurrency: 2,
         clickhouse_url: None,
         clickhouse_database: "clouddeck".into(),
@@ -73,6 +83,16 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
 }
 
 impl App {
+    /// Where the server mounts its builds' disks.
+    pub fn builds_dir(&self) -> std::path::PathBuf {
+        self._scratch.path().join("builds")
+    }
+
+    /// The server's data folder.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._scratch.path().join("data")
+    }
+
     /// The whole answer: HTTP status and JSON body.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
         let mut request =

@@ -1,7 +1,16 @@
-//! The builder: turns a source upload into a built site, in a sandbox.
+//! The builder: turns a source upload into a built site, confined (see sandbox.rs for what a
+//! build sees and what it may use).
 
+mod cgroup;
 pub mod detect;
 #[cfg(feature = "docker")]
 pub mod docker;
+pub mod identity;
+pub mod limits;
+pub mod mask;
+pub mod network;
 pub mod run;
 pub mod sandbox;
+pub mod workspace;
+
+pub use cgroup::CgroupRoot;

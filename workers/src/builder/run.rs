@@ -1,14 +1,23 @@
-//! One build: the source upload laid out in a work folder, dependencies from the cache keyed
-//! by the lockfile's hash (or installed, then cached), the build command, all in the
-//! sandbox; output lines go to the log in chunks as they come; the output folder becomes
-//! blobs and a manifest.
+//! One build: a disk of its own (workspace.rs) with the source upload laid out on it, the
+//! dependencies from the project's own cache (or installed, then cached for the project),
+//! the build command, each step confined by the runner; output lines are masked (mask.rs)
+//! and sent on as they come; the output folder becomes blobs and a manifest.
+//!
+//! The dependency cache belongs to one project and one target (production builds never take
+//! what a preview build installed), and its key holds the toolchain and the lockfile: as
+//! Vercel's build cache, nothing another project ran can enter a project's build.
 
 use super::detect::{BuildPlan, SourceTree, detect, lockfile};
-use super::sandbox::{Runner, SandboxError};
+use super::identity::Identities;
+use super::mask::Masker;
+use super::sandbox::{Runner, SandboxError, Step};
+use super::workspace::Workspace;
 use crate::artifacts::{ArtifactStore, FileEntry, Manifest, content_type, normalize_path, sha256_hex};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{OnceCell, mpsc};
+use tokio::time::Instant;
 
 /// Why a build did not produce a site, and whose doing it was.
 #[derive(Debug)]
@@ -40,81 +49,150 @@ impl SourceTree for Folder<'_> {
     }
 }
 
+/// Whose dependency cache a build uses: one project's, for one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheScope {
+    pub project_id: String,
+    /// production or preview.
+    pub target: String,
+}
+
 pub struct Builder {
     pub artifacts: ArtifactStore,
-    pub runner: std::sync::Arc<dyn Runner>,
-    /// Where work folders and the dependency cache live.
+    pub runner: Arc<dyn Runner>,
+    /// Where dependency caches (`cache/deps/`) live: inside the data folder, which no build sees.
     pub root: PathBuf,
+    /// Where workspaces live (see workspace.rs: apart from the data folder).
+    pub builds: PathBuf,
+    identities: Arc<Identities>,
+    /// The Node.js version builds run, part of every cache key.
+    toolchain: OnceCell<String>,
 }
 
 impl Builder {
+    pub fn new(artifacts: ArtifactStore, runner: Arc<dyn Runner>, root: PathBuf, builds: PathBuf) -> Self {
+        Builder { artifacts, runner, root, builds, identities: Arc::default(), toolchain: OnceCell::new() }
+    }
+
+    /// Removes what builds left when the server stopped abruptly: their workspaces (disks
+    /// unmounted), their groups or containers. Call before the first build.
+    pub async fn sweep(&self) {
+        Workspace::sweep(&self.builds).await;
+        self.runner.sweep().await;
+    }
+
     /// Lays the source out in `work`, from its manifest.
     async fn materialize(&self, source: &Manifest, work: &Path) -> Result<(), BuildFailure> {
         for (path, entry) in &source.files {
             let target = work.join(normalize_path(path).map_err(|e| BuildFailure::user(e.to_string()))?);
             if let Some(dir) = target.parent() {
-                tokio::fs::create_dir_all(dir).await.map_err(BuildFailure::platform)?;
+                tokio::fs::create_dir_all(dir).await.map_err(|e| disk_error("laying out the source", e))?;
             }
             let blob = self.artifacts.blob_file(&entry.sha256).await.map_err(|e| BuildFailure::user(e.to_string()))?;
-            tokio::fs::copy(blob, &target).await.map_err(BuildFailure::platform)?;
+            tokio::fs::copy(blob, &target).await.map_err(|e| disk_error("laying out the source", e))?;
         }
         Ok(())
     }
 
-    /// Builds the source manifest `source`; returns the plan and the output's manifest hash.
+    /// Builds the source manifest `source` with the project's variables `env`; returns the
+    /// plan and the output's manifest hash. Lines go to `lines` with every value of `env`
+    /// masked.
     pub async fn build(
         &self,
         build_id: &str,
         source: &Manifest,
         env: &[(String, String)],
+        cache: &CacheScope,
         lines: mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
-        let work = self.root.join("builds").join(build_id);
-        let _ = tokio::fs::remove_dir_all(&work).await;
-        tokio::fs::create_dir_all(work.join(".home")).await.map_err(BuildFailure::platform)?;
-        let result = self.build_in(build_id, &work, source, env, lines).await;
-        let _ = tokio::fs::remove_dir_all(&work).await;
+        let masker = Arc::new(Masker::new(env.iter().map(|(_, v)| v.as_str())));
+        let (raw, mut received) = mpsc::unbounded_channel::<String>();
+        let mask = masker.clone();
+        let masking = tokio::spawn(async move {
+            while let Some(line) = received.recv().await {
+                let _ = lines.send(mask.mask(&line));
+            }
+        });
+        let result = self.build_confined(build_id, source, env, cache, raw).await;
+        let _ = masking.await;
+        result.map_err(|failure| BuildFailure { reason: masker.mask(&failure.reason), ..failure })
+    }
+
+    async fn build_confined(
+        &self,
+        build_id: &str,
+        source: &Manifest,
+        env: &[(String, String)],
+        cache: &CacheScope,
+        lines: mpsc::UnboundedSender<String>,
+    ) -> Result<(BuildPlan, String), BuildFailure> {
+        let limits = self.runner.limits().clone();
+        let deadline = Instant::now() + limits.timeout;
+        let user = self.identities.take().ok_or_else(|| BuildFailure::platform("no build user is free"))?;
+        let workspace = Workspace::create(&self.builds, build_id, limits.disk_bytes, user)
+            .await
+            .map_err(|e| BuildFailure::platform(e.to_string()))?;
+        let result = self.build_in(build_id, &workspace, source, env, cache, deadline, &lines).await;
+        workspace.destroy().await;
         result
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn build_in(
         &self,
         build_id: &str,
-        work: &Path,
+        workspace: &Workspace,
         source: &Manifest,
         env: &[(String, String)],
-        lines: mpsc::UnboundedSender<String>,
+        cache: &CacheScope,
+        deadline: Instant,
+        lines: &mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
-        self.materialize(source, work).await?;
-        let plan = detect(&Folder(work)).map_err(|e| BuildFailure::user(e.to_string()))?;
+        let work = workspace.source();
+        self.materialize(source, &work).await?;
+        let plan = detect(&Folder(&work)).map_err(|e| BuildFailure::user(e.to_string()))?;
         let _ = lines.send(format!("clouddeck: {} project; output in {}", plan.framework, plan.output));
-        let cached = match lockfile(&Folder(work)) {
+        let cached = match lockfile(&Folder(&work)) {
             Some(lock) => {
-                let bytes = tokio::fs::read(work.join(lock)).await.map_err(BuildFailure::platform)?;
-                Some(self.root.join("cache").join("deps").join(sha256_hex(&bytes)))
+                let bytes =
+                    tokio::fs::read(work.join(lock)).await.map_err(|e| disk_error("reading the lockfile", e))?;
+                let toolchain = self.toolchain().await;
+                let key = sha256_hex(
+                    format!("{}\n{}\n{toolchain}\n{lock}\n{}", cache.project_id, cache.target, sha256_hex(&bytes))
+                        .as_bytes(),
+                );
+                let dir = self.root.join("cache").join("deps").join(safe_name(&cache.project_id)).join(&cache.target);
+                Some((dir, key))
             }
             None => None,
         };
-        let hit = cached.as_ref().is_some_and(|dir| dir.join("node_modules").is_dir());
-        if let (true, Some(dir)) = (hit, &cached) {
-            let _ = lines.send("clouddeck: dependencies from the cache (same lockfile)".into());
+        let hit = match &cached {
+            Some((dir, key)) => {
+                tokio::fs::read_to_string(dir.join("key")).await.is_ok_and(|k| k == *key)
+                    && dir.join("node_modules").is_dir()
+            }
+            None => false,
+        };
+        if let (true, Some((dir, _))) = (hit, &cached) {
+            let _ = lines.send("clouddeck: dependencies from this project's cache (same lockfile)".into());
             copy_tree(&dir.join("node_modules"), &work.join("node_modules")).await?;
         } else if let Some(install) = &plan.install {
             let _ = lines.send(format!("$ {install}"));
-            self.step(build_id, work, install, env, &lines).await?;
-            if let Some(dir) = &cached
-                && work.join("node_modules").is_dir()
-            {
-                let _ = tokio::fs::create_dir_all(dir).await;
-                copy_tree(&work.join("node_modules"), &dir.join("node_modules")).await?;
+            workspace.hand_over().await.map_err(|e| BuildFailure::platform(e.to_string()))?;
+            let name = format!("{build_id}-install");
+            self.step(Step { name, workspace, command: install, env, deadline }, lines).await?;
+            if let Some((dir, key)) = &cached {
+                save_cache(&work.join("node_modules"), dir, key).await;
             }
         }
         if let Some(build) = &plan.build {
             let _ = lines.send(format!("$ {build}"));
-            self.step(build_id, work, build, env, &lines).await?;
+            workspace.hand_over().await.map_err(|e| BuildFailure::platform(e.to_string()))?;
+            let name = format!("{build_id}-build");
+            self.step(Step { name, workspace, command: build, env, deadline }, lines).await?;
         }
-        let output = work.join(normalize_output(&plan.output)?);
-        let manifest = self.collect(&output).await?;
+        let output = normalize_output(&plan.output)?;
+        let manifest = self.collect(&work, &output).await?;
         if manifest.files.is_empty() {
             return Err(BuildFailure::user(format!("the build left nothing in `{}`", plan.output)));
         }
@@ -122,16 +200,25 @@ impl Builder {
         Ok((plan, hash))
     }
 
-    async fn step(
-        &self,
-        build_id: &str,
-        work: &Path,
-        command: &str,
-        env: &[(String, String)],
-        lines: &mpsc::UnboundedSender<String>,
-    ) -> Result<(), BuildFailure> {
-        match self.runner.run(build_id, work, command, env, lines.clone()).await {
+    /// `node --version` of the toolchain builds use.
+    async fn toolchain(&self) -> String {
+        self.toolchain
+            .get_or_init(|| async {
+                let out = tokio::process::Command::new("node").arg("--version").output().await;
+                out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+            })
+            .await
+            .clone()
+    }
+
+    async fn step(&self, step: Step<'_>, lines: &mpsc::UnboundedSender<String>) -> Result<(), BuildFailure> {
+        let command = step.command.to_string();
+        let memory = self.runner.limits().memory_bytes;
+        match self.runner.run(step, lines.clone()).await {
             Ok(exit) if exit.success() => Ok(()),
+            Ok(exit) if exit.out_of_memory => {
+                Err(BuildFailure::user(format!("`{command}` ran out of memory: builds may use {} MiB", memory >> 20)))
+            }
             Ok(exit) => Err(BuildFailure::user(format!(
                 "`{command}` exited with {}",
                 exit.code.map_or("a signal".into(), |c| c.to_string())
@@ -143,33 +230,40 @@ impl Builder {
         }
     }
 
-    /// Stores every file under `output` as a blob; links that leave it are refused.
-    async fn collect(&self, output: &Path) -> Result<Manifest, BuildFailure> {
-        let root = output
+    /// Stores every regular file under `output` (relative to the source) as a blob; links
+    /// that leave it and special files are refused. The build's processes are all gone by
+    /// now (its groups or containers were destroyed), so nothing changes under our feet.
+    async fn collect(&self, work: &Path, output: &str) -> Result<Manifest, BuildFailure> {
+        let shown = if output.is_empty() { ".".to_string() } else { output.to_string() };
+        let work = &work.canonicalize().map_err(|e| disk_error("reading the output", e))?;
+        let root = work
+            .join(output)
             .canonicalize()
-            .map_err(|_| BuildFailure::user(format!("the build made no `{}` folder", output.display())))?;
+            .ok()
+            .filter(|root| root.starts_with(work) && root.is_dir())
+            .ok_or_else(|| BuildFailure::user(format!("the build made no `{shown}` folder")))?;
         let mut manifest = Manifest::default();
         let mut folders = vec![root.clone()];
         while let Some(folder) = folders.pop() {
-            let mut entries = tokio::fs::read_dir(&folder).await.map_err(BuildFailure::platform)?;
-            while let Some(entry) = entries.next_entry().await.map_err(BuildFailure::platform)? {
-                let real = match entry.path().canonicalize() {
-                    Ok(real) if real.starts_with(&root) => real,
-                    _ => {
-                        return Err(BuildFailure::user(format!(
-                            "{} points outside the output",
-                            entry.path().display()
-                        )));
-                    }
-                };
-                if real.is_dir() {
-                    folders.push(entry.path());
-                    continue;
-                }
+            let mut entries = tokio::fs::read_dir(&folder).await.map_err(|e| disk_error("reading the output", e))?;
+            while let Some(entry) = entries.next_entry().await.map_err(|e| disk_error("reading the output", e))? {
                 let relative =
                     entry.path().strip_prefix(&root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
                 let path = normalize_path(&relative).map_err(|e| BuildFailure::user(e.to_string()))?;
-                let bytes = tokio::fs::read(&real).await.map_err(BuildFailure::platform)?;
+                let outside = || BuildFailure::user(format!("`{shown}/{path}` points outside the output"));
+                let real = entry.path().canonicalize().map_err(|_| outside())?;
+                if !real.starts_with(&root) {
+                    return Err(outside());
+                }
+                let meta = tokio::fs::metadata(&real).await.map_err(|e| disk_error("reading the output", e))?;
+                if meta.is_dir() {
+                    folders.push(entry.path());
+                    continue;
+                }
+                if !meta.is_file() {
+                    return Err(BuildFailure::user(format!("`{shown}/{path}` is not a regular file")));
+                }
+                let bytes = tokio::fs::read(&real).await.map_err(|e| disk_error("reading the output", e))?;
                 let sha256 = sha256_hex(&bytes);
                 self.artifacts.put_blob(&sha256, &bytes).await.map_err(BuildFailure::platform)?;
                 manifest.files.insert(
@@ -182,6 +276,19 @@ impl Builder {
     }
 }
 
+/// A platform error on the build's disk, without the server's paths.
+fn disk_error(what: &str, e: std::io::Error) -> BuildFailure {
+    if e.raw_os_error() == Some(28) {
+        return BuildFailure::user(format!("{what}: the build's disk is full"));
+    }
+    BuildFailure::platform(format!("{what}: {}", e.kind()))
+}
+
+/// A project id as a folder name: ids are UUIDs, but nothing here trusts that.
+fn safe_name(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+}
+
 fn normalize_output(output: &str) -> Result<String, BuildFailure> {
     if output == "." || output.is_empty() {
         return Ok(String::new());
@@ -189,16 +296,39 @@ fn normalize_output(output: &str) -> Result<String, BuildFailure> {
     normalize_path(output).map_err(|e| BuildFailure::user(format!("output folder: {e}")))
 }
 
-/// `cp -a`: keeps links and modes, and is much faster than a copy in Rust for node_modules.
+/// `cp -a` without owners: keeps links and modes, does not follow links, and is much faster
+/// than a copy in Rust for node_modules. The copy is handed to the build user afterwards.
 async fn copy_tree(from: &Path, to: &Path) -> Result<(), BuildFailure> {
     let status = tokio::process::Command::new("cp")
-        .arg("-a")
+        .args(["-a", "--no-preserve=ownership", "--"])
         .arg(from)
         .arg(to)
         .status()
         .await
         .map_err(BuildFailure::platform)?;
-    if status.success() { Ok(()) } else { Err(BuildFailure::platform(format!("copying {} failed", from.display()))) }
+    if status.success() { Ok(()) } else { Err(BuildFailure::platform("copying cached dependencies failed")) }
+}
+
+/// Replaces the project's cache with what the install step left (a real folder only: a link
+/// is not followed). A failure costs only the next build's time.
+async fn save_cache(installed: &Path, dir: &Path, key: &str) {
+    let is_folder = tokio::fs::symlink_metadata(installed).await.is_ok_and(|m| m.is_dir());
+    if !is_folder {
+        return;
+    }
+    let fresh = dir.with_extension(format!("new-{}", rand::random::<u32>()));
+    let saved = async {
+        tokio::fs::create_dir_all(&fresh).await?;
+        copy_tree(installed, &fresh.join("node_modules")).await.map_err(|f| std::io::Error::other(f.reason))?;
+        tokio::fs::write(fresh.join("key"), key).await?;
+        let _ = tokio::fs::remove_dir_all(dir).await;
+        tokio::fs::rename(&fresh, dir).await
+    }
+    .await;
+    if let Err(e) = saved {
+        tracing::warn!(error = %e, "the dependency cache was not saved");
+        let _ = tokio::fs::remove_dir_all(&fresh).await;
+    }
 }
 
 /// Gathers lines into chunks: flushed every `every`, or sooner at `max_lines`.
