@@ -25,6 +25,9 @@ pub struct Plan {
     pub builds_per_month: Option<i64>,
     pub bandwidth_bytes: i64,
     pub overage: Overage,
+    /// Bytes an organization may keep uploaded (distinct blobs, counted once however many
+    /// deployments use them); `None`: unlimited.
+    pub storage_bytes: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,7 @@ impl Plan {
             builds_per_month: Some(100),
             bandwidth_bytes: 100 * GB,
             overage: Overage::Blocked,
+            storage_bytes: Some(5 * GB),
         }
     }
 
@@ -75,6 +79,7 @@ impl Plan {
                 builds_per_month: Some(1_000),
                 bandwidth_bytes: 1_000 * GB,
                 overage: Overage::Billed { cents_per_gb: 15 },
+                storage_bytes: Some(100 * GB),
             },
             ("business", None) => Plan {
                 name: "business".into(),
@@ -82,6 +87,7 @@ impl Plan {
                 builds_per_month: None,
                 bandwidth_bytes: 10_000 * GB,
                 overage: Overage::Billed { cents_per_gb: 10 },
+                storage_bytes: Some(1_000 * GB),
             },
             ("enterprise", Some(terms)) => {
                 let negative = terms.price_cents < 0
@@ -97,6 +103,7 @@ impl Plan {
                     builds_per_month: terms.builds_per_month,
                     bandwidth_bytes: terms.bandwidth_gb.saturating_mul(GB),
                     overage: Overage::Billed { cents_per_gb: terms.overage_cents_per_gb },
+                    storage_bytes: None,
                 }
             }
             ("enterprise", None) => return Err(PlanError::Terms("enterprise needs its terms (price, limits)")),
@@ -113,6 +120,11 @@ impl Plan {
         self.builds_per_month.is_none_or(|limit| already < limit)
     }
 
+    /// Whether `adding` more bytes fit beside the `stored` ones.
+    pub fn allows_storage(&self, stored: i64, adding: i64) -> bool {
+        self.storage_bytes.is_none_or(|limit| stored.saturating_add(adding) <= limit)
+    }
+
     /// Whether serving stops after `bandwidth_bytes` this month.
     pub fn blocks_at(&self, bandwidth_bytes: i64) -> bool {
         self.overage == Overage::Blocked && bandwidth_bytes >= self.bandwidth_bytes
@@ -127,6 +139,7 @@ mod tests {
     fn the_tiers_and_their_limits() {
         let free = Plan::new("free", None).unwrap();
         assert!(free.allows_build(99) && !free.allows_build(100));
+        assert!(free.allows_storage(5 * GB - 10, 10) && !free.allows_storage(5 * GB - 10, 11));
         assert!(!free.blocks_at(100 * GB - 1) && free.blocks_at(100 * GB));
         let pro = Plan::new("pro", None).unwrap();
         assert_eq!((pro.price_cents, pro.builds_per_month), (2_000, Some(1_000)));

@@ -83,12 +83,18 @@ impl Client {
         Ok(body["data"].clone())
     }
 
-    pub async fn missing_blobs(&self, hashes: &[String]) -> anyhow::Result<Vec<String>> {
+    /// Which of `hashes` the project's organization has not uploaded yet.
+    pub async fn missing_blobs(
+        &self,
+        organization: &str,
+        project: &str,
+        hashes: &[String],
+    ) -> anyhow::Result<Vec<String>> {
         let response = self
             .http
             .post(format!("{}/v1/blobs/missing", self.base))
             .bearer_auth(&self.token)
-            .json(&json!({ "hashes": hashes }))
+            .json(&json!({ "organization": organization, "project": project, "hashes": hashes }))
             .send()
             .await?;
         let status = response.status();
@@ -102,9 +108,22 @@ impl Client {
             .unwrap_or_default())
     }
 
-    pub async fn upload_blob(&self, hash: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
-        let response =
-            self.http.put(format!("{}/v1/blobs/{hash}", self.base)).bearer_auth(&self.token).body(bytes).send().await?;
+    /// Uploads one file's bytes for the project.
+    pub async fn upload_blob(
+        &self,
+        organization: &str,
+        project: &str,
+        hash: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let response = self
+            .http
+            .put(format!("{}/v1/blobs/{hash}", self.base))
+            .query(&[("organization", organization), ("project", project)])
+            .bearer_auth(&self.token)
+            .body(bytes)
+            .send()
+            .await?;
         if !response.status().is_success() {
             let status = response.status();
             let body: Value = response.json().await.unwrap_or(Value::Null);

@@ -82,6 +82,10 @@ pub struct Config {
     /// at most this much of the edge's counts).
     #[arg(long, global = true, env = "CLOUDDECK_METER_WINDOW_SECS", default_value_t = 60)]
     pub meter_window_secs: u64,
+    /// How long an upload no deployment uses, or a blob or manifest no deployment uses, is
+    /// kept before it is removed (and stops counting against storage), in seconds.
+    #[arg(long, global = true, env = "CLOUDDECK_UNUSED_STORAGE_GRACE_SECS", default_value_t = 86_400)]
+    pub unused_storage_grace_secs: u64,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,

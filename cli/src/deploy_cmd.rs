@@ -148,7 +148,8 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
     ensure_project(client, &org, &project).await?;
 
     let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
-    let missing: std::collections::HashSet<String> = client.missing_blobs(&hashes).await?.into_iter().collect();
+    let missing: std::collections::HashSet<String> =
+        client.missing_blobs(&org, &project, &hashes).await?.into_iter().collect();
     let to_upload: Vec<&LocalFile> = {
         let mut seen = std::collections::HashSet::new();
         files.iter().filter(|f| missing.contains(&f.sha256) && seen.insert(f.sha256.clone())).collect()
@@ -161,7 +162,7 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
     );
     // A few uploads at once: small files are dominated by round trips, not bandwidth.
     let mut uploads = futures::stream::iter(to_upload.iter().map(|file| async {
-        client.upload_blob(&file.sha256, tokio::fs::read(&file.disk).await?).await?;
+        client.upload_blob(&org, &project, &file.sha256, tokio::fs::read(&file.disk).await?).await?;
         bar.inc(file.size);
         anyhow::Ok(())
     }))

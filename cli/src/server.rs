@@ -18,6 +18,7 @@ use clouddeck_workers::builder::CgroupRoot;
 use clouddeck_workers::builder::docker::DockerRunner;
 use clouddeck_workers::builder::run::Builder;
 use clouddeck_workers::builder::sandbox::{Runner, Sandbox};
+use clouddeck_workers::collector::Collector;
 use clouddeck_workers::deployer::Deployer;
 use sqlx::AnyPool;
 use std::net::SocketAddr;
@@ -171,6 +172,13 @@ impl Server {
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
+            let grace = Duration::from_secs(config.unused_storage_grace_secs);
+            let collector = Collector { store: artifacts.clone(), db: read_db.clone(), grace };
+            let stopped_collector = stopped.clone();
+            tasks.spawn(async move {
+                collector.run(grace.clamp(Duration::from_secs(60), Duration::from_secs(3600)), stopped_collector).await;
+                Ok(())
+            });
             let edge = Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone());
             let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));
             let window = Duration::from_secs(config.meter_window_secs.max(1));

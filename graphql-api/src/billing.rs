@@ -62,6 +62,8 @@ pub struct Subscription {
     pub overage_cents_per_gb: Option<i64>,
     /// Whether the organization's sites are blocked for the rest of this month.
     pub bandwidth_blocked: bool,
+    /// Bytes the organization may keep uploaded; null: unlimited.
+    pub storage_bytes: Option<i64>,
 }
 
 impl Subscription {
@@ -74,6 +76,7 @@ impl Subscription {
                 Overage::Blocked => None,
                 Overage::Billed { cents_per_gb } => Some(cents_per_gb),
             },
+            storage_bytes: plan.storage_bytes,
             plan: plan.name,
             bandwidth_blocked,
         }

@@ -17,6 +17,7 @@ pub mod server;
 pub mod state;
 mod subscription;
 mod types;
+pub mod uploads;
 pub mod webhook;
 
 pub use schema::sdl;

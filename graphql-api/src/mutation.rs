@@ -358,6 +358,15 @@ impl MutationRoot {
         prebuilt: Option<bool>,
     ) -> Result<Deployment> {
         let found = access::project(ctx, &organization, &project).await?;
+        // Only what the organization's own deployments used can be deployed by name: another
+        // organization's manifest is as unknown here as one that never existed.
+        let owns =
+            clouddeck_projections::uploads::owns_manifest(&state(ctx).read_db, &found.organization_id, &source_ref)
+                .await
+                .map_err(db)?;
+        if !owns {
+            return Err(bad_input("sourceRef", format!("no deployment of `{organization}` used `{source_ref}`")));
+        }
         let request = RequestDeployment {
             deployment_id: Uuid::now_v7().to_string(),
             target: match target {
@@ -392,6 +401,10 @@ impl MutationRoot {
         }
         let hashes: Vec<String> = files.iter().map(|f| f.sha256.clone()).collect();
         let sizes = api.artifacts.blob_sizes(&hashes).await.map_err(|e| bad_input("files", e))?;
+        // The organization's own uploads only: another's blob is "not uploaded", as it is for
+        // this organization (the store's deduplication stays invisible).
+        let owned =
+            clouddeck_projections::uploads::owned(&api.read_db, &found.organization_id, &hashes).await.map_err(db)?;
         let mut manifest = Manifest::default();
         for (file, stored) in files.into_iter().zip(sizes) {
             // (every hash was checked by `blob_sizes`)
@@ -402,6 +415,7 @@ impl MutationRoot {
                     format!("`{path}` claims {} bytes; the limit is {}", file.size, api.max_file_bytes),
                 ));
             }
+            let stored = stored.filter(|_| owned.contains(&file.sha256));
             match stored {
                 Some(size) if size == file.size as u64 => {}
                 Some(_) => {

@@ -8,18 +8,19 @@ use crate::idempotency::IdempotencyCache;
 use crate::rate_limit::RateLimiter;
 use crate::schema::{ApiSchema, build};
 use crate::state::{ApiState, now_ms};
+use crate::uploads::{MissingRequest, UploadTarget};
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
 use axum::Json;
 use axum::Router;
+use axum::extract::Query;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, State};
 use axum::extract::{DefaultBodyLimit, Path as AxumPath};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
-use clouddeck_workers::artifacts::{ArtifactError, check_hash};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -55,11 +56,8 @@ pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
         idempotency: Arc::new(IdempotencyCache::default()),
         principals: Arc::default(),
     };
-    let max_file = usize::try_from(http.state.max_file_bytes).unwrap_or(usize::MAX);
-    let uploads = Router::new()
-        .route("/v1/blobs/{sha256}", put(upload_blob))
-        .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(max_file));
+    // Uploads are streamed to disk and their size limit enforced as they come (uploads.rs).
+    let uploads = Router::new().route("/v1/blobs/{sha256}", put(upload_blob)).layer(DefaultBodyLimit::disable());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(websocket))
@@ -84,8 +82,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
 }
 
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    crate::uploads::refusal(status, code, message)
 }
 
 async fn graphiql() -> Html<String> {
@@ -195,58 +192,37 @@ async fn admit_signed_in(http: &Http, peer: SocketAddr, headers: &HeaderMap) -> 
     }
 }
 
-#[derive(serde::Deserialize)]
-struct MissingRequest {
-    hashes: Vec<String>,
-}
-
-const MAX_HASHES: usize = 20_000;
-
-/// Which of these blobs the server lacks: the client uploads only those.
+/// Which blobs the client must upload for a project (see uploads.rs).
 async fn missing_blobs(
     State(http): State<Http>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Json(body): Json<MissingRequest>,
+    body: Result<Json<MissingRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if let Err(refused) = admit_signed_in(&http, peer, &headers).await {
-        return refused;
+    let principal = match admit_signed_in(&http, peer, &headers).await {
+        Ok(principal) => principal,
+        Err(refused) => return refused,
+    };
+    match body {
+        Ok(Json(request)) => crate::uploads::missing(&http.state, &principal, request).await,
+        Err(rejection) => graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &rejection.body_text()),
     }
-    if body.hashes.len() > MAX_HASHES {
-        return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, "at most 20,000 hashes at once");
-    }
-    if let Some(bad) = body.hashes.iter().find(|h| check_hash(h).is_err()) {
-        return graphql_error(
-            StatusCode::BAD_REQUEST,
-            BAD_USER_INPUT,
-            &format!("`{}` is not a SHA-256", bad.chars().take(80).collect::<String>()),
-        );
-    }
-    let missing = http.state.artifacts.missing(&body.hashes).await;
-    Json(serde_json::json!({ "missing": missing })).into_response()
 }
 
-/// Stores one blob; its content must hash to the name it is put under.
+/// Stores one blob for a project, streamed (see uploads.rs).
 async fn upload_blob(
     State(http): State<Http>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     AxumPath(sha256): AxumPath<String>,
+    Query(target): Query<UploadTarget>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Response {
-    if let Err(refused) = admit_signed_in(&http, peer, &headers).await {
-        return refused;
-    }
-    match http.state.artifacts.put_blob(&sha256, &body).await {
-        Ok(()) => (StatusCode::CREATED, Json(serde_json::json!({ "sha256": sha256 }))).into_response(),
-        Err(e @ (ArtifactError::BadHash(_) | ArtifactError::HashMismatch { .. })) => {
-            graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &e.to_string())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "storing a blob");
-            graphql_error(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error")
-        }
-    }
+    let principal = match admit_signed_in(&http, peer, &headers).await {
+        Ok(principal) => principal,
+        Err(refused) => return refused,
+    };
+    crate::uploads::upload(&http.state, &principal, &sha256, target, &headers, body).await
 }
 
 /// GitHub's push webhook: limited per address like any anonymous caller.

@@ -282,10 +282,13 @@ pub struct Project {
     pub production_deployment_id: Option<String>,
     #[graphql(skip)]
     pub created_at: i64,
+    #[graphql(skip)]
+    pub organization_id: String,
 }
 
 pub const PROJECT_COLUMNS: &str = "project_id, slug, name, framework, production_branch, \
-     install_command, build_command, output_directory, root_directory, production_deployment_id, created_at";
+     install_command, build_command, output_directory, root_directory, production_deployment_id, created_at, \
+     organization_id";
 
 /// An environment variable's name and scope; the value is never returned.
 #[derive(SimpleObject, Clone, Debug)]

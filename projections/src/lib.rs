@@ -11,6 +11,7 @@ pub mod rebuild;
 mod requests;
 pub mod runner;
 mod sql;
+pub mod uploads;
 
 pub use read_models::ReadModels;
 pub use rebuild::{Rebuilt, rebuild, snapshot};

@@ -3,6 +3,7 @@
 
 pub mod artifacts;
 pub mod builder;
+pub mod collector;
 pub mod deployer;
 pub mod git;
 pub mod sealer;

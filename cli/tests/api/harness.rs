@@ -66,6 +66,7 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         build_disk_mib: 4096,
         egress_allow: String::new(),
         builds_dir: Some(scratch.path().join("builds")),
+        unused_storage_grace_secs: 86_400,
         build_concurrency: 2,
         clickhouse_url: None,
         clickhouse_database: "clouddeck".into(),

@@ -143,6 +143,155 @@ impl ArtifactStore {
         self.put(&Self::blob_key(claimed), bytes).await
     }
 
+    /// Streams a blob from `chunks` into a temporary file, hashing as it comes; refuses more
+    /// than `limit` bytes (`TooLarge`, as soon as they arrive) and content that does not hash
+    /// to `claimed`; then stores it, unless the store holds it already (the bytes were still
+    /// read in full: that is how the sender proves it has them). Returns the size. Memory holds
+    /// one chunk at a time, whatever the size.
+    pub async fn put_blob_stream<S, E>(&self, claimed: &str, mut chunks: S, limit: u64) -> Result<u64, ArtifactError>
+    where
+        S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        use sha2::Digest;
+        check_hash(claimed)?;
+        let incoming = self.root.join("incoming");
+        tokio::fs::create_dir_all(&incoming).await?;
+        let temp = incoming.join(format!("{}-{}", std::process::id(), rand::random::<u64>()));
+        let received = async {
+            let mut file = tokio::fs::File::create(&temp).await?;
+            let mut hasher = sha2::Sha256::new();
+            let mut size = 0u64;
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.map_err(|e| ArtifactError::Io(std::io::Error::other(e.to_string())))?;
+                size += chunk.len() as u64;
+                if size > limit {
+                    return Err(ArtifactError::TooLarge { limit });
+                }
+                hasher.update(&chunk);
+                file.write_all(&chunk).await?;
+            }
+            file.sync_all().await?;
+            let actual = super::hex(&hasher.finalize());
+            if actual != claimed {
+                return Err(ArtifactError::HashMismatch { claimed: claimed.into(), actual });
+            }
+            Ok(size)
+        }
+        .await;
+        let stored = match received {
+            Ok(size) if self.has_blob(claimed).await => Ok(size),
+            Ok(size) => self.store_file(claimed, &temp).await.map(|()| size),
+            Err(e) => Err(e),
+        };
+        let _ = tokio::fs::remove_file(&temp).await;
+        stored
+    }
+
+    /// Moves a verified file into the store: renamed into the folder, or sent to the bucket in
+    /// parts (and kept as the cache's copy).
+    async fn store_file(&self, hash: &str, file: &Path) -> Result<(), ArtifactError> {
+        let key = Self::blob_key(hash);
+        let local = self.local(&key);
+        if let Some(bucket) = &self.bucket {
+            let upload = bucket.put_multipart(&Key::from(key.as_str())).await.map_err(remote)?;
+            let mut parts = object_store::WriteMultipart::new(upload);
+            let mut reader = tokio::fs::File::open(file).await?;
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let read = tokio::io::AsyncReadExt::read(&mut reader, &mut buffer).await?;
+                if read == 0 {
+                    break;
+                }
+                parts.write(&buffer[..read]);
+            }
+            parts.finish().await.map_err(remote)?;
+        }
+        if let Some(dir) = local.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(file, &local).await?;
+        Ok(())
+    }
+
+    /// Every stored blob with when it was stored (unix ms): the bucket's when there is one.
+    pub async fn blobs(&self) -> Result<Vec<(String, i64)>, ArtifactError> {
+        self.listed("blobs/").await
+    }
+
+    /// Every stored manifest with when it was stored (unix ms).
+    pub async fn manifests(&self) -> Result<Vec<(String, i64)>, ArtifactError> {
+        Ok(self
+            .listed("manifests/")
+            .await?
+            .into_iter()
+            .filter_map(|(name, at)| name.strip_suffix(".json").map(|hash| (hash.to_string(), at)))
+            .collect())
+    }
+
+    async fn listed(&self, prefix: &str) -> Result<Vec<(String, i64)>, ArtifactError> {
+        if let Some(bucket) = &self.bucket {
+            let mut listing = bucket.list(Some(&Key::from(prefix)));
+            let mut found = Vec::new();
+            while let Some(meta) = listing.next().await {
+                let meta = meta.map_err(remote)?;
+                if let Some(name) = meta.location.filename() {
+                    found.push((name.to_string(), meta.last_modified.timestamp_millis()));
+                }
+            }
+            return Ok(found);
+        }
+        let root = self.root.join(prefix);
+        tokio::task::spawn_blocking(move || {
+            let mut found = Vec::new();
+            let mut folders = vec![root];
+            while let Some(folder) = folders.pop() {
+                let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+                for entry in entries.flatten() {
+                    let Ok(meta) = entry.metadata() else { continue };
+                    if meta.is_dir() {
+                        folders.push(entry.path());
+                    } else if let Some(name) = entry.file_name().to_str().filter(|n| !n.starts_with('.')) {
+                        let at = meta
+                            .modified()
+                            .ok()
+                            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_millis() as i64);
+                        found.push((name.to_string(), at));
+                    }
+                }
+            }
+            found
+        })
+        .await
+        .map_err(|e| ArtifactError::Io(std::io::Error::other(e)))
+    }
+
+    /// Removes a blob (from the bucket and the cache).
+    pub async fn delete_blob(&self, hash: &str) -> Result<(), ArtifactError> {
+        check_hash(hash)?;
+        self.delete(&Self::blob_key(hash)).await
+    }
+
+    /// Removes a manifest (from the bucket and the cache).
+    pub async fn delete_manifest(&self, hash: &str) -> Result<(), ArtifactError> {
+        check_hash(hash)?;
+        self.delete(&Self::manifest_key(hash)).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), ArtifactError> {
+        if let Some(bucket) = &self.bucket {
+            match bucket.delete(&Key::from(key)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(remote(e)),
+            }
+        }
+        match tokio::fs::remove_file(self.local(key)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
     /// Stores a manifest; returns its hash.
     pub async fn put_manifest(&self, manifest: &Manifest) -> Result<String, ArtifactError> {
         let json = serde_json::to_vec(manifest)?;
