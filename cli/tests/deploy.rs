@@ -28,7 +28,7 @@ async fn missing(app: &App, token: &str, hashes: &[String]) -> Vec<String> {
         .http
         .post(format!("{}/v1/blobs/missing", app.base))
         .bearer_auth(token)
-        .json(&json!({ "hashes": hashes }))
+        .json(&json!({ "organization": "acme", "project": "site", "hashes": hashes }))
         .send()
         .await
         .unwrap();
@@ -40,6 +40,7 @@ async fn missing(app: &App, token: &str, hashes: &[String]) -> Vec<String> {
 async fn put_blob(app: &App, token: &str, hash: &str, bytes: Vec<u8>) -> u16 {
     app.http
         .put(format!("{}/v1/blobs/{hash}", app.base))
+        .query(&[("organization", "acme"), ("project", "site")])
         .bearer_auth(token)
         .body(bytes)
         .send()
@@ -207,7 +208,14 @@ async fn hostile_uploads_are_refused_with_clear_errors() {
     // a file over the limit (1 MiB in this server)
     let big = vec![7u8; 1024 * 1024 + 1];
     let big_hash = sha256_hex(&big);
-    let sent = app.http.put(format!("{}/v1/blobs/{big_hash}", app.base)).bearer_auth(&token).body(big).send().await;
+    let sent = app
+        .http
+        .put(format!("{}/v1/blobs/{big_hash}", app.base))
+        .query(&[("organization", "acme"), ("project", "site")])
+        .bearer_auth(&token)
+        .body(big)
+        .send()
+        .await;
     // 413, or the connection closed under a client still sending: either way, not stored
     if let Ok(response) = sent {
         assert_eq!(response.status().as_u16(), 413);

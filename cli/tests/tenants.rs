@@ -252,11 +252,11 @@ async fn a_copied_lockfile_does_not_let_one_organization_plant_code_in_anothers_
     cache_site(&scratch.path().join("good"), "GOOD");
     let built = deploy_dir(&app, &victim, "acme", "shop", &scratch.path().join("good")).await;
     assert_eq!(built.status, "ready", "{:?} {:?}", built.error, built.log);
-    assert!(!built.log.iter().any(|l| l.contains("from this project's cache")), "{:?}", built.log);
+    assert!(!built.log.iter().any(|l| l.contains("from the cache (this project's")), "{:?}", built.log);
     assert_eq!(page(&app, "shop.localhost").await.trim(), "GOOD");
     // and its next build takes its own cache
     let again = deploy_dir(&app, &victim, "acme", "shop", &scratch.path().join("good")).await;
-    assert!(again.log.iter().any(|l| l.contains("from this project's cache")), "{:?}", again.log);
+    assert!(again.log.iter().any(|l| l.contains("from the cache (this project's")), "{:?}", again.log);
     assert_eq!(page(&app, "shop.localhost").await.trim(), "GOOD");
     app.stop().await;
 }

@@ -358,14 +358,19 @@ impl MutationRoot {
         prebuilt: Option<bool>,
     ) -> Result<Deployment> {
         let found = access::project(ctx, &organization, &project).await?;
-        // Only what the organization's own deployments used can be deployed by name: another
-        // organization's manifest is as unknown here as one that never existed.
-        let owns =
-            clouddeck_projections::uploads::owns_manifest(&state(ctx).read_db, &found.organization_id, &source_ref)
+        // A manifest (a SHA-256) can be deployed by name only if one of the organization's own
+        // deployments used it: another organization's is as unknown here as one that never
+        // existed. (Anything else names no content: its deployment fails as incomplete.)
+        access::require_role(ctx, &found.organization_id, clouddeck_command_handlers::Role::Developer, "deploying")
+            .await?;
+        if clouddeck_workers::artifacts::check_hash(&source_ref).is_ok() {
+            let read_db = &state(ctx).read_db;
+            let owns = clouddeck_projections::uploads::owns_manifest(read_db, &found.organization_id, &source_ref)
                 .await
                 .map_err(db)?;
-        if !owns {
-            return Err(bad_input("sourceRef", format!("no deployment of `{organization}` used `{source_ref}`")));
+            if !owns {
+                return Err(bad_input("sourceRef", format!("no deployment of `{organization}` used `{source_ref}`")));
+            }
         }
         let request = RequestDeployment {
             deployment_id: Uuid::now_v7().to_string(),

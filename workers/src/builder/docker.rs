@@ -75,7 +75,7 @@ impl DockerRunner {
     async fn holder(&self, name: &str, user: &str) -> Result<u32, SandboxError> {
         let body = ContainerCreateBody {
             image: Some(self.image.clone()),
-            cmd: Some(vec!["sleep".into(), "infinity".into()]),
+            cmd: Some(vec!["/bin/sleep".into(), "infinity".into()]),
             user: Some(user.into()),
             network_disabled: Some(false),
             host_config: Some(HostConfig {

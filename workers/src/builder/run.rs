@@ -174,7 +174,7 @@ impl Builder {
             None => false,
         };
         if let (true, Some((dir, _))) = (hit, &cached) {
-            let _ = lines.send("clouddeck: dependencies from this project's cache (same lockfile)".into());
+            let _ = lines.send("clouddeck: dependencies from the cache (this project's, same lockfile)".into());
             copy_tree(&dir.join("node_modules"), &work.join("node_modules")).await?;
         } else if let Some(install) = &plan.install {
             let _ = lines.send(format!("$ {install}"));
