@@ -86,6 +86,17 @@ pub struct Config {
     /// kept before it is removed (and stops counting against storage), in seconds.
     #[arg(long, global = true, env = "CLOUDDECK_UNUSED_STORAGE_GRACE_SECS", default_value_t = 86_400)]
     pub unused_storage_grace_secs: u64,
+    /// An SMTP server for verification links and invitations (`smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://…:465`). Unset: CloudDeck runs open
+    /// (accounts sign in at registration; invitations are accepted with their link only).
+    #[arg(long, global = true, env = "CLOUDDECK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Who CloudDeck's mail comes from.
+    #[arg(long, global = true, env = "CLOUDDECK_MAIL_FROM", default_value = "CloudDeck <noreply@localhost>")]
+    pub mail_from: String,
+    /// Where people reach CloudDeck, for the links in its mail; default: the API's address.
+    #[arg(long, global = true, env = "CLOUDDECK_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Where the edge router listens.
     #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,

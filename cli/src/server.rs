@@ -10,6 +10,7 @@ use clouddeck_edge::Edge;
 use clouddeck_edge::report::Reporter;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
+use clouddeck_graphql_api::mail::Mailer;
 use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector, CHECKPOINT as ANALYTICS};
@@ -195,6 +196,18 @@ impl Server {
         }
         let mut api_addr = None;
         if roles.api {
+            let listener = tokio::net::TcpListener::bind(&config.api_addr)
+                .await
+                .with_context(|| format!("binding the API to {}", config.api_addr))?;
+            let bound = listener.local_addr()?;
+            api_addr = Some(bound);
+            let mailer = match &config.smtp_url {
+                Some(url) => {
+                    let public = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+                    Some(Arc::new(Mailer::new(url, &config.mail_from, &public).map_err(anyhow::Error::msg)?))
+                }
+                None => None,
+            };
             let state = Arc::new(ApiState {
                 handler: CommandHandler::new(store.clone()),
                 store: store.clone(),
@@ -207,11 +220,8 @@ impl Server {
                 egress: config.egress()?,
                 webhook_refusals: clouddeck_graphql_api::rate_limit::RateLimiter::new(1.0 / 60.0, 10),
                 bad_webhook_signatures: Default::default(),
+                mailer,
             });
-            let listener = tokio::net::TcpListener::bind(&config.api_addr)
-                .await
-                .with_context(|| format!("binding the API to {}", config.api_addr))?;
-            api_addr = Some(listener.local_addr()?);
             let router = clouddeck_graphql_api::router(state, config.api_limits());
             let mut stopped = stopped.clone();
             tasks.spawn(async move {

@@ -17,6 +17,9 @@ pub struct Invitation {
     pub role: Role,
     pub expires_at: i64,
     pub accepted: bool,
+    /// SHA-256 of the secret in the invitation's link; empty for invitations from before
+    /// links existed.
+    pub secret_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,15 +46,52 @@ pub struct Organization {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrganizationCommand {
-    Create { organization_id: String, slug: String, name: String },
-    InviteMember { invitation_id: String, email: String, role: String },
-    AcceptInvitation { invitation_id: String, user_id: String, email: String },
-    ChangeMemberRole { user_id: String, role: String },
-    RemoveMember { user_id: String },
-    IssueApiToken { token_id: String, name: String, role: String, secret_sha256: String, expires_at: Option<i64> },
-    RevokeApiToken { token_id: String },
-    ClaimProjectSlug { project_id: String, slug: String },
-    ReleaseProjectSlug { project_id: String },
+    Create {
+        organization_id: String,
+        slug: String,
+        name: String,
+    },
+    /// `secret_sha256`: the hash of the secret sent with the invitation (its link).
+    InviteMember {
+        invitation_id: String,
+        email: String,
+        role: String,
+        secret_sha256: String,
+    },
+    /// Accepted with the invitation's secret (`secret_sha256`, from its link), or by an
+    /// account whose verified email the invitation names: an address typed at registration
+    /// proves nothing by itself.
+    AcceptInvitation {
+        invitation_id: String,
+        user_id: String,
+        email: String,
+        email_verified: bool,
+        secret_sha256: Option<String>,
+    },
+    ChangeMemberRole {
+        user_id: String,
+        role: String,
+    },
+    RemoveMember {
+        user_id: String,
+    },
+    IssueApiToken {
+        token_id: String,
+        name: String,
+        role: String,
+        secret_sha256: String,
+        expires_at: Option<i64>,
+    },
+    RevokeApiToken {
+        token_id: String,
+    },
+    ClaimProjectSlug {
+        project_id: String,
+        slug: String,
+    },
+    ReleaseProjectSlug {
+        project_id: String,
+    },
 }
 
 fn parse_role(role: &str) -> Result<Role, DomainError> {
@@ -87,6 +127,11 @@ impl Organization {
     }
 }
 
+/// Compares two hashes without telling, by its timing, where they differ.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The member behind a token created by `created_by` (`user:<id>`, `token:<id>` or
 /// `system:<name>`), given how to find a token's member (`None`: an unknown token, `Some(None)`:
 /// a token the system made). `None` means the system made it; a token made by an unknown token
@@ -114,8 +159,13 @@ impl Aggregate for Organization {
             }
             Event::MemberInvited(e) => {
                 let role = parse_role(&e.role).unwrap_or(Role::Viewer);
-                let invitation =
-                    Invitation { email: e.email.to_lowercase(), role, expires_at: e.expires_at, accepted: false };
+                let invitation = Invitation {
+                    email: e.email.to_lowercase(),
+                    role,
+                    expires_at: e.expires_at,
+                    accepted: false,
+                    secret_sha256: e.secret_sha256.clone(),
+                };
                 self.invitations.insert(e.invitation_id.clone(), invitation);
             }
             Event::MemberJoined(e) => {
@@ -180,7 +230,7 @@ impl Organization {
             Create { organization_id, .. } => {
                 Err(DomainError::AlreadyExists(format!("organization {organization_id} exists")))
             }
-            InviteMember { invitation_id, email, role } => {
+            InviteMember { invitation_id, email, role, secret_sha256 } => {
                 ctx.require(Role::Admin, "inviting members")?;
                 let role = parse_role(&role)?;
                 Self::check_owner_change(ctx, None, Some(role))?;
@@ -199,11 +249,12 @@ impl Organization {
                         role: role.to_string(),
                         invited_by: ctx.actor_id(),
                         expires_at: ctx.now_ms + INVITATION_TTL_MS,
+                        secret_sha256,
                     }
                     .into(),
                 ])
             }
-            AcceptInvitation { invitation_id, user_id, email } => {
+            AcceptInvitation { invitation_id, user_id, email, email_verified, secret_sha256 } => {
                 let invitation = self
                     .invitations
                     .get(&invitation_id)
@@ -214,8 +265,13 @@ impl Organization {
                 if invitation.expires_at <= ctx.now_ms {
                     return Err(DomainError::illegal("invitation", "accept", "expired"));
                 }
-                if invitation.email != email.to_lowercase() {
-                    return Err(DomainError::Forbidden("this invitation was sent to another address".into()));
+                let by_link = !invitation.secret_sha256.is_empty()
+                    && secret_sha256.as_deref().is_some_and(|given| constant_time_eq(given, &invitation.secret_sha256));
+                let by_address = email_verified && invitation.email == email.to_lowercase();
+                if !by_link && !by_address {
+                    return Err(DomainError::Forbidden(
+                        "accept with the link the invitation sent, or verify the email address it was sent to".into(),
+                    ));
                 }
                 if self.members.contains_key(&user_id) {
                     return Err(DomainError::AlreadyExists("already a member".into()));

@@ -9,6 +9,8 @@ use clouddeck_events::*;
 
 /// Sessions last 30 days.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+/// An email verification link works for a day.
+pub const VERIFICATION_TTL_MS: i64 = 24 * 3600 * 1000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct User {
@@ -16,6 +18,10 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
+    /// The account followed a link sent to its address.
+    pub email_verified: bool,
+    /// Open verification links: (secret's hash, expiry in unix ms).
+    pub verifications: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +35,14 @@ pub enum UserCommand {
     },
     StartSession {
         session_id: String,
+        secret_sha256: String,
+    },
+    /// A link with this secret's hash was sent to the account's address.
+    SendEmailVerification {
+        secret_sha256: String,
+    },
+    /// The secret of a link sent to the address came back.
+    VerifyEmail {
         secret_sha256: String,
     },
 }
@@ -45,11 +59,19 @@ impl Aggregate for User {
     const KIND: &'static str = "user";
 
     fn evolve(mut self, event: &Event) -> Self {
-        if let Event::UserRegistered(e) = event {
-            self.id = Some(e.user_id.clone());
-            self.email = e.email.clone();
-            self.name = e.name.clone();
-            self.password_hash = e.password_hash.clone();
+        match event {
+            Event::UserRegistered(e) => {
+                self.id = Some(e.user_id.clone());
+                self.email = e.email.clone();
+                self.name = e.name.clone();
+                self.password_hash = e.password_hash.clone();
+            }
+            Event::EmailVerificationSent(e) => self.verifications.push((e.secret_sha256.clone(), e.expires_at)),
+            Event::EmailVerified(_) => {
+                self.email_verified = true;
+                self.verifications.clear();
+            }
+            _ => {}
         }
         self
     }
@@ -71,7 +93,23 @@ impl Aggregate for User {
                 let expires_at = ctx.now_ms + SESSION_TTL_MS;
                 Ok(vec![SessionStarted { user_id: user_id.clone(), session_id, secret_sha256, expires_at }.into()])
             }
-            (UserCommand::StartSession { .. }, None) => Err(DomainError::not_found("user", "")),
+            (UserCommand::SendEmailVerification { secret_sha256 }, Some(user_id)) => {
+                let own = ctx.actor == Actor::User(user_id.clone()) || matches!(ctx.actor, Actor::System(_));
+                if !own {
+                    return Err(DomainError::Forbidden("verification links are sent by their own user".into()));
+                }
+                let expires_at = ctx.now_ms + VERIFICATION_TTL_MS;
+                Ok(vec![EmailVerificationSent { user_id: user_id.clone(), secret_sha256, expires_at }.into()])
+            }
+            (UserCommand::VerifyEmail { secret_sha256 }, Some(user_id)) => {
+                let open =
+                    self.verifications.iter().any(|(hash, expires)| *hash == secret_sha256 && *expires > ctx.now_ms);
+                if !open {
+                    return Err(DomainError::Forbidden("the verification link is wrong or has expired".into()));
+                }
+                Ok(vec![EmailVerified { user_id: user_id.clone(), email: self.email.clone() }.into()])
+            }
+            (_, None) => Err(DomainError::not_found("user", "")),
         }
     }
 }

@@ -75,23 +75,42 @@ fn creating_an_existing_organization_is_refused() {
 }
 
 #[test]
-fn an_invitation_is_accepted_once_by_its_addressee() {
+fn an_invitation_is_accepted_once_with_its_link_or_by_its_verified_addressee() {
     let org: Organization = given(vec![org_created()]);
-    let invite =
-        Org::InviteMember { invitation_id: "i1".into(), email: "Bob@Example.com".into(), role: "developer".into() };
+    let invite = Org::InviteMember {
+        invitation_id: "i1".into(),
+        email: "Bob@Example.com".into(),
+        role: "developer".into(),
+        secret_sha256: "a".repeat(64),
+    };
     let invited = org.decide(invite.clone(), &user("alice", Some(Role::Owner))).unwrap();
     let org = org.evolve(&invited[0]);
     // a second open invitation for the same address is refused
     assert!(matches!(org.decide(invite, &user("alice", Some(Role::Owner))), Err(DomainError::AlreadyExists(_))));
-    let wrong =
-        Org::AcceptInvitation { invitation_id: "i1".into(), user_id: "eve".into(), email: "eve@example.com".into() };
-    assert!(matches!(org.decide(wrong, &user("eve", None)), Err(DomainError::Forbidden(_))));
-    let accept =
-        Org::AcceptInvitation { invitation_id: "i1".into(), user_id: "bob".into(), email: "bob@example.com".into() };
-    let joined = org.decide(accept.clone(), &user("bob", None)).unwrap();
+    let accept = |user_id: &str, email: &str, verified: bool, secret: Option<String>| Org::AcceptInvitation {
+        invitation_id: "i1".into(),
+        user_id: user_id.into(),
+        email: email.into(),
+        email_verified: verified,
+        secret_sha256: secret,
+    };
+    // someone else, even verified, without the link: refused
+    let eve = accept("eve", "eve@example.com", true, None);
+    assert!(matches!(org.decide(eve, &user("eve", None)), Err(DomainError::Forbidden(_))));
+    // the named address, but never verified (anyone can type an address): refused
+    let typed = accept("bob", "bob@example.com", false, None);
+    assert!(matches!(org.decide(typed, &user("bob", None)), Err(DomainError::Forbidden(_))));
+    // a wrong secret: refused
+    let guessed = accept("eve", "eve@example.com", false, Some("b".repeat(64)));
+    assert!(matches!(org.decide(guessed, &user("eve", None)), Err(DomainError::Forbidden(_))));
+    // the verified addressee, or whoever holds the link: accepted, once
+    let verified = accept("bob", "bob@example.com", true, None);
+    let joined = org.decide(verified.clone(), &user("bob", None)).unwrap();
     assert!(matches!(&joined[0], Event::MemberJoined(j) if j.role == "developer" && j.user_id == "bob"));
+    let linked = accept("carol", "carol@example.com", false, Some("a".repeat(64)));
+    assert!(org.decide(linked, &user("carol", None)).is_ok());
     let org = org.evolve(&joined[0]);
-    assert!(matches!(org.decide(accept, &user("bob", None)), Err(DomainError::IllegalTransition { .. })));
+    assert!(matches!(org.decide(verified, &user("bob", None)), Err(DomainError::IllegalTransition { .. })));
 }
 
 #[test]
@@ -105,11 +124,17 @@ fn an_expired_invitation_cannot_be_accepted() {
             role: "viewer".into(),
             invited_by: "user:alice".into(),
             expires_at: NOW - 1,
+            secret_sha256: "a".repeat(64),
         }
         .into(),
     ]);
-    let accept =
-        Org::AcceptInvitation { invitation_id: "i1".into(), user_id: "bob".into(), email: "bob@example.com".into() };
+    let accept = Org::AcceptInvitation {
+        invitation_id: "i1".into(),
+        user_id: "bob".into(),
+        email: "bob@example.com".into(),
+        email_verified: true,
+        secret_sha256: None,
+    };
     assert!(matches!(org.decide(accept, &user("bob", None)), Err(DomainError::IllegalTransition { .. })));
 }
 

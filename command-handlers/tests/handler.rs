@@ -55,8 +55,12 @@ async fn racing_creations_of_one_slug_make_one_project() {
 
     // and a stranger cannot touch the organization
     let mallory = Provenance::new(Actor::User("mallory".into()));
-    let invite =
-        OrganizationCommand::InviteMember { invitation_id: "i".into(), email: "m@x.io".into(), role: "owner".into() };
+    let invite = OrganizationCommand::InviteMember {
+        invitation_id: "i".into(),
+        email: "m@x.io".into(),
+        role: "owner".into(),
+        secret_sha256: String::new(),
+    };
     assert!(matches!(handler.organization("o1", invite, &mallory, NOW).await, Err(DomainError::Forbidden(_))));
 }
 

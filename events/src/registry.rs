@@ -22,6 +22,7 @@ pub const HISTORY: &[(&str, i32, &str)] = &[
     ("project.created", 1, include_str!("../../schema/avro/history/project.created.v1.avsc")),
     ("billing.plan_changed", 1, include_str!("../../schema/avro/history/billing.plan_changed.v1.avsc")),
     ("source.push_received", 1, include_str!("../../schema/avro/history/source.push_received.v1.avsc")),
+    ("organization.member_invited", 1, include_str!("../../schema/avro/history/organization.member_invited.v1.avsc")),
 ];
 
 macro_rules! event_registry {
@@ -85,7 +86,7 @@ macro_rules! event_registry {
 
 event_registry! {
     OrganizationCreated = "organization.created", v 1;
-    MemberInvited = "organization.member_invited", v 1;
+    MemberInvited = "organization.member_invited", v 2;
     MemberJoined = "organization.member_joined", v 1;
     MemberRoleChanged = "organization.member_role_changed", v 1;
     MemberRemoved = "organization.member_removed", v 1;
@@ -95,6 +96,8 @@ event_registry! {
     ProjectSlugReleased = "organization.project_slug_released", v 1;
     UserRegistered = "user.registered", v 1;
     SessionStarted = "user.session_started", v 1;
+    EmailVerificationSent = "user.email_verification_sent", v 1;
+    EmailVerified = "user.email_verified", v 1;
     ProjectCreated = "project.created", v 2;
     ProjectSettingsChanged = "project.settings_changed", v 1;
     EnvVarSet = "project.env_var_set", v 1;

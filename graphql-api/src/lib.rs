@@ -7,6 +7,7 @@ pub mod auth;
 mod billing;
 pub mod error;
 mod idempotency;
+pub mod mail;
 mod mutation;
 mod pagination;
 mod query;

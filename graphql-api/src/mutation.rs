@@ -8,11 +8,11 @@ use crate::secrets::{hash_password, new_secret, sha256_hex, verify_password};
 use crate::state::now_ms;
 use crate::types::*;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
-use clouddeck_command_handlers::Outcome;
 use clouddeck_command_handlers::deployment::{DeploymentCommand, RequestDeployment};
 use clouddeck_command_handlers::organization::OrganizationCommand as Org;
 use clouddeck_command_handlers::project::ProjectCommand;
 use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
+use clouddeck_command_handlers::{DomainError, Outcome};
 use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance};
 use clouddeck_workers::artifacts::{FileEntry, Manifest, content_type, normalize_path};
 use uuid::Uuid;
@@ -27,6 +27,22 @@ pub struct Session {
     pub token: String,
     pub user: User,
 }
+
+/// What registering answers: with a mail server, only that a link was sent (whatever the
+/// address); without one, the new account's session.
+#[derive(SimpleObject)]
+pub struct Registration {
+    /// The bearer token of the new session (shown once); null until the address is verified.
+    pub token: Option<String>,
+    pub user: Option<User>,
+    /// A link went to the address: follow it (`verifyEmail`) to sign in.
+    pub verification_sent: bool,
+}
+
+/// Email verification tokens: `cdv.<user id>.<secret>`.
+const VERIFICATION_PREFIX: &str = "cdv";
+/// Invitation tokens.
+const INVITATION_PREFIX: &str = "cdi";
 
 #[derive(SimpleObject)]
 pub struct GitConnection {
@@ -114,28 +130,98 @@ fn check_password(password: &str) -> Result<()> {
 
 #[Object]
 impl MutationRoot {
-    /// Creates an account and signs it in.
-    async fn register_user(&self, ctx: &Context<'_>, email: String, name: String, password: String) -> Result<Session> {
+    /// Creates an account. Without a mail server (see mail.rs) it is signed in at once and the
+    /// answer carries its session. With one, the answer is the same whether or not the address
+    /// is taken (`verificationSent`, no session): a link goes to the address (a new account's
+    /// verification, or a note that it has one), and `verifyEmail` with that link's token
+    /// signs in.
+    async fn register_user(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        name: String,
+        password: String,
+    ) -> Result<Registration> {
         check_password(&password)?;
         let user_id = user_id_for(&email);
         let hash =
             tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(internal)?.map_err(internal)?;
-        let command = UserCommand::Register { user_id: user_id.clone(), email, name, password_hash: Some(hash) };
+        let command =
+            UserCommand::Register { user_id: user_id.clone(), email: email.clone(), name, password_hash: Some(hash) };
         let provenance = Provenance::new(Actor::User(user_id.clone()));
-        let outcome = state(ctx).handler.user(&user_id, command, &provenance, now_ms()).await.map_err(domain)?;
-        state(ctx).caught_up(outcome).await?;
-        start_session(ctx, &user_id).await
+        let registered = state(ctx).handler.user(&user_id, command, &provenance, now_ms()).await;
+        let Some(mailer) = state(ctx).mailer.clone() else {
+            state(ctx).caught_up(registered.map_err(domain)?).await?;
+            let session = start_session(ctx, &user_id).await?;
+            return Ok(Registration { token: Some(session.token), user: Some(session.user), verification_sent: false });
+        };
+        match registered {
+            Ok(_) => {
+                // In the background, like the mail for a taken address: the answer takes as long.
+                let api = state(ctx).clone();
+                tokio::spawn(async move {
+                    let token = format!("{VERIFICATION_PREFIX}.{user_id}.{}", new_secret("v"));
+                    let command = UserCommand::SendEmailVerification { secret_sha256: sha256_hex(&token) };
+                    if let Err(e) = api.handler.user(&user_id, command, &provenance, now_ms()).await {
+                        tracing::warn!(error = %e, "recording a verification link");
+                        return;
+                    }
+                    let link = format!("{}/verify-email?token={token}", mailer.public_url);
+                    mailer.send(
+                        &email,
+                        "Confirm your CloudDeck account",
+                        format!(
+                            "Follow this link to confirm your address and sign in:\n\n{link}\n\n\
+                             (or send the mutation verifyEmail(token: \"{token}\")). It works for 24 hours.\n"
+                        ),
+                    );
+                });
+            }
+            Err(DomainError::AlreadyExists(_)) => mailer.send(
+                &email,
+                "Your CloudDeck account",
+                "Someone tried to create a CloudDeck account with this address, which already has one. \
+                 If it was you, sign in instead; if not, nothing changed.\n"
+                    .into(),
+            ),
+            Err(e) => return Err(domain(e)),
+        }
+        Ok(Registration { token: None, user: None, verification_sent: true })
     }
 
-    /// Signs in with email and password; answers the same for an unknown email and a
-    /// wrong password.
+    /// Proves the account controls its address with the token of the link sent there, and
+    /// signs in.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<Session> {
+        let refused = || coded(UNAUTHENTICATED, "the verification link is wrong or has expired");
+        let mut parts = token.splitn(3, '.');
+        let (Some(VERIFICATION_PREFIX), Some(user_id), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(refused());
+        };
+        if Uuid::parse_str(user_id).is_err() {
+            return Err(refused());
+        }
+        let command = UserCommand::VerifyEmail { secret_sha256: sha256_hex(&token) };
+        let provenance = Provenance::new(Actor::User(user_id.to_string()));
+        let outcome = match state(ctx).handler.user(user_id, command, &provenance, now_ms()).await {
+            Ok(outcome) => outcome,
+            Err(DomainError::Forbidden(_) | DomainError::NotFound { .. }) => return Err(refused()),
+            Err(e) => return Err(domain(e)),
+        };
+        state(ctx).caught_up(outcome).await?;
+        start_session(ctx, user_id).await
+    }
+
+    /// Signs in with email and password. An unknown email, a wrong password and (with a mail
+    /// server) an address not yet verified all get the same answer, in the same time: the
+    /// password is checked against a hash either way.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Session> {
         let user_id = user_id_for(&email);
         let user = state(ctx).handler.state::<UserAggregate>(&user_id).await.map_err(domain)?;
-        let hash = user.password_hash.unwrap_or_default();
+        let hash = user.password_hash.clone().unwrap_or_else(|| crate::secrets::DECOY_PASSWORD_HASH.clone());
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(internal)?;
-        if !ok || user.id.is_none() {
-            return Err(coded(UNAUTHENTICATED, "wrong email or password"));
+        let verified = user.email_verified || state(ctx).mailer.is_none();
+        if !ok || user.id.is_none() || user.password_hash.is_none() || !verified {
+            return Err(coded(UNAUTHENTICATED, "wrong email or password (or the address is not verified yet)"));
         }
         start_session(ctx, &user_id).await
     }
@@ -147,6 +233,9 @@ impl MutationRoot {
         access::organization(ctx, &slug).await
     }
 
+    /// Invites `email`. The answer's `acceptToken` (shown once, and mailed to the address when
+    /// a mail server is configured) accepts it: pass it on to the invitee. Without it, only the
+    /// verified owner of the address can accept.
     async fn invite_member(
         &self,
         ctx: &Context<'_>,
@@ -156,20 +245,48 @@ impl MutationRoot {
     ) -> Result<Invitation> {
         let org = access::organization(ctx, &organization).await?;
         let id = Uuid::now_v7().to_string();
-        let command = Org::InviteMember { invitation_id: id.clone(), email, role: role.as_str().into() };
-        apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
-        sqlx::query_as(
+        let token = new_secret(INVITATION_PREFIX);
+        let command = Org::InviteMember {
+            invitation_id: id.clone(),
+            email: email.clone(),
+            role: role.as_str().into(),
+            secret_sha256: sha256_hex(&token),
+        };
+        let org_id = org.id.clone();
+        apply(ctx, |p| async move { state(ctx).handler.organization(&org_id, command, &p, now_ms()).await }).await?;
+        if let Some(mailer) = &state(ctx).mailer {
+            let link = format!("{}/invitations/{id}?token={token}", mailer.public_url);
+            mailer.send(
+                &email,
+                &format!("You are invited to {} on CloudDeck", org.name),
+                format!(
+                    "You are invited to join {} as {}. Sign in (or create an account) and follow:\n\n{link}\n\n\
+                     (or send the mutation acceptInvitation(invitationId: \"{id}\", token: \"{token}\")). \
+                     It works for 7 days.\n",
+                    org.name,
+                    role.as_str()
+                ),
+            );
+        }
+        let mut invitation: Invitation = sqlx::query_as(
             "SELECT invitation_id, email, role, expires_at, accepted_by FROM rm_invitations WHERE invitation_id = $1",
         )
         .bind(&id)
         .fetch_one(&state(ctx).read_db)
         .await
-        .map_err(db)
+        .map_err(db)?;
+        invitation.accept_token = Some(token);
+        Ok(invitation)
     }
 
-    /// Joins the organization the invitation is for; the invitation must be addressed to
-    /// the signed-in user's email.
-    async fn accept_invitation(&self, ctx: &Context<'_>, invitation_id: String) -> Result<Organization> {
+    /// Joins the organization the invitation is for: with the invitation's `token` (from its
+    /// link), or as the verified owner of the address it was sent to.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        invitation_id: String,
+        token: Option<String>,
+    ) -> Result<Organization> {
         let Principal::User { user_id } = principal(ctx).clone() else {
             return Err(coded(UNAUTHENTICATED, "invitations are accepted by signed-in users"));
         };
@@ -180,8 +297,14 @@ impl MutationRoot {
                 .await
                 .map_err(db)?;
         let (org_id,) = found.ok_or_else(|| not_found(&format!("invitation `{invitation_id}`")))?;
-        let email = load_user(ctx, &user_id).await?.email;
-        let command = Org::AcceptInvitation { invitation_id, user_id, email };
+        let user = state(ctx).handler.state::<UserAggregate>(&user_id).await.map_err(domain)?;
+        let command = Org::AcceptInvitation {
+            invitation_id,
+            user_id,
+            email: user.email,
+            email_verified: user.email_verified,
+            secret_sha256: token.as_deref().map(sha256_hex),
+        };
         let target = org_id.clone();
         apply(ctx, |p| async move { state(ctx).handler.organization(&target, command, &p, now_ms()).await }).await?;
         sqlx::query_as(&format!("SELECT {ORGANIZATION_COLUMNS} FROM rm_organizations WHERE organization_id = $1"))

@@ -27,6 +27,8 @@ pub struct ApiState {
     pub webhook_refusals: crate::rate_limit::RateLimiter,
     /// Webhooks refused for a bad signature since start.
     pub bad_webhook_signatures: std::sync::atomic::AtomicU64,
+    /// Sends verification links and invitations; none: CloudDeck runs open (see mail.rs).
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 /// How long a mutation waits for the read models to show its write.

@@ -169,6 +169,10 @@ pub struct Invitation {
     #[graphql(skip)]
     pub expires_at: i64,
     pub accepted_by: Option<String>,
+    /// Accepts the invitation (`acceptInvitation(token:)`): only in `inviteMember`'s answer,
+    /// shown once; null everywhere else.
+    #[sqlx(default)]
+    pub accept_token: Option<String>,
 }
 
 #[ComplexObject]

@@ -41,14 +41,25 @@ async fn write_history(store: Arc<dyn EventStore>, projects: usize) {
     }
     let org = |command| handler.organization("o1", command, &alice, NOW);
     org(O::Create { organization_id: "o1".into(), slug: "acme".into(), name: "Acme".into() }).await.unwrap();
-    org(O::InviteMember { invitation_id: "i1".into(), email: "bob@example.com".into(), role: "developer".into() })
-        .await
-        .unwrap();
+    org(O::InviteMember {
+        invitation_id: "i1".into(),
+        email: "bob@example.com".into(),
+        role: "developer".into(),
+        secret_sha256: "a".repeat(64),
+    })
+    .await
+    .unwrap();
     let bob = Provenance::new(Actor::User("bob".into()));
     handler
         .organization(
             "o1",
-            O::AcceptInvitation { invitation_id: "i1".into(), user_id: "bob".into(), email: "bob@example.com".into() },
+            O::AcceptInvitation {
+                invitation_id: "i1".into(),
+                user_id: "bob".into(),
+                email: "bob@example.com".into(),
+                email_verified: false,
+                secret_sha256: Some("a".repeat(64)),
+            },
             &bob,
             NOW,
         )

@@ -265,3 +265,72 @@ fn git_http_exchange(mut stream: std::net::TcpStream, root: &std::path::Path) ->
     stream.write_all(rest)?;
     stream.flush()
 }
+
+/// An SMTP server that keeps what it receives in a maildir (aiosmtpd, which scripts/services
+/// installs), private to one test: where CloudDeck's mail goes in tests.
+pub struct SmtpSink {
+    pub port: u16,
+    maildir: Scratch,
+    child: Child,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let python = required("CLOUDDECK_TEST_SMTP_PYTHON");
+        let port = free_port();
+        let maildir = Scratch::new();
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        SmtpSink { port, maildir, child }
+    }
+
+    /// The URL CloudDeck sends to.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, raw (headers and body).
+    pub fn messages(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for folder in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.maildir.path().join("mail").join(folder)) else { continue };
+            for entry in entries.flatten() {
+                found.extend(std::fs::read_to_string(entry.path()));
+            }
+        }
+        found
+    }
+
+    /// The messages to `address`, waiting up to 10 seconds for `count` of them.
+    pub fn wait_for(&self, address: &str, count: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let to: Vec<String> = self
+                .messages()
+                .into_iter()
+                .filter(|m| m.lines().any(|l| l.to_ascii_lowercase().starts_with("to:") && l.contains(address)))
+                .collect();
+            if to.len() >= count || Instant::now() > deadline {
+                return to;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

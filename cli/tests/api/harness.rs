@@ -67,6 +67,9 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         egress_allow: String::new(),
         builds_dir: Some(scratch.path().join("builds")),
         unused_storage_grace_secs: 86_400,
+        smtp_url: None,
+        mail_from: "CloudDeck <noreply@localhost>".into(),
+        public_url: None,
         build_concurrency: 2,
         clickhouse_url: None,
         clickhouse_database: "clouddeck".into(),
@@ -140,14 +143,15 @@ impl App {
             .ok(
                 Some(owner),
                 &format!(
-                    "mutation {{ inviteMember(organization: \"{org}\", email: \"{email}\", role: {role}) {{ id }} }}"
+                    "mutation {{ inviteMember(organization: \"{org}\", email: \"{email}\", role: {role}) {{ id acceptToken }} }}"
                 ),
                 json!({}),
             )
             .await;
         let id = invited["inviteMember"]["id"].as_str().unwrap();
-        self.ok(Some(token), &format!("mutation {{ acceptInvitation(invitationId: \"{id}\") {{ slug }} }}"), json!({}))
-            .await;
+        let secret = invited["inviteMember"]["acceptToken"].as_str().unwrap();
+        let accept = "mutation($i: String!, $t: String) { acceptInvitation(invitationId: $i, token: $t) { slug } }";
+        self.ok(Some(token), accept, json!({ "i": id, "t": secret })).await;
     }
 
     /// Registers `email`, who creates the organization `acme` and, when named, a project in

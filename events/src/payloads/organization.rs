@@ -12,6 +12,9 @@ pub struct OrganizationCreated {
     pub owner_user_id: String,
 }
 
+/// Schema version 2 added `secret_sha256` (default "" for version-1 invitations, which only
+/// a verified owner of the address can accept): the hash of the secret in the invitation's
+/// link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
 #[avro(namespace = "clouddeck.organization")]
 pub struct MemberInvited {
@@ -23,6 +26,9 @@ pub struct MemberInvited {
     pub invited_by: String,
     /// Unix milliseconds.
     pub expires_at: i64,
+    /// SHA-256 of the secret sent with the invitation, hex.
+    #[avro(default = "\"\"")]
+    pub secret_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]

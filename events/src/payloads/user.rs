@@ -23,3 +23,21 @@ pub struct SessionStarted {
     /// Unix milliseconds.
     pub expires_at: i64,
 }
+
+/// A link to prove the account's email address was sent to it: only the secret's hash is
+/// recorded. Open until `expires_at` (unix ms).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.user")]
+pub struct EmailVerificationSent {
+    pub user_id: String,
+    pub secret_sha256: String,
+    pub expires_at: i64,
+}
+
+/// The account showed it controls its email address (it followed the link sent there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.user")]
+pub struct EmailVerified {
+    pub user_id: String,
+    pub email: String,
+}
