@@ -180,7 +180,8 @@ async fn with_a_mail_server_addresses_are_proven_and_never_revealed() {
         .to_string();
     let carol_token = token_in(&invitation_mail[0], "cdi_");
     app.ok(Some(&carol), ACCEPT, json!({ "i": carol_invitation, "t": carol_token })).await;
-    let members = app.ok(Some(&alice), "{ organization(slug: \"acme\") { members { user { email } } } }", json!({})).await;
+    let members =
+        app.ok(Some(&alice), "{ organization(slug: \"acme\") { members { user { email } } } }", json!({})).await;
     assert_eq!(members["organization"]["members"].as_array().unwrap().len(), 3, "{members}");
     app.stop().await;
 }

@@ -34,7 +34,13 @@ pub struct BuildNetwork {
 impl BuildNetwork {
     /// Gives the network namespace of process `pid` its gateway and its filter.
     pub async fn attach(pid: u32, policy: &EgressPolicy) -> Result<Self, SandboxError> {
-        let mut slirp = Command::new("slirp4netns")
+        // slirp4netns confines itself (a mount namespace of its own pivoted to nothing, no
+        // capabilities but binding ports, seccomp); it is started in a private mount namespace
+        // first, so that its unmounts never reach the host's (Docker's container roots among
+        // them: without this, a container starting beside a build saw an empty root).
+        let mut slirp = Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "--"])
+            .arg(super::sandbox::which("slirp4netns")?)
             .args(["--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox", "--enable-seccomp"])
             // Ready fd: stdout gets a byte once the interface is up; exit fd: stdin closing.
             .args(["--ready-fd=1", "--exit-fd=0", &pid.to_string(), "tap0"])
