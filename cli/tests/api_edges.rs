@@ -6,43 +6,16 @@ mod api {
     pub mod harness;
 }
 
-use api::harness::{App, Backend, spawn_app};
-use futures::{SinkExt, StreamExt};
+use api::harness::{Backend, next_message, spawn_app};
 use serde_json::{Value, json};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn subscribe(app: &App, token: &str, query: &str) -> Socket {
-    let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    socket
-}
-
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next()).await.unwrap().unwrap().unwrap();
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_receives_the_event_a_mutation_caused() {
     let app = spawn_app(Backend::Sqlite, 1000.0, 1000).await;
     let owner = app.owner_of_acme("owner@example.com", None).await;
     // given a live subscription to acme's events
-    let mut live =
-        subscribe(&app, &owner, "subscription { events(organization: \"acme\") { type stream actor } }").await;
+    let mut live = app.subscribe(&owner, "subscription { events(organization: \"acme\") { type stream actor } }").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // when a mutation creates a project
     app.ok(
@@ -52,20 +25,18 @@ async fn a_subscription_receives_the_event_a_mutation_caused() {
     )
     .await;
     // then its events arrive, in order
-    let first = next_json(&mut live).await;
+    let first = next_message(&mut live).await;
     assert_eq!(first["type"], "next", "{first}");
     assert_eq!(first["payload"]["data"]["events"]["type"], "organization.project_slug_claimed");
-    let second = next_json(&mut live).await;
+    let second = next_message(&mut live).await;
     assert_eq!(second["payload"]["data"]["events"]["type"], "project.created");
 
     // and a subscription resumed from position 0, filtered by type, replays the past
-    let mut resumed = subscribe(
-        &app,
-        &owner,
+    let mut resumed = app.subscribe(&owner,
         "subscription { events(organization: \"acme\", fromPosition: 0, types: [\"organization.created\"]) { type position } }",
     )
     .await;
-    let replayed = next_json(&mut resumed).await;
+    let replayed = next_message(&mut resumed).await;
     assert_eq!(replayed["payload"]["data"]["events"]["type"], "organization.created", "{replayed}");
 
     // a deployment's subscription starts with its state now
@@ -74,14 +45,14 @@ async fn a_subscription_receives_the_event_a_mutation_caused() {
         .await;
     let id = requested["requestDeployment"]["id"].as_str().unwrap();
     let mut deployment =
-        subscribe(&app, &owner, &format!("subscription {{ deployment(id: \"{id}\") {{ id status }} }}")).await;
-    let now = next_json(&mut deployment).await;
+        app.subscribe(&owner, &format!("subscription {{ deployment(id: \"{id}\") {{ id status }} }}")).await;
+    let now = next_message(&mut deployment).await;
     assert_eq!(now["payload"]["data"]["deployment"]["id"], id, "{now}");
     // the source `u` was never uploaded: the deployer queues, starts and fails the build,
     // and the subscription shows each step until then
     let mut seen = vec![now["payload"]["data"]["deployment"]["status"].as_str().unwrap().to_string()];
     while seen.last().unwrap() != "failed" {
-        let next = next_json(&mut deployment).await;
+        let next = next_message(&mut deployment).await;
         seen.push(next["payload"]["data"]["deployment"]["status"].as_str().unwrap().to_string());
     }
     let order = ["requested", "queued", "building", "failed"];
@@ -90,8 +61,8 @@ async fn a_subscription_receives_the_event_a_mutation_caused() {
 
     // an outsider's subscription is refused
     let (eve, _) = app.register("eve@example.com").await;
-    let mut refused = subscribe(&app, &eve, "subscription { events(organization: \"acme\") { type } }").await;
-    let answer = next_json(&mut refused).await;
+    let mut refused = app.subscribe(&eve, "subscription { events(organization: \"acme\") { type } }").await;
+    let answer = next_message(&mut refused).await;
     assert_eq!(answer["payload"]["data"], Value::Null, "{answer}");
     assert_eq!(answer["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{answer}");
     app.stop().await;

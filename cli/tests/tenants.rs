@@ -10,16 +10,13 @@ mod api {
     pub mod harness;
 }
 
-use api::harness::{App, Backend, spawn_app, spawn_configured};
+use api::harness::{App, Backend, Socket, next_message, spawn_app, spawn_configured};
 use clouddeck::client::Client;
 use clouddeck::deploy_cmd::{DeployArgs, Deployed, upload_and_deploy};
 use clouddeck_workers::artifacts::sha256_hex;
-use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// `email` registers and creates organization `org` with project `project`.
 async fn tenant(app: &App, email: &str, org: &str, project: &str) -> String {
@@ -328,29 +325,6 @@ fn base64_of(text: &str) -> String {
     String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn subscribe(app: &App, token: &str, query: &str) -> Socket {
-    let mut request = format!("{}/graphql/ws", app.base.replace("http://", "ws://")).into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
-    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    socket
-}
-
-async fn next_message(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(15), socket.next()).await.unwrap().unwrap().unwrap();
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
-}
-
 /// Reads until the subscription ends; returns the error that ended it.
 async fn closed_with(socket: &mut Socket) -> Value {
     let mut error = Value::Null;
@@ -407,8 +381,8 @@ async fn a_subscription_closes_when_its_caller_loses_access() {
     let token = created["createApiToken"]["secret"].as_str().unwrap().to_string();
     let token_id = created["createApiToken"]["token"]["id"].as_str().unwrap().to_string();
     let feed = "subscription { events(organization: \"acme\") { type } }";
-    let mut by_token = subscribe(&app, &token, feed).await;
-    let mut by_member = subscribe(&app, &member, feed).await;
+    let mut by_token = app.subscribe(&token, feed).await;
+    let mut by_member = app.subscribe(&member, feed).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // given both receive the organization's events
     let set = "mutation { setEnvVar(organization: \"acme\", project: \"site\", key: \"A\", value: \"1\", target: PREVIEW) { key } }";

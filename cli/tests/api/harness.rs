@@ -180,3 +180,37 @@ impl App {
         }
     }
 }
+
+/// A GraphQL subscription over a real WebSocket (graphql-transport-ws).
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl App {
+    /// Opens a WebSocket as `token` and subscribes to `query` (id "1").
+    pub async fn subscribe(&self, token: &str, query: &str) -> Socket {
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::Message;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request =
+            format!("{}/graphql/ws", self.base.replace("http://", "ws://")).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+        socket.send(Message::Text(init.to_string().into())).await.unwrap();
+        assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+        let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
+        socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+        socket
+    }
+}
+
+/// The next JSON message on a subscription's socket (waiting up to 15 s).
+pub async fn next_message(socket: &mut Socket) -> Value {
+    use futures::StreamExt;
+    loop {
+        let message =
+            tokio::time::timeout(std::time::Duration::from_secs(15), socket.next()).await.unwrap().unwrap().unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
