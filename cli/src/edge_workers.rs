@@ -3,8 +3,8 @@
 //! connections). A request never crosses threads, so there is no work stealing and no
 //! cross-thread wake-up per request; measured with scripts/bench-edge, see the README.
 
-use crate::edge_listener::NoDelay;
 use anyhow::Context;
+use clouddeck_edge::listener::{NoDelay, Peer};
 use std::net::SocketAddr;
 use tokio::net::TcpSocket;
 use tokio::sync::{oneshot, watch};
@@ -48,7 +48,7 @@ pub async fn serve(edge: EdgeSockets, router: axum::Router, stopped: watch::Rece
                 runtime.block_on(async move {
                     let listener = socket.listen(1024)?;
                     tokio::select! {
-                        served = axum::serve(NoDelay(listener), router) => served,
+                        served = axum::serve(NoDelay(listener), router.into_make_service_with_connect_info::<Peer>()) => served,
                         _ = stopped.wait_for(|stop| *stop) => Ok(()),
                     }
                 })

@@ -8,7 +8,6 @@ pub mod bootstrap;
 pub mod client;
 pub mod config;
 pub mod deploy_cmd;
-mod edge_listener;
 pub mod edge_workers;
 pub mod events_cmd;
 pub mod server;

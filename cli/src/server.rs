@@ -180,7 +180,13 @@ impl Server {
                 collector.run(grace.clamp(Duration::from_secs(60), Duration::from_secs(3600)), stopped_collector).await;
                 Ok(())
             });
-            let edge = Edge::new(read_db.clone(), artifacts.clone(), config.base_domain.clone(), projected.clone());
+            let edge = Edge::new(
+                read_db.clone(),
+                artifacts.clone(),
+                config.base_domain.clone(),
+                projected.clone(),
+                config.egress()?,
+            );
             let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));
             let window = Duration::from_secs(config.meter_window_secs.max(1));
             // Serving stops first; the reporter's last flush then sees every request.

@@ -26,6 +26,12 @@ pub struct Project {
     pub production_branch: String,
     /// Sealed values by (key, target): the builder opens them for a build's environment.
     pub env: BTreeMap<(String, String), String>,
+    /// The build settings (`updateProjectSettings`): each unset until given; an empty value
+    /// clears one.
+    pub install_command: Option<String>,
+    pub build_command: Option<String>,
+    pub output_directory: Option<String>,
+    pub root_directory: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +83,15 @@ impl Aggregate for Project {
                 if let Some(branch) = &e.production_branch {
                     self.production_branch = branch.clone();
                 }
+                let set = |field: &mut Option<String>, value: &Option<String>| {
+                    if let Some(value) = value {
+                        *field = Some(value.clone()).filter(|v| !v.trim().is_empty());
+                    }
+                };
+                set(&mut self.install_command, &e.install_command);
+                set(&mut self.build_command, &e.build_command);
+                set(&mut self.output_directory, &e.output_directory);
+                set(&mut self.root_directory, &e.root_directory);
             }
             Event::EnvVarSet(e) => {
                 self.env.insert((e.key.clone(), e.target.clone()), e.sealed_value.clone());

@@ -3,27 +3,30 @@
 //! every request, so a promote or rollback switches atomically: a request sees the old
 //! deployment or the new one, never a mix.
 
+mod encode;
 mod host;
+pub mod listener;
 pub mod meter;
+mod proxy;
 pub mod report;
-pub mod rules;
 mod serve;
+mod sites;
 
 pub use host::{Target, target};
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version, header};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
+use clouddeck_egress::EgressPolicy;
+use clouddeck_routing::{Decision, encode_location};
+use clouddeck_workers::artifacts::ArtifactStore;
 use meter::{Meter, Served};
-use rules::{Action, Rules};
+use sites::{Site, Sites};
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
-use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
 /// Where a host leads: the deployment's manifest, whose it is, and whether its organization
 /// is blocked for the month (Free plan, past its bandwidth).
@@ -42,32 +45,43 @@ pub struct Edge {
     pub read_db: AnyPool,
     pub artifacts: ArtifactStore,
     pub base_domain: String,
-    /// Manifests never change once stored: keep them parsed, with their rules.
-    sites: Arc<Mutex<HashMap<String, Arc<Site>>>>,
+    /// Manifests never change once stored: kept parsed, with their routing, in a cache
+    /// bounded by memory.
+    sites: Arc<Sites>,
     /// Which manifest a host served at a read-model position. Read models change only when
     /// the position moves, so an entry is exact while the position stands still: a promote
     /// moves it, and the next request looks again.
     routes: Arc<Mutex<HashMap<Target, Route>>>,
     projected: watch::Receiver<i64>,
     pub(crate) small_files: Arc<serve::SmallFiles>,
+    /// Compressed copies of text-like blobs, made once each.
+    encoded: Arc<encode::Encoded>,
+    /// Proxy rules' client, within the egress policy.
+    proxy: proxy::Proxy,
     pub meter: Arc<Meter>,
 }
 
 impl Edge {
+    /// An edge serving from `read_db`'s routes and `artifacts`' files; proxy rules reach only
+    /// where `egress` allows.
     pub fn new(
         read_db: AnyPool,
         artifacts: ArtifactStore,
         base_domain: impl Into<String>,
         projected: watch::Receiver<i64>,
+        egress: EgressPolicy,
     ) -> Self {
+        let encoded = Arc::new(encode::Encoded::new(artifacts.derived("encoded")));
         Edge {
             read_db,
             artifacts,
             base_domain: base_domain.into(),
-            sites: Arc::default(),
+            sites: Arc::new(Sites::new(sites::BUDGET_BYTES)),
             routes: Arc::default(),
             projected,
             small_files: Arc::default(),
+            encoded,
+            proxy: proxy::Proxy::new(egress),
             meter: Arc::default(),
         }
     }
@@ -90,12 +104,10 @@ impl Edge {
         Ok(routed)
     }
 
-    /// Compresses (brotli or gzip, as the client accepts) what is worth it, never a range.
+    /// The edge's router (serve it with connect info, for `X-Forwarded-For`).
     pub fn router(self) -> Router {
-        let worth_it = DefaultPredicate::new()
-            .and(|status: StatusCode, _: Version, _: &HeaderMap, _: &Extensions| status != StatusCode::PARTIAL_CONTENT);
         // One Arc to clone per request, not each field.
-        Router::new().fallback(handle).layer(CompressionLayer::new().compress_when(worth_it)).with_state(Arc::new(self))
+        Router::new().fallback(handle).with_state(Arc::new(self))
     }
 
     /// The ready deployment a host names, and whose it is.
@@ -139,48 +151,31 @@ impl Edge {
         }))
     }
 
-    /// A deployment's manifest and routing rules, read once: both are immutable.
+    /// A deployment's manifest and routing, read once: both are immutable.
     async fn site(&self, hash: &str) -> Option<Arc<Site>> {
-        if let Some(found) = self.sites.lock().ok().and_then(|m| m.get(hash).cloned()) {
+        if let Some(found) = self.sites.get(hash) {
             return Some(found);
         }
-        let manifest = self.artifacts.manifest(hash).await.ok()?;
-        let mut rules = Rules::default();
-        for (file, add) in [
-            ("_redirects", Rules::add_netlify_redirects as fn(&mut Rules, &str)),
-            ("_headers", Rules::add_netlify_headers),
-            ("vercel.json", Rules::add_vercel_json),
-        ] {
-            if let Some(entry) = manifest.files.get(file)
-                && let Ok(blob) = self.artifacts.blob_file(&entry.sha256).await
-                && let Ok(text) = tokio::fs::read_to_string(blob).await
-            {
-                add(&mut rules, &text);
-            }
-        }
-        let site = Arc::new(Site { manifest, rules });
-        if let Ok(mut cache) = self.sites.lock() {
-            cache.insert(hash.to_string(), site.clone());
-        }
+        let site = Arc::new(Site::load(&self.artifacts, hash).await?);
+        self.sites.insert(hash, site.clone());
         Some(site)
     }
 }
 
-/// A deployment as the edge serves it.
-struct Site {
-    manifest: Manifest,
-    rules: Rules,
-}
-
-fn redirect(location: &str, status: u16, query: Option<&str>) -> Response {
-    let location = match query {
-        Some(query) if !location.contains('?') => format!("{location}?{query}"),
-        _ => location.to_string(),
-    };
+/// A redirect to `location` (already a valid URI reference).
+fn redirect(location: &str, status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::MOVED_PERMANENTLY);
-    match HeaderValue::from_str(&location) {
+    match HeaderValue::from_str(location) {
         Ok(value) => (status, [(header::LOCATION, value)]).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "bad redirect in the site's rules\n").into_response(),
+    }
+}
+
+/// `path` with the request's query, encoded as a `Location` must be.
+fn location(path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(query) if !query.is_empty() => encode_location(&format!("{path}?{query}")),
+        _ => encode_location(path),
     }
 }
 
@@ -234,26 +229,60 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
         Err(status) => return (status, "bad path\n").into_response(),
     };
     let query = request.uri().query().map(str::to_string);
-    if let Some(canonical) = site.rules.canonical(&path) {
-        return redirect(&canonical, 308, query.as_deref());
+    if let Some(canonical) = site.routes.canonical(&path) {
+        return redirect(&location(&canonical, query.as_deref()), 308);
     }
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = host
+        .rsplit_once(':')
+        .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
+    let facts = clouddeck_routing::Request { path: &path, query: query.as_deref(), host, headers: request.headers() };
     // Looked up once: it decides whether unforced rules apply, and is what is served.
     let here = serve::file_at(&site.manifest, &path);
-    let (status, file) = match site.rules.action(&path, here.is_some()) {
-        Some(Action::Redirect { location, status }) => return redirect(&location, status, query.as_deref()),
-        Some(Action::Rewrite { path: to }) => match serve::decoded(&to) {
-            Ok(to) => serve::resolve(&site.manifest, &to),
-            Err(_) => (StatusCode::NOT_FOUND, None),
-        },
+    let decision = site.routes.decide(&facts, here.is_some());
+    let extra_headers = site.routes.headers_for(&facts);
+    let (status, file) = match decision {
+        Some(Decision::Redirect { location, status }) => {
+            return with_headers(redirect(&location, status), &extra_headers);
+        }
+        Some(Decision::Proxy { url, headers }) => {
+            let client = request.extensions().get::<ConnectInfo<listener::Peer>>().map(|c| c.0.0.ip());
+            let answer = edge.proxy.forward(&url, &headers, request, client, "http").await;
+            return with_headers(answer, &extra_headers);
+        }
+        Some(Decision::Rewrite { path: to, status }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            match serve::decoded(&to).ok().and_then(|to| serve::file_at(&site.manifest, &to)) {
+                Some(file) => (status, Some(file)),
+                None => serve::fallback(&site.manifest, &to),
+            }
+        }
         None => match here {
+            // A folder's index asked for without its slash: its relative links would resolve
+            // against the parent, so send it to the slash form (Netlify's pretty URLs).
+            Some((served, _)) if site.routes.trailing_slash.is_none() && serve::is_folder_index(&path, served) => {
+                return redirect(&location(&format!("{path}/"), query.as_deref()), 301);
+            }
             Some(file) => (StatusCode::OK, Some(file)),
             None => serve::fallback(&site.manifest, &path),
         },
     };
-    let mut response = serve::respond(&edge.artifacts, &edge.small_files, request, status, file).await;
-    for (name, value) in site.rules.headers_for(&path) {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
-            response.headers_mut().insert(name, value);
+    let response = serve::respond(&edge.artifacts, &edge.small_files, &edge.encoded, request, status, file).await;
+    with_headers(response, &extra_headers)
+}
+
+/// Adds the site's headers: every value of a name given twice is sent.
+fn with_headers(mut response: Response, headers: &[(String, String)]) -> Response {
+    let mut replaced: HashMap<HeaderName, ()> = HashMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            // A site's own value replaces the edge's default (Cache-Control, say), once; more
+            // values of the same name add to it.
+            if replaced.insert(name.clone(), ()).is_none() {
+                response.headers_mut().insert(name, value);
+            } else {
+                response.headers_mut().append(name, value);
+            }
         }
     }
     response

@@ -18,8 +18,8 @@ use tower_http::services::ServeFile;
 /// A file of the manifest: its path and entry.
 pub type Found<'a> = Option<(&'a str, &'a FileEntry)>;
 
-/// Files that configure routing are read by the edge, never served.
-const ROUTING_FILES: &[&str] = &["_redirects", "_headers", "vercel.json"];
+use crate::encode::{self, Encoded};
+use clouddeck_routing::ROUTING_FILES;
 
 /// A request path percent-decoded and checked: `/` and the normalized path after it.
 /// Anything that could leave the manifest (`..`, `\`, NUL, control characters, overlong)
@@ -54,9 +54,19 @@ pub fn file_at<'a>(manifest: &'a Manifest, path: &str) -> Found<'a> {
     candidates.iter().find_map(|c| served(manifest, c))
 }
 
+/// Whether `served` (what `file_at` found for `path`) is a folder's index reached without the
+/// folder's slash.
+pub fn is_folder_index(path: &str, served: &str) -> bool {
+    !path.ends_with('/')
+        && path != "/"
+        && served.ends_with("/index.html")
+        && served.trim_end_matches("/index.html") == path.trim_matches('/')
+}
+
 /// The manifest entry a checked path (from `decoded`) names, and the status to answer with:
 /// the file, the folder's index.html, the clean URL's .html, else the site's 404.html, or
 /// for a route-like path in a site without one, its index.html (a single-page app).
+#[cfg(test)]
 pub fn resolve<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a>) {
     match file_at(manifest, path) {
         Some(file) => (StatusCode::OK, Some(file)),
@@ -115,10 +125,12 @@ impl SmallFiles {
 
 /// Answers with the file: Range, HEAD and Last-Modified come from tower-http's `ServeFile`
 /// over the blob (small whole files from memory); ETag, Cache-Control and If-None-Match from
-/// the manifest.
+/// the manifest; a text-like file in the encoding the client prefers (encode.rs), as a copy
+/// made once, with its own length.
 pub async fn respond(
     artifacts: &ArtifactStore,
     small_files: &SmallFiles,
+    encoded: &Encoded,
     request: Request,
     status: StatusCode,
     file: Found<'_>,
@@ -126,42 +138,76 @@ pub async fn respond(
     let Some((path, entry)) = file else {
         return (status, "404: this deployment has no such page\n").into_response();
     };
-    let etag = format!("\"{}\"", entry.sha256);
     let cache = if entry.content_type.starts_with("text/html") || !is_hashed_asset(path) {
         "public, max-age=0, must-revalidate"
     } else {
         "public, max-age=31536000, immutable"
+    };
+    let compressible = encode::compressible(&entry.content_type);
+    let whole = !request.headers().contains_key(header::RANGE);
+    let encoding = if compressible && whole && (encode::MIN_BYTES..=encode::MAX_BYTES).contains(&entry.size) {
+        encode::negotiate(request.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()))
+    } else {
+        None
+    };
+    let copy = match encoding {
+        Some(encoding) => match artifacts.blob_file(&entry.sha256).await {
+            Ok(blob) => encoded.copy(&entry.sha256, blob, encoding).await.map(|copy| (encoding, copy)),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    // Each representation has its own tag (RFC 9110 §8.8.3).
+    let etag = match &copy {
+        Some((encoding, _)) => format!("\"{}-{}\"", entry.sha256, encoding.token()),
+        None => format!("\"{}\"", entry.sha256),
     };
     let matches = request
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let head = request.method() == Method::HEAD;
     let mut response = if matches && status == StatusCode::OK {
         StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        // Small and whole: straight from memory. Ranges and large files: ServeFile.
-        let whole = !request.headers().contains_key(header::RANGE);
-        if whole
-            && entry.size <= SMALL
-            && let Some(bytes) = small_files.get(artifacts, &entry.sha256).await
-        {
-            let body = if request.method() == Method::HEAD { Body::empty() } else { Body::from(bytes) };
-            let mut served = (status, body).into_response();
-            let headers = served.headers_mut();
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(entry.size));
-            if let Ok(value) = HeaderValue::from_str(&entry.content_type) {
-                headers.insert(header::CONTENT_TYPE, value);
+    } else if let Some((encoding, copy)) = copy {
+        let mut served = match copy.bytes {
+            Some(bytes) => {
+                let body = if head { Body::empty() } else { Body::from(bytes) };
+                let mut served = (status, body).into_response();
+                served.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(copy.size));
+                served
             }
-            headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-            served
-        } else {
-            match artifacts.blob_file(&entry.sha256).await {
-                Ok(blob) => serve_file(request, blob, entry, status).await,
-                Err(e) => {
-                    tracing::error!(error = %e, "a ready deployment lacks a blob");
-                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                }
+            None => serve_file(request, copy.path, entry, status).await,
+        };
+        let headers = served.headers_mut();
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.token()));
+        if let Ok(value) = HeaderValue::from_str(&entry.content_type) {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+        // (ranges are served from the stored bytes only)
+        headers.remove(header::ACCEPT_RANGES);
+        served
+    } else if whole
+        && entry.size <= SMALL
+        && let Some(bytes) = small_files.get(artifacts, &entry.sha256).await
+    {
+        // Small and whole: straight from memory. Ranges and large files: ServeFile.
+        let body = if head { Body::empty() } else { Body::from(bytes) };
+        let mut served = (status, body).into_response();
+        let headers = served.headers_mut();
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(entry.size));
+        if let Ok(value) = HeaderValue::from_str(&entry.content_type) {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+        headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        served
+    } else {
+        match artifacts.blob_file(&entry.sha256).await {
+            Ok(blob) => serve_file(request, blob, entry, status).await,
+            Err(e) => {
+                tracing::error!(error = %e, "a ready deployment lacks a blob");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         }
     };
@@ -170,6 +216,9 @@ pub async fn respond(
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }
+    }
+    if compressible {
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     }
     response
 }

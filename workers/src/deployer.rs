@@ -10,7 +10,8 @@
 //! flight) repeats at most those, and the aggregate refuses the steps already done.
 
 use crate::artifacts::ArtifactStore;
-use crate::builder::run::{Builder, CacheScope, chunk_lines};
+use crate::builder::detect::Settings;
+use crate::builder::run::{Builder, CacheScope, Job, chunk_lines};
 use crate::sealer::Sealer;
 use crate::watermark::Watermark;
 use clouddeck_command_handlers::deployment::DeploymentCommand;
@@ -126,6 +127,9 @@ impl Deployer {
             if let Some(missing) = self.artifacts.missing(&hashes).await.first() {
                 return step(fail(&format!("the upload is incomplete: blob {missing} is missing"), "user")).await;
             }
+            if let Err(reason) = check_routing(&self.artifacts, &manifest).await {
+                return step(fail(&reason, "user")).await;
+            }
             step(DeploymentCommand::StoreArtifact {
                 manifest_sha256,
                 file_count: manifest.files.len() as i64,
@@ -165,6 +169,7 @@ impl Deployer {
     ) -> Result<Option<String>, DomainError> {
         let id = &requested.deployment_id;
         let run = |command| advance(handler, id, command, provenance);
+        let interrupted = self.interrupted_attempt(handler, requested, provenance).await;
         run(DeploymentCommand::QueueBuild { build_id: id.clone() }).await?;
         run(DeploymentCommand::StartBuild { runner: self.builder.runner.name().into(), framework: None }).await?;
         let started = std::time::Instant::now();
@@ -191,13 +196,32 @@ impl Deployer {
             }
         }
         let (lines, received) = tokio::sync::mpsc::unbounded_channel();
+        if let Some(note) = interrupted {
+            let _ = lines.send(note);
+        }
         let log = chunk_lines(received, std::time::Duration::from_millis(250), 200, |chunk: Vec<String>| async move {
             if let Err(e) = run(DeploymentCommand::AppendLog { lines: chunk }).await {
                 warn!(deployment = %id, error = %e, "build log chunk lost");
             }
         });
-        let cache = CacheScope { project_id: requested.project_id.clone(), target: requested.target.clone() };
-        let (result, ()) = tokio::join!(self.builder.build(id, &source, &env, &cache, lines), log);
+        let job = Job {
+            id,
+            source: &source,
+            env: &env,
+            cache: CacheScope { project_id: requested.project_id.clone(), target: requested.target.clone() },
+            settings: Settings {
+                root: project.root_directory.clone(),
+                install: project.install_command.clone(),
+                build: project.build_command.clone(),
+                output: project.output_directory.clone(),
+            },
+            contexts: if requested.target == "production" {
+                vec!["production".into()]
+            } else {
+                vec!["deploy-preview".into()]
+            },
+        };
+        let (result, ()) = tokio::join!(self.builder.build(&job, lines), log);
         let duration_ms = started.elapsed().as_millis() as i64;
         // Every started second is metered, whether the build passed or not.
         meter(handler, requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;
@@ -219,6 +243,57 @@ impl Deployer {
             }
         }
     }
+}
+
+impl Deployer {
+    /// When this deployment's build was already running (the server stopped under it), meters
+    /// the time that attempt ran, once, and returns the line that tells the log.
+    async fn interrupted_attempt(
+        &self,
+        handler: &CommandHandler,
+        requested: &DeploymentRequested,
+        provenance: &Provenance,
+    ) -> Option<String> {
+        let stream = clouddeck_events::stream_id("deployment", &requested.deployment_id);
+        let events = self.store.read_stream(&stream, 0).await.ok()?;
+        let started = events.iter().rev().find(|e| e.meta.event_type == "deployment.build_started")?;
+        let finished = events.iter().any(|e| {
+            e.meta.position > started.meta.position
+                && matches!(e.meta.event_type.as_str(), "deployment.build_succeeded" | "deployment.build_failed")
+        });
+        if finished {
+            return None;
+        }
+        let started_ms = started.meta.recorded_at / 1_000;
+        let seconds = ((now_ms() - started_ms).max(0) + 999) / 1_000;
+        let window = format!("build-{}-interrupted-{started_ms}", requested.deployment_id);
+        meter_window(handler, requested, provenance, &window, "build_seconds", seconds).await;
+        Some(format!(
+            "clouddeck: the previous attempt stopped with the server after {seconds} s (metered); building again"
+        ))
+    }
+}
+
+/// Checks the routing files of a site about to be stored: a rule the edge cannot honour
+/// fails the deployment with the file, line and reason, rather than serving a surprise.
+async fn check_routing(artifacts: &ArtifactStore, manifest: &crate::artifacts::Manifest) -> Result<(), String> {
+    let mut files = Vec::new();
+    for name in clouddeck_routing::ROUTING_FILES {
+        let Some(entry) = manifest.files.get(*name) else { continue };
+        if entry.size as usize > clouddeck_routing::MAX_FILE_BYTES {
+            return Err(format!("`{name}` is over {} bytes", clouddeck_routing::MAX_FILE_BYTES));
+        }
+        let blob = artifacts.blob_file(&entry.sha256).await.map_err(|e| e.to_string())?;
+        let bytes = tokio::fs::read(blob).await.map_err(|e| e.to_string())?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("`{name}` is not UTF-8 text"))?;
+        files.push((*name, text));
+    }
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    clouddeck_routing::Routes::parse(&borrowed).map(drop).map_err(|errors| {
+        let shown: Vec<String> = errors.iter().take(5).map(ToString::to_string).collect();
+        let more = if errors.len() > 5 { format!(" (and {} more)", errors.len() - 5) } else { String::new() };
+        format!("the site's routing files cannot be honoured: {}{more}", shown.join("; "))
+    })
 }
 
 /// One step of a deployment. A step taken before a restart is refused by the aggregate as
@@ -245,7 +320,20 @@ async fn meter(
     metric: &str,
     quantity: i64,
 ) {
-    let window_id = format!("{kind}-{}", requested.deployment_id);
+    meter_window(handler, requested, provenance, &format!("{kind}-{}", requested.deployment_id), metric, quantity)
+        .await;
+}
+
+/// Reports one figure for a deployment as the window `window_id`.
+async fn meter_window(
+    handler: &CommandHandler,
+    requested: &DeploymentRequested,
+    provenance: &Provenance,
+    window_id: &str,
+    metric: &str,
+    quantity: i64,
+) {
+    let window_id = window_id.to_string();
     let now = now_ms();
     let event = UsageMetered {
         window_id: window_id.clone(),

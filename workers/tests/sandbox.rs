@@ -46,6 +46,8 @@ async fn run(sandbox: &Sandbox, workspace: &Workspace, command: &str) -> (Result
         command,
         env: &[("GIVEN".into(), "yes".into())],
         deadline: Instant::now() + sandbox.limits.timeout,
+        dir: "/build",
+        tools: &[],
     };
     let result = sandbox.run(step, tx).await;
     let mut lines = Vec::new();

@@ -31,6 +31,12 @@ impl ArtifactStore {
         ArtifactStore { root: cache.into(), bucket: Some(bucket) }
     }
 
+    /// A folder for what is derived from stored content on this node (compressed copies,
+    /// say): a cache beside the store, never in a bucket.
+    pub fn derived(&self, name: &str) -> PathBuf {
+        self.root.join("derived").join(name)
+    }
+
     fn blob_key(hash: &str) -> String {
         format!("blobs/{}/{hash}", &hash[..2])
     }

@@ -1,6 +1,11 @@
-//! Which framework a source tree uses, and so how to install, build and where the output
-//! lands. Pure: it looks at file names and contents handed to it. `clouddeck.toml` in the
-//! source overrides any of the three.
+//! How to build a source: which folder it lives in, how to install, build and where the output
+//! lands. Pure: it looks at file names and contents handed to it.
+//!
+//! Each setting comes from the first of (the order the README states, and the build log
+//! shows): `clouddeck.toml` in the source, `netlify.toml` in the source (its `[build]` and the
+//! deploy's context), the project's settings (`updateProjectSettings`), then detection
+//! (the framework from `package.json` and the site generators' own files; the package
+//! manager from `packageManager` or the lockfile).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -10,8 +15,52 @@ pub struct BuildPlan {
     pub framework: String,
     pub install: Option<String>,
     pub build: Option<String>,
-    /// Relative to the source root.
+    /// Relative to `root`.
     pub output: String,
+    /// The folder commands run in, relative to the source ("" for its top).
+    pub root: String,
+    /// A package manager the platform provides (npm comes with Node.js).
+    pub tool: Option<Tool>,
+    /// Where each setting came from, for the build log.
+    pub said: Vec<String>,
+}
+
+/// A package manager to provide, by name and version (an npm dist-tag or version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tool {
+    pub manager: PackageManager,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PackageManager {
+    Npm,
+    Pnpm,
+    /// Yarn 1.
+    YarnClassic,
+    /// Yarn 2 and later.
+    YarnBerry,
+    Bun,
+}
+
+impl PackageManager {
+    pub fn name(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npm",
+            PackageManager::Pnpm => "pnpm",
+            PackageManager::YarnClassic | PackageManager::YarnBerry => "yarn",
+            PackageManager::Bun => "bun",
+        }
+    }
+}
+
+/// Settings given outside the source: the project's (each optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub root: Option<String>,
+    pub install: Option<String>,
+    pub build: Option<String>,
+    pub output: Option<String>,
 }
 
 /// What detection may read: a file's text by its path in the source.
@@ -19,6 +68,18 @@ pub trait SourceTree {
     fn text(&self, path: &str) -> Option<String>;
     fn exists(&self, path: &str) -> bool {
         self.text(path).is_some()
+    }
+}
+
+/// A folder of a source tree, as a tree.
+struct Within<'a> {
+    tree: &'a dyn SourceTree,
+    root: &'a str,
+}
+
+impl SourceTree for Within<'_> {
+    fn text(&self, path: &str) -> Option<String> {
+        if self.root.is_empty() { self.tree.text(path) } else { self.tree.text(&format!("{}/{path}", self.root)) }
     }
 }
 
@@ -32,6 +93,8 @@ struct PackageJson {
     dependencies: BTreeMap<String, String>,
     #[serde(default, rename = "devDependencies")]
     dev_dependencies: BTreeMap<String, String>,
+    #[serde(default, rename = "packageManager")]
+    package_manager: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -41,7 +104,9 @@ struct Overrides {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct BuildOverrides {
+    root: Option<String>,
     install: Option<String>,
     command: Option<String>,
     output: Option<String>,
@@ -53,28 +118,81 @@ pub enum DetectError {
     PackageJson(String),
     #[error("clouddeck.toml is not valid: {0}")]
     Config(String),
+    #[error("netlify.toml is not valid: {0}")]
+    NetlifyToml(String),
+    #[error("the root directory `{0}` is not a folder inside the source")]
+    Root(String),
+    #[error(
+        "`packageManager` `{0}` is not a package manager CloudDeck provides (npm, pnpm, yarn, bun) at a version it can read"
+    )]
+    PackageManager(String),
     #[error("no framework recognized and no index.html: add clouddeck.toml with [build] command and output")]
     Unknown,
 }
 
-fn install_command(tree: &dyn SourceTree) -> String {
-    if tree.exists("pnpm-lock.yaml") {
-        "pnpm install --frozen-lockfile".into()
-    } else if tree.exists("yarn.lock") {
-        "yarn install --frozen-lockfile".into()
-    } else if tree.exists("package-lock.json") {
-        "npm ci --no-audit --no-fund".into()
+/// The lockfile whose hash keys the dependency cache, if any.
+pub fn lockfile(tree: &dyn SourceTree) -> Option<&'static str> {
+    ["package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"].into_iter().find(|f| tree.exists(f))
+}
+
+/// The package manager a project uses: `packageManager` (Corepack's field) first, then the
+/// lockfile. The version defaults to the manager's current major.
+fn package_manager(tree: &dyn SourceTree, package: &PackageJson) -> Result<(PackageManager, String), DetectError> {
+    if let Some(field) = &package.package_manager {
+        let (name, version) = field.split_once('@').unwrap_or((field.as_str(), ""));
+        // `pnpm@9.15.0+sha512.…`: the hash is Corepack's, the version is before it.
+        let version = version.split('+').next().unwrap_or_default();
+        let valid = !version.is_empty()
+            && version.len() <= 64
+            && version.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
+        let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok());
+        let manager = match (name, major) {
+            ("npm", _) => PackageManager::Npm,
+            ("pnpm", _) => PackageManager::Pnpm,
+            ("yarn", Some(1)) => PackageManager::YarnClassic,
+            ("yarn", _) => PackageManager::YarnBerry,
+            ("bun", _) => PackageManager::Bun,
+            _ => return Err(DetectError::PackageManager(field.chars().take(80).collect())),
+        };
+        if !valid {
+            return Err(DetectError::PackageManager(field.chars().take(80).collect()));
+        }
+        return Ok((manager, version.to_string()));
+    }
+    Ok(if tree.exists("pnpm-lock.yaml") {
+        (PackageManager::Pnpm, "9".into())
+    } else if let Some(lock) = tree.text("yarn.lock") {
+        // Yarn 2+ lockfiles are YAML with a `__metadata` block; Yarn 1's are not.
+        if lock.contains("__metadata:") {
+            (PackageManager::YarnBerry, "4".into())
+        } else {
+            (PackageManager::YarnClassic, "1".into())
+        }
+    } else if tree.exists("bun.lock") || tree.exists("bun.lockb") {
+        (PackageManager::Bun, "1".into())
     } else {
-        "npm install --no-audit --no-fund".into()
+        (PackageManager::Npm, String::new())
+    })
+}
+
+/// The install command: against the lockfile, unchanged (frozen), when there is one.
+fn install_command(tree: &dyn SourceTree, manager: PackageManager) -> String {
+    let locked = lockfile(tree).is_some();
+    match (manager, locked) {
+        (PackageManager::Npm, true) if tree.exists("package-lock.json") => "npm ci --no-audit --no-fund".into(),
+        (PackageManager::Npm, _) => "npm install --no-audit --no-fund".into(),
+        (PackageManager::Pnpm, true) => "pnpm install --frozen-lockfile".into(),
+        (PackageManager::Pnpm, false) => "pnpm install".into(),
+        (PackageManager::YarnClassic, true) => "yarn install --frozen-lockfile --non-interactive".into(),
+        (PackageManager::YarnClassic, false) => "yarn install --non-interactive".into(),
+        (PackageManager::YarnBerry, true) => "yarn install --immutable".into(),
+        (PackageManager::YarnBerry, false) => "yarn install".into(),
+        (PackageManager::Bun, true) => "bun install --frozen-lockfile".into(),
+        (PackageManager::Bun, false) => "bun install".into(),
     }
 }
 
-/// The lockfile whose hash keys the dependency cache, if any.
-pub fn lockfile(tree: &dyn SourceTree) -> Option<&'static str> {
-    ["package-lock.json", "yarn.lock", "pnpm-lock.yaml"].into_iter().find(|f| tree.exists(f))
-}
-
-fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> BuildPlan {
+fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan, PackageManager), DetectError> {
     let has = |dep: &str| package.dependencies.contains_key(dep) || package.dev_dependencies.contains_key(dep);
     let (framework, output) = if has("next") {
         ("next", "out".to_string())
@@ -97,49 +215,124 @@ fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> BuildPlan {
     } else {
         ("node", "dist".into())
     };
-    let build = package.scripts.contains_key("build").then(|| "npm run build".to_string());
-    BuildPlan { framework: framework.into(), install: Some(install_command(tree)), build, output }
+    let (manager, version) = package_manager(tree, package)?;
+    let build = package.scripts.contains_key("build").then(|| format!("{} run build", manager.name()));
+    let tool = (manager != PackageManager::Npm).then_some(Tool { manager, version });
+    let plan = BuildPlan {
+        framework: framework.into(),
+        install: Some(install_command(tree, manager)),
+        build,
+        output,
+        root: String::new(),
+        tool,
+        said: Vec::new(),
+    };
+    Ok((plan, manager))
 }
 
-pub fn detect(tree: &dyn SourceTree) -> Result<BuildPlan, DetectError> {
-    let mut plan = if let Some(json) = tree.text("package.json") {
-        let package: PackageJson = serde_json::from_str(&json).map_err(|e| DetectError::PackageJson(e.to_string()))?;
-        node_plan(tree, &package)
-    } else if tree.exists("book.toml") {
-        BuildPlan {
-            framework: "mdbook".into(),
-            install: None,
-            build: Some("mdbook build".into()),
-            output: "book".into(),
-        }
-    } else if tree.exists("hugo.toml") || (tree.exists("config.toml") && tree.exists("archetypes/default.md")) {
-        BuildPlan {
-            framework: "hugo".into(),
-            install: None,
-            build: Some("hugo --minify".into()),
-            output: "public".into(),
-        }
-    } else if tree.text("config.toml").is_some_and(|c| c.contains("base_url")) {
-        BuildPlan { framework: "zola".into(), install: None, build: Some("zola build".into()), output: "public".into() }
-    } else if tree.exists("index.html") {
-        BuildPlan { framework: "static".into(), install: None, build: None, output: ".".into() }
-    } else if !tree.exists("clouddeck.toml") {
-        return Err(DetectError::Unknown);
-    } else {
-        BuildPlan { framework: "custom".into(), install: None, build: None, output: ".".into() }
+/// What the files of a folder say about building it, before any setting is applied.
+fn detected(tree: &dyn SourceTree) -> Result<Option<BuildPlan>, DetectError> {
+    let plain = |framework: &str, build: Option<&str>, output: &str| BuildPlan {
+        framework: framework.into(),
+        install: None,
+        build: build.map(str::to_string),
+        output: output.into(),
+        root: String::new(),
+        tool: None,
+        said: Vec::new(),
     };
-    if let Some(text) = tree.text("clouddeck.toml") {
-        let overrides: Overrides = toml::from_str(&text).map_err(|e| DetectError::Config(e.to_string()))?;
-        if let Some(install) = overrides.build.install {
-            plan.install = Some(install).filter(|c| !c.is_empty());
+    Ok(Some(if let Some(json) = tree.text("package.json") {
+        let package: PackageJson = serde_json::from_str(&json).map_err(|e| DetectError::PackageJson(e.to_string()))?;
+        let (plan, manager) = node_plan(tree, &package)?;
+        let mut plan = plan;
+        plan.said.push(format!(
+            "package manager: {} (from {})",
+            manager.name(),
+            if package.package_manager.is_some() { "packageManager" } else { lockfile(tree).unwrap_or("the default") }
+        ));
+        plan
+    } else if tree.exists("book.toml") {
+        plain("mdbook", Some("mdbook build"), "book")
+    } else if tree.exists("hugo.toml") || (tree.exists("config.toml") && tree.exists("archetypes/default.md")) {
+        plain("hugo", Some("hugo --minify"), "public")
+    } else if tree.text("config.toml").is_some_and(|c| c.contains("base_url")) {
+        plain("zola", Some("zola build"), "public")
+    } else if tree.exists("index.html") {
+        plain("static", None, ".")
+    } else {
+        return Ok(None);
+    }))
+}
+
+/// The plan for building `tree`, with the project's `settings`, for a deploy in `contexts`
+/// (netlify.toml's: `["production"]` or `["deploy-preview", "<branch>"]`).
+pub fn detect(tree: &dyn SourceTree, settings: &Settings, contexts: &[&str]) -> Result<BuildPlan, DetectError> {
+    let overrides: BuildOverrides = match tree.text("clouddeck.toml") {
+        Some(text) => toml::from_str::<Overrides>(&text).map_err(|e| DetectError::Config(e.to_string()))?.build,
+        None => BuildOverrides::default(),
+    };
+    let netlify = match tree.text("netlify.toml") {
+        Some(text) => clouddeck_routing::NetlifyToml::parse(&text)
+            .map_err(|errors| DetectError::NetlifyToml(errors[0].reason.clone()))?
+            .build_for(contexts),
+        None => clouddeck_routing::BuildSettings::default(),
+    };
+    let mut said = Vec::new();
+    // The first of clouddeck.toml, netlify.toml, the project's settings that says it.
+    let pick = |what: &str,
+                from_config: &Option<String>,
+                from_netlify: &Option<String>,
+                from_settings: &Option<String>,
+                said: &mut Vec<String>| {
+        let found = [
+            (from_config, "clouddeck.toml"),
+            (from_netlify, "netlify.toml"),
+            (from_settings, "the project's settings"),
+        ]
+        .into_iter()
+        .find_map(|(value, source)| value.clone().map(|v| (v, source)));
+        if let Some((value, source)) = &found {
+            said.push(format!("{what}: `{value}` (from {source})"));
         }
-        if let Some(command) = overrides.build.command {
-            plan.build = Some(command).filter(|c| !c.is_empty());
-        }
-        if let Some(output) = overrides.build.output {
-            plan.output = output;
-        }
+        found.map(|(value, _)| value)
+    };
+    let root = pick("root directory", &overrides.root, &netlify.base, &settings.root, &mut said)
+        .map(|root| root.trim_matches('/').to_string())
+        .unwrap_or_default();
+    if root.split('/').any(|part| part == ".." || part == ".") || root.contains('\\') || root.contains("//") {
+        return Err(DetectError::Root(root));
     }
+    let inner = Within { tree, root: &root };
+    let found = detected(&inner)?;
+    let install = pick("install command", &overrides.install, &None, &settings.install, &mut said);
+    let build = pick("build command", &overrides.command, &netlify.command, &settings.build, &mut said);
+    let output = pick("output directory", &overrides.output, &netlify.publish, &settings.output, &mut said);
+    let nothing_said = install.is_none() && build.is_none() && output.is_none();
+    let mut plan = match found {
+        Some(plan) => plan,
+        None if nothing_said && !tree.exists("clouddeck.toml") => return Err(DetectError::Unknown),
+        None => BuildPlan {
+            framework: "custom".into(),
+            install: None,
+            build: None,
+            output: ".".into(),
+            root: String::new(),
+            tool: None,
+            said: Vec::new(),
+        },
+    };
+    if let Some(install) = install {
+        plan.install = Some(install).filter(|c| !c.is_empty());
+    }
+    if let Some(build) = build {
+        plan.build = Some(build).filter(|c| !c.is_empty());
+    }
+    if let Some(output) = output {
+        plan.output = output;
+    }
+    plan.root = root;
+    said.append(&mut plan.said);
+    plan.said = said;
     Ok(plan)
 }
 
@@ -157,7 +350,11 @@ mod tests {
     }
 
     fn plan(files: &[(&'static str, &'static str)]) -> Result<BuildPlan, DetectError> {
-        detect(&Files(files.iter().copied().collect()))
+        detect(&Files(files.iter().copied().collect()), &Settings::default(), &["production"])
+    }
+
+    fn shape(plan: &BuildPlan) -> (&str, Option<&str>, Option<&str>, &str) {
+        (plan.framework.as_str(), plan.install.as_deref(), plan.build.as_deref(), plan.output.as_str())
     }
 
     #[test]
@@ -167,15 +364,8 @@ mod tests {
             ("package-lock.json", "{}"),
         ])
         .unwrap();
-        assert_eq!(
-            vite,
-            BuildPlan {
-                framework: "vite".into(),
-                install: Some("npm ci --no-audit --no-fund".into()),
-                build: Some("npm run build".into()),
-                output: "dist".into(),
-            }
-        );
+        assert_eq!(shape(&vite), ("vite", Some("npm ci --no-audit --no-fund"), Some("npm run build"), "dist"));
+        assert_eq!(vite.tool, None);
         for (deps, framework, output) in [
             (r#"{"react-scripts":"5"}"#, "create-react-app", "build"),
             (r#"{"next":"14"}"#, "next", "out"),
@@ -189,17 +379,15 @@ mod tests {
             let json: &'static str = Box::leak(
                 format!(r#"{{"name":"shop","scripts":{{"build":"x"}},"dependencies":{deps}}}"#).into_boxed_str(),
             );
-            let got = plan(&[("package.json", json), ("yarn.lock", "")]).unwrap();
+            let got = plan(&[("package.json", json), ("yarn.lock", "# yarn lockfile v1")]).unwrap();
             assert_eq!((got.framework.as_str(), got.output.as_str()), (framework, output), "{deps}");
-            assert_eq!(got.install.as_deref(), Some("yarn install --frozen-lockfile"));
+            assert_eq!(got.install.as_deref(), Some("yarn install --frozen-lockfile --non-interactive"));
+            assert_eq!(got.build.as_deref(), Some("yarn run build"));
         }
         assert_eq!(plan(&[("book.toml", "")]).unwrap().framework, "mdbook");
         assert_eq!(plan(&[("hugo.toml", "")]).unwrap().output, "public");
         assert_eq!(plan(&[("config.toml", "base_url = \"x\"")]).unwrap().framework, "zola");
-        assert_eq!(
-            plan(&[("index.html", "<h1>")]).unwrap(),
-            BuildPlan { framework: "static".into(), install: None, build: None, output: ".".into() }
-        );
+        assert_eq!(shape(&plan(&[("index.html", "<h1>")]).unwrap()), ("static", None, None, "."));
     }
 
     #[test]
@@ -210,8 +398,102 @@ mod tests {
         ])
         .unwrap();
         assert_eq!((got.build.as_deref(), got.output.as_str(), got.install), (Some("npm run export"), "site", None));
+        assert!(
+            got.said.iter().any(|l| l == "build command: `npm run export` (from clouddeck.toml)"),
+            "{:?}",
+            got.said
+        );
         assert!(matches!(plan(&[("package.json", "{nope")]), Err(DetectError::PackageJson(_))));
         assert!(matches!(plan(&[("index.html", "x"), ("clouddeck.toml", "[build")]), Err(DetectError::Config(_))));
         assert_eq!(plan(&[("readme.md", "")]), Err(DetectError::Unknown));
+    }
+
+    #[test]
+    fn package_managers_come_from_package_manager_or_the_lockfile() {
+        type Case<'a> = (&'a [(&'static str, &'static str)], &'a str, &'a str, Option<(PackageManager, &'a str)>);
+        let cases: [Case; 6] = [
+            (
+                &[
+                    ("package.json", r#"{"packageManager":"pnpm@9.15.0+sha512.abc","scripts":{"build":"x"}}"#),
+                    ("pnpm-lock.yaml", ""),
+                ],
+                "pnpm install --frozen-lockfile",
+                "pnpm run build",
+                Some((PackageManager::Pnpm, "9.15.0")),
+            ),
+            (
+                &[("package.json", r#"{"scripts":{"build":"x"}}"#), ("pnpm-lock.yaml", "")],
+                "pnpm install --frozen-lockfile",
+                "pnpm run build",
+                Some((PackageManager::Pnpm, "9")),
+            ),
+            (
+                &[("package.json", r#"{"scripts":{"build":"x"}}"#), ("yarn.lock", "# yarn lockfile v1\n")],
+                "yarn install --frozen-lockfile --non-interactive",
+                "yarn run build",
+                Some((PackageManager::YarnClassic, "1")),
+            ),
+            (
+                &[("package.json", r#"{"scripts":{"build":"x"}}"#), ("yarn.lock", "__metadata:\n  version: 8\n")],
+                "yarn install --immutable",
+                "yarn run build",
+                Some((PackageManager::YarnBerry, "4")),
+            ),
+            (
+                &[("package.json", r#"{"packageManager":"yarn@4.5.0","scripts":{"build":"x"}}"#)],
+                "yarn install",
+                "yarn run build",
+                Some((PackageManager::YarnBerry, "4.5.0")),
+            ),
+            (
+                &[("package.json", r#"{"scripts":{"build":"x"}}"#), ("bun.lockb", "")],
+                "bun install --frozen-lockfile",
+                "bun run build",
+                Some((PackageManager::Bun, "1")),
+            ),
+        ];
+        for (files, install, build, tool) in cases {
+            let got = plan(files).unwrap();
+            assert_eq!((got.install.as_deref(), got.build.as_deref()), (Some(install), Some(build)), "{files:?}");
+            assert_eq!(got.tool.map(|t| (t.manager, t.version)), tool.map(|(m, v)| (m, v.to_string())), "{files:?}");
+        }
+        let bad = plan(&[("package.json", r#"{"packageManager":"pnpm@$(rm -rf /)"}"#)]);
+        assert!(matches!(bad, Err(DetectError::PackageManager(_))));
+        assert!(matches!(
+            plan(&[("package.json", r#"{"packageManager":"cargo@1"}"#)]),
+            Err(DetectError::PackageManager(_))
+        ));
+    }
+
+    #[test]
+    fn settings_apply_in_their_order_and_the_root_is_where_commands_run() {
+        let files = Files(
+            [
+                ("package.json", r#"{"workspaces":["apps/*"]}"#),
+                ("apps/web/package.json", r#"{"scripts":{"build":"node build.mjs"}}"#),
+                ("netlify.toml", "[build]\ncommand = \"make site\"\n[context.production]\npublish = \"out\"\n"),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let settings = Settings {
+            root: Some("apps/web/".into()),
+            install: Some("npm ci".into()),
+            build: Some("npm run build".into()),
+            output: Some("public".into()),
+        };
+        let got = detect(&files, &settings, &["production"]).unwrap();
+        assert_eq!(got.root, "apps/web");
+        // netlify.toml beats the project's settings; the settings beat detection
+        assert_eq!(shape(&got), ("node", Some("npm ci"), Some("make site"), "out"));
+        assert!(
+            got.said.contains(&"install command: `npm ci` (from the project's settings)".to_string()),
+            "{:?}",
+            got.said
+        );
+        let preview = detect(&files, &settings, &["deploy-preview"]).unwrap();
+        assert_eq!(preview.output, "public", "production's publish does not apply to previews");
+        let escape = Settings { root: Some("../../etc".into()), ..Settings::default() };
+        assert!(matches!(detect(&files, &escape, &[]), Err(DetectError::Root(_))));
     }
 }

@@ -105,11 +105,12 @@ impl DockerRunner {
             step.workspace.etc_files().into_iter().map(|(host, inside)| format!("{}:{inside}:ro", host.display())),
         );
         binds.extend(TOOLCHAIN.iter().filter(|p| Path::new(p).exists()).map(|p| format!("{p}:{p}:ro")));
+        binds.extend(step.tools.iter().map(|(host, inside)| format!("{}:{inside}:ro", host.display())));
         let vars = build_env(step.env).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
         ContainerCreateBody {
             image: Some(self.image.clone()),
             cmd: Some(vec!["/bin/sh".into(), "-c".into(), step.command.into()]),
-            working_dir: Some(super::identity::SOURCE.into()),
+            working_dir: Some(step.dir.into()),
             user: Some(user.into()),
             env: Some(vars),
             host_config: Some(HostConfig {

@@ -11,6 +11,7 @@ pub mod mask;
 pub mod network;
 pub mod run;
 pub mod sandbox;
+pub mod toolchain;
 pub mod workspace;
 
 pub use cgroup::CgroupRoot;

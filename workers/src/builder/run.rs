@@ -7,10 +7,11 @@
 //! what a preview build installed), and its key holds the toolchain and the lockfile: as
 //! Vercel's build cache, nothing another project ran can enter a project's build.
 
-use super::detect::{BuildPlan, SourceTree, detect, lockfile};
-use super::identity::Identities;
+use super::detect::{BuildPlan, Settings, SourceTree, detect, lockfile};
+use super::identity::{self, Identities};
 use super::mask::Masker;
 use super::sandbox::{Runner, SandboxError, Step};
+use super::toolchain::Toolchains;
 use super::workspace::Workspace;
 use crate::artifacts::{ArtifactStore, FileEntry, Manifest, content_type, normalize_path, sha256_hex};
 use std::path::{Path, PathBuf};
@@ -57,6 +58,21 @@ pub struct CacheScope {
     pub target: String,
 }
 
+/// One build to run: the source, the project's variables and settings, and the deploy's
+/// netlify.toml contexts (`production`, or `deploy-preview` and the branch).
+pub struct Job<'a> {
+    pub id: &'a str,
+    pub source: &'a Manifest,
+    pub env: &'a [(String, String)],
+    pub cache: CacheScope,
+    pub settings: Settings,
+    pub contexts: Vec<String>,
+}
+
+/// Routing files read from the project's folder when the output lacks them: Vercel and
+/// Netlify read these from the project, not from what the build publishes.
+const PROJECT_ROUTING_FILES: &[&str] = &["netlify.toml", "vercel.json"];
+
 pub struct Builder {
     pub artifacts: ArtifactStore,
     pub runner: Arc<dyn Runner>,
@@ -67,11 +83,14 @@ pub struct Builder {
     identities: Arc<Identities>,
     /// The Node.js version builds run, part of every cache key.
     toolchain: OnceCell<String>,
+    /// Package managers the platform provides.
+    tools: Toolchains,
 }
 
 impl Builder {
     pub fn new(artifacts: ArtifactStore, runner: Arc<dyn Runner>, root: PathBuf, builds: PathBuf) -> Self {
-        Builder { artifacts, runner, root, builds, identities: Arc::default(), toolchain: OnceCell::new() }
+        let tools = Toolchains::new(builds.join(".toolchains"));
+        Builder { artifacts, runner, root, builds, identities: Arc::default(), toolchain: OnceCell::new(), tools }
     }
 
     /// Removes what builds left when the server stopped abruptly: their workspaces (disks
@@ -94,18 +113,14 @@ impl Builder {
         Ok(())
     }
 
-    /// Builds the source manifest `source` with the project's variables `env`; returns the
-    /// plan and the output's manifest hash. Lines go to `lines` with every value of `env`
-    /// masked.
+    /// Builds `job`; returns the plan and the output's manifest hash. Lines go to `lines` with
+    /// every value of the job's variables masked.
     pub async fn build(
         &self,
-        build_id: &str,
-        source: &Manifest,
-        env: &[(String, String)],
-        cache: &CacheScope,
+        job: &Job<'_>,
         lines: mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
-        let masker = Arc::new(Masker::new(env.iter().map(|(_, v)| v.as_str())));
+        let masker = Arc::new(Masker::new(job.env.iter().map(|(_, v)| v.as_str())));
         let (raw, mut received) = mpsc::unbounded_channel::<String>();
         let mask = masker.clone();
         let masking = tokio::spawn(async move {
@@ -113,55 +128,83 @@ impl Builder {
                 let _ = lines.send(mask.mask(&line));
             }
         });
-        let result = self.build_confined(build_id, source, env, cache, raw).await;
+        let result = self.build_confined(job, raw).await;
         let _ = masking.await;
         result.map_err(|failure| BuildFailure { reason: masker.mask(&failure.reason), ..failure })
     }
 
     async fn build_confined(
         &self,
-        build_id: &str,
-        source: &Manifest,
-        env: &[(String, String)],
-        cache: &CacheScope,
+        job: &Job<'_>,
         lines: mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
         let limits = self.runner.limits().clone();
         let deadline = Instant::now() + limits.timeout;
         let user = self.identities.take().ok_or_else(|| BuildFailure::platform("no build user is free"))?;
-        let workspace = Workspace::create(&self.builds, build_id, limits.disk_bytes, user)
+        let workspace = Workspace::create(&self.builds, job.id, limits.disk_bytes, user)
             .await
             .map_err(|e| BuildFailure::platform(e.to_string()))?;
-        let result = self.build_in(build_id, &workspace, source, env, cache, deadline, &lines).await;
+        let result = self.build_in(job, &workspace, deadline, &lines).await;
         workspace.destroy().await;
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn build_in(
         &self,
-        build_id: &str,
+        job: &Job<'_>,
         workspace: &Workspace,
-        source: &Manifest,
-        env: &[(String, String)],
-        cache: &CacheScope,
         deadline: Instant,
         lines: &mpsc::UnboundedSender<String>,
     ) -> Result<(BuildPlan, String), BuildFailure> {
-        let work = workspace.source();
-        self.materialize(source, &work).await?;
-        let plan = detect(&Folder(&work)).map_err(|e| BuildFailure::user(e.to_string()))?;
+        let top = workspace.source();
+        self.materialize(job.source, &top).await?;
+        let contexts: Vec<&str> = job.contexts.iter().map(String::as_str).collect();
+        let plan = detect(&Folder(&top), &job.settings, &contexts).map_err(|e| BuildFailure::user(e.to_string()))?;
         let _ = lines.send(format!("clouddeck: {} project; output in {}", plan.framework, plan.output));
+        for said in &plan.said {
+            let _ = lines.send(format!("clouddeck: {said}"));
+        }
+        let work = if plan.root.is_empty() { top.clone() } else { top.join(&plan.root) };
+        if !tokio::fs::metadata(&work).await.is_ok_and(|m| m.is_dir()) {
+            return Err(BuildFailure::user(format!(
+                "the root directory `{}` is not a folder of the source",
+                plan.root
+            )));
+        }
+        let dir = if plan.root.is_empty() {
+            identity::SOURCE.to_string()
+        } else {
+            format!("{}/{}", identity::SOURCE, plan.root)
+        };
+        let mut env: Vec<(String, String)> = job.env.to_vec();
+        let mut tools = Vec::new();
+        if let Some(tool) = &plan.tool {
+            let say = |line: String| {
+                let _ = lines.send(line);
+            };
+            let provided = self.tools.provide(tool, &say).await.map_err(BuildFailure::platform)?;
+            env.insert(0, ("PATH".into(), format!("{}:{}", provided.bin, super::sandbox::DEFAULT_PATH)));
+            tools.push((provided.host, provided.inside));
+        }
         let cached = match lockfile(&Folder(&work)) {
             Some(lock) => {
                 let bytes =
                     tokio::fs::read(work.join(lock)).await.map_err(|e| disk_error("reading the lockfile", e))?;
                 let toolchain = self.toolchain().await;
+                let tool =
+                    plan.tool.as_ref().map(|t| format!("{}@{}", t.manager.name(), t.version)).unwrap_or_default();
                 let key = sha256_hex(
-                    format!("{}\n{}\n{toolchain}\n{lock}\n{}", cache.project_id, cache.target, sha256_hex(&bytes))
-                        .as_bytes(),
+                    format!(
+                        "{}\n{}\n{toolchain}\n{tool}\n{}\n{lock}\n{}",
+                        job.cache.project_id,
+                        job.cache.target,
+                        plan.root,
+                        sha256_hex(&bytes)
+                    )
+                    .as_bytes(),
                 );
-                let dir = self.root.join("cache").join("deps").join(safe_name(&cache.project_id)).join(&cache.target);
+                let dir =
+                    self.root.join("cache").join("deps").join(safe_name(&job.cache.project_id)).join(&job.cache.target);
                 Some((dir, key))
             }
             None => None,
@@ -173,28 +216,57 @@ impl Builder {
             }
             None => false,
         };
-        if let (true, Some((dir, _))) = (hit, &cached) {
+        let step =
+            |name: String, command| Step { name, workspace, command, env: &env, deadline, dir: &dir, tools: &tools };
+        if let (true, Some((cache, _))) = (hit, &cached) {
             let _ = lines.send("clouddeck: dependencies from the cache (this project's, same lockfile)".into());
-            copy_tree(&dir.join("node_modules"), &work.join("node_modules")).await?;
+            copy_tree(&cache.join("node_modules"), &work.join("node_modules")).await?;
         } else if let Some(install) = &plan.install {
             let _ = lines.send(format!("$ {install}"));
             workspace.hand_over().await.map_err(|e| BuildFailure::platform(e.to_string()))?;
-            let name = format!("{build_id}-install");
-            self.step(Step { name, workspace, command: install, env, deadline }, lines).await?;
-            if let Some((dir, key)) = &cached {
-                save_cache(&work.join("node_modules"), dir, key).await;
+            self.step(step(format!("{}-install", job.id), install), lines).await?;
+            if let Some((cache, key)) = &cached {
+                save_cache(&work.join("node_modules"), cache, key).await;
             }
         }
         if let Some(build) = &plan.build {
             let _ = lines.send(format!("$ {build}"));
             workspace.hand_over().await.map_err(|e| BuildFailure::platform(e.to_string()))?;
-            let name = format!("{build_id}-build");
-            self.step(Step { name, workspace, command: build, env, deadline }, lines).await?;
+            self.step(step(format!("{}-build", job.id), build), lines).await?;
         }
         let output = normalize_output(&plan.output)?;
-        let manifest = self.collect(&work, &output).await?;
+        let output = if plan.root.is_empty() {
+            output
+        } else if output.is_empty() {
+            plan.root.clone()
+        } else {
+            format!("{}/{output}", plan.root)
+        };
+        let mut manifest = self.collect(&top, &output).await?;
         if manifest.files.is_empty() {
             return Err(BuildFailure::user(format!("the build left nothing in `{}`", plan.output)));
+        }
+        // netlify.toml and vercel.json configure the site from the project's folder.
+        for name in PROJECT_ROUTING_FILES {
+            if manifest.files.contains_key(*name) {
+                continue;
+            }
+            let candidates = [work.join(name), top.join(name)];
+            for file in candidates {
+                if let Ok(meta) = tokio::fs::symlink_metadata(&file).await
+                    && meta.is_file()
+                    && meta.len() <= clouddeck_routing::MAX_FILE_BYTES as u64
+                {
+                    let bytes = tokio::fs::read(&file).await.map_err(|e| disk_error("reading the routing files", e))?;
+                    let sha256 = sha256_hex(&bytes);
+                    self.artifacts.put_blob(&sha256, &bytes).await.map_err(BuildFailure::platform)?;
+                    manifest.files.insert(
+                        name.to_string(),
+                        FileEntry { sha256, size: bytes.len() as u64, content_type: content_type(name) },
+                    );
+                    break;
+                }
+            }
         }
         let hash = self.artifacts.put_manifest(&manifest).await.map_err(BuildFailure::platform)?;
         Ok((plan, hash))
@@ -331,7 +403,8 @@ async fn save_cache(installed: &Path, dir: &Path, key: &str) {
     }
 }
 
-/// Gathers lines into chunks: flushed every `every`, or sooner at `max_lines`.
+/// Gathers lines into chunks: a chunk goes at most `every` after its first line arrived (so
+/// steady output shows as it comes), or sooner at `max_lines`.
 pub async fn chunk_lines<F, Fut>(
     mut lines: mpsc::UnboundedReceiver<String>,
     every: Duration,
@@ -342,21 +415,60 @@ pub async fn chunk_lines<F, Fut>(
     Fut: Future<Output = ()>,
 {
     let mut pending = Vec::new();
+    // When the oldest unflushed line must be out.
+    let mut due: Option<Instant> = None;
     loop {
+        let deadline = due.unwrap_or_else(|| Instant::now() + every);
         tokio::select! {
             line = lines.recv() => match line {
                 Some(line) => {
+                    if pending.is_empty() {
+                        due = Some(Instant::now() + every);
+                    }
                     pending.push(line);
                     if pending.len() >= max_lines {
                         flush(std::mem::take(&mut pending)).await;
+                        due = None;
                     }
                 }
                 None => break,
             },
-            _ = tokio::time::sleep(every), if !pending.is_empty() => flush(std::mem::take(&mut pending)).await,
+            _ = tokio::time::sleep_until(deadline), if due.is_some() => {
+                flush(std::mem::take(&mut pending)).await;
+                due = None;
+            }
         }
     }
     if !pending.is_empty() {
         flush(pending).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn steady_output_is_flushed_within_the_interval_of_its_first_line() {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let flushed = Arc::new(std::sync::Mutex::new(Vec::<(u128, usize)>::new()));
+        let start = Instant::now();
+        let record = flushed.clone();
+        let chunker = tokio::spawn(chunk_lines(rx, Duration::from_millis(250), 200, move |chunk: Vec<String>| {
+            let record = record.clone();
+            async move { record.lock().unwrap().push((start.elapsed().as_millis(), chunk.len())) }
+        }));
+        // a line every 100 ms for a second: the timer must not restart on each
+        for i in 0..10 {
+            tx.send(format!("line {i}")).unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        drop(tx);
+        chunker.await.unwrap();
+        let flushed = flushed.lock().unwrap().clone();
+        assert!(flushed.len() >= 3, "{flushed:?}");
+        assert!(flushed[0].0 <= 260, "the first line waited {} ms", flushed[0].0);
+        assert_eq!(flushed.iter().map(|(_, n)| n).sum::<usize>(), 10);
     }
 }

@@ -94,8 +94,12 @@ pub struct Step<'a> {
     /// Unique on this host among running steps (`<build>-<n>`): names its cgroup or container.
     pub name: String,
     pub workspace: &'a Workspace,
-    /// Run with `sh -c` in `/build`.
+    /// Run with `sh -c` in `dir`.
     pub command: &'a str,
+    /// Where the command runs: `/build` or a folder of it.
+    pub dir: &'a str,
+    /// Toolchains the platform provides, `(host folder, where the build sees it)`, read-only.
+    pub tools: &'a [(PathBuf, String)],
     /// The build's variables, from `build_env`.
     pub env: &'a [(String, String)],
     /// When the whole build's time is up.
@@ -108,7 +112,7 @@ pub struct Step<'a> {
 pub fn build_env(env: &[(String, String)]) -> Vec<(String, String)> {
     let home = identity::HOME;
     let mut vars: Vec<(String, String)> = vec![
-        ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+        ("PATH".into(), DEFAULT_PATH.into()),
         ("HOME".into(), home.into()),
         ("USER".into(), "builder".into()),
         ("CI".into(), "1".into()),
@@ -121,9 +125,16 @@ pub fn build_env(env: &[(String, String)]) -> Vec<(String, String)> {
     {
         vars.push(("NODE_EXTRA_CA_CERTS".into(), extra));
     }
-    vars.extend(env.iter().cloned());
+    // A later value replaces an earlier one of the same name (the project's own PATH, say).
+    for (key, value) in env {
+        vars.retain(|(k, _)| k != key);
+        vars.push((key.clone(), value.clone()));
+    }
     vars
 }
+
+/// The PATH a build starts with.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Where a build's commands run: bubblewrap on the embedded default, Docker when distributed.
 #[async_trait::async_trait]
@@ -224,10 +235,13 @@ impl Sandbox {
         for (host, inside) in step.workspace.binds() {
             args.extend(["--bind".into(), host.display().to_string(), inside.to_string()]);
         }
+        for (host, inside) in step.tools {
+            args.extend(["--ro-bind".into(), host.display().to_string(), inside.clone()]);
+        }
         for (key, value) in build_env(step.env) {
             args.extend(["--setenv".into(), key, value]);
         }
-        args.extend(["--chdir".into(), identity::SOURCE.into()]);
+        args.extend(["--chdir".into(), step.dir.into()]);
         args
     }
 }

@@ -161,6 +161,10 @@ impl Workspace {
     pub async fn sweep(builds: &Path) {
         let Ok(mut entries) = tokio::fs::read_dir(builds).await else { return };
         while let Ok(Some(entry)) = entries.next_entry().await {
+            // (`.toolchains` and the like are the platform's, not a build's)
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             if let Err(e) = Self::remove(&entry.path()).await {
                 tracing::warn!(folder = %entry.path().display(), error = %e, "a crashed build's folder");
             }

@@ -36,3 +36,13 @@ impl axum::serve::Listener for NoDelay {
         self.0.local_addr()
     }
 }
+
+/// The client's address, as the edge's handlers see it (`ConnectInfo<Peer>`).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, NoDelay>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, NoDelay>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
