@@ -9,96 +9,100 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Where CloudDeck keeps its data (the SQLite file, artifacts).
-    #[arg(long, global = true, env = "CLOUDDECK_DATA_DIR", default_value = "./.clouddeck")]
+    #[arg(long, env = "CLOUDDECK_DATA_DIR", default_value = "./.clouddeck")]
     pub data_dir: PathBuf,
     /// `sqlite:PATH` or `postgres://…`; default: a SQLite file in the data folder.
-    #[arg(long, global = true, env = "CLOUDDECK_DATABASE_URL", hide_env_values = true)]
+    #[arg(long, env = "CLOUDDECK_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Kafka bootstrap servers (`host:port,…`); unset: no Kafka.
-    #[arg(long, global = true, env = "CLOUDDECK_KAFKA_BROKERS")]
+    #[arg(long, env = "CLOUDDECK_KAFKA_BROKERS")]
     pub kafka_brokers: Option<String>,
     /// Where the GraphQL API listens.
-    #[arg(long, global = true, env = "CLOUDDECK_API_ADDR", default_value = "127.0.0.1:4000")]
+    #[arg(long, env = "CLOUDDECK_API_ADDR", default_value = "127.0.0.1:4000")]
     pub api_addr: String,
     /// Requests per second each caller (token or address) may make to the API.
-    #[arg(long, global = true, env = "CLOUDDECK_API_RATE_LIMIT", default_value_t = 50.0)]
+    #[arg(long, env = "CLOUDDECK_API_RATE_LIMIT", default_value_t = 50.0)]
     pub api_rate_limit: f64,
     /// Requests a caller may burst above the rate.
-    #[arg(long, global = true, env = "CLOUDDECK_API_RATE_BURST", default_value_t = 200)]
+    #[arg(long, env = "CLOUDDECK_API_RATE_BURST", default_value_t = 200)]
     pub api_rate_burst: u32,
     /// The key that seals env var values (32 bytes, base64); default: `<data dir>/secret.key`,
     /// created on first start.
-    #[arg(long, global = true, env = "CLOUDDECK_SECRET_KEY", hide_env_values = true)]
+    #[arg(long, env = "CLOUDDECK_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// The domain deployments are served under: `<project>.<base>`, `<deployment>-<project>.<base>`.
-    #[arg(long, global = true, env = "CLOUDDECK_BASE_DOMAIN", default_value = "localhost")]
+    #[arg(long, env = "CLOUDDECK_BASE_DOMAIN", default_value = "localhost")]
     pub base_domain: String,
     /// The largest file a deployment may hold, in bytes.
-    #[arg(long, global = true, env = "CLOUDDECK_MAX_FILE_BYTES", default_value_t = 100 * 1024 * 1024)]
+    #[arg(long, env = "CLOUDDECK_MAX_FILE_BYTES", default_value_t = 100 * 1024 * 1024)]
     pub max_file_bytes: u64,
     /// Where builds run: `sandbox` (bubblewrap, the default) or `docker`.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_BACKEND", default_value = "sandbox")]
+    #[arg(long, env = "CLOUDDECK_BUILD_BACKEND", default_value = "sandbox")]
     pub build_backend: String,
     /// The image Docker builds run in.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_IMAGE", default_value = "clouddeck/build:bookworm-node")]
+    #[arg(long, env = "CLOUDDECK_BUILD_IMAGE", default_value = "clouddeck/build:bookworm-node")]
     pub build_image: String,
     /// A build's wall-clock limit, in seconds.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_TIMEOUT_SECS", default_value_t = 900)]
+    #[arg(long, env = "CLOUDDECK_BUILD_TIMEOUT_SECS", default_value_t = 900)]
     pub build_timeout_secs: u64,
     /// A build's memory limit, in MiB.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_MEMORY_MIB", default_value_t = 2048)]
+    #[arg(long, env = "CLOUDDECK_BUILD_MEMORY_MIB", default_value_t = 2048)]
     pub build_memory_mib: u64,
     /// A build's CPU limit, in cores.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_CPUS", default_value_t = 2.0)]
+    #[arg(long, env = "CLOUDDECK_BUILD_CPUS", default_value_t = 2.0)]
     pub build_cpus: f64,
     /// The processes (and threads) a build may have at once.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_PROCESSES", default_value_t = 1024)]
+    #[arg(long, env = "CLOUDDECK_BUILD_PROCESSES", default_value_t = 1024)]
     pub build_processes: u64,
     /// A build's disk (source, dependencies, output, home and /tmp together), in MiB.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_DISK_MIB", default_value_t = 10240)]
+    #[arg(long, env = "CLOUDDECK_BUILD_DISK_MIB", default_value_t = 10240)]
     pub build_disk_mib: u64,
     /// Where builds' disks are mounted while they run: apart from the data folder, which no
     /// build user may enter. Default: `<data dir>-builds`.
-    #[arg(long, global = true, env = "CLOUDDECK_BUILDS_DIR")]
+    #[arg(long, env = "CLOUDDECK_BUILDS_DIR")]
     pub builds_dir: Option<PathBuf>,
     /// Address ranges tenants may make CloudDeck reach although they are loopback, private,
     /// link-local or the host's own (`10.1.0.0/16,127.0.0.1`): builds, git fetches. Empty:
     /// none.
-    #[arg(long, global = true, env = "CLOUDDECK_EGRESS_ALLOW", default_value = "")]
+    #[arg(long, env = "CLOUDDECK_EGRESS_ALLOW", default_value = "")]
     pub egress_allow: String,
     #[command(flatten)]
     pub s3: S3Args,
     /// Deployments built at once (one project's deployments always run in order).
-    #[arg(long, global = true, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
+    #[arg(long, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
     pub build_concurrency: usize,
     /// ClickHouse's HTTP URL (distributed mode): analytics and usage figures go there; unset:
     /// usage comes from the read models.
-    #[arg(long, global = true, env = "CLOUDDECK_CLICKHOUSE_URL")]
+    #[arg(long, env = "CLOUDDECK_CLICKHOUSE_URL")]
     pub clickhouse_url: Option<String>,
     /// The ClickHouse database CloudDeck's tables live in (created if missing).
-    #[arg(long, global = true, env = "CLOUDDECK_CLICKHOUSE_DATABASE", default_value = "clouddeck")]
+    #[arg(long, env = "CLOUDDECK_CLICKHOUSE_DATABASE", default_value = "clouddeck")]
     pub clickhouse_database: String,
     /// How long the edge counts before it reports a usage window, in seconds (a crash loses
     /// at most this much of the edge's counts).
-    #[arg(long, global = true, env = "CLOUDDECK_METER_WINDOW_SECS", default_value_t = 60)]
+    #[arg(long, env = "CLOUDDECK_METER_WINDOW_SECS", default_value_t = 60)]
     pub meter_window_secs: u64,
     /// How long an upload no deployment uses, or a blob or manifest no deployment uses, is
     /// kept before it is removed (and stops counting against storage), in seconds.
-    #[arg(long, global = true, env = "CLOUDDECK_UNUSED_STORAGE_GRACE_SECS", default_value_t = 86_400)]
+    #[arg(long, env = "CLOUDDECK_UNUSED_STORAGE_GRACE_SECS", default_value_t = 86_400)]
     pub unused_storage_grace_secs: u64,
     /// An SMTP server for verification links and invitations (`smtp://host:25`,
     /// `smtp://user:pass@host:587?tls=required`, `smtps://…:465`). Unset: CloudDeck runs open
     /// (accounts sign in at registration; invitations are accepted with their link only).
-    #[arg(long, global = true, env = "CLOUDDECK_SMTP_URL", hide_env_values = true)]
+    #[arg(long, env = "CLOUDDECK_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Who CloudDeck's mail comes from.
-    #[arg(long, global = true, env = "CLOUDDECK_MAIL_FROM", default_value = "CloudDeck <noreply@localhost>")]
+    #[arg(long, env = "CLOUDDECK_MAIL_FROM", default_value = "CloudDeck <noreply@localhost>")]
     pub mail_from: String,
     /// Where people reach CloudDeck, for the links in its mail; default: the API's address.
-    #[arg(long, global = true, env = "CLOUDDECK_PUBLIC_URL")]
+    #[arg(long, env = "CLOUDDECK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// How long a site's proxy rule waits for the proxied service to answer (then 504), in
+    /// seconds.
+    #[arg(long, env = "CLOUDDECK_PROXY_TIMEOUT_SECS", default_value_t = 30)]
+    pub proxy_timeout_secs: u64,
     /// Where the edge router listens.
-    #[arg(long, global = true, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,
 }
 
@@ -168,18 +172,17 @@ fn restrict(dir: &std::path::Path) -> std::io::Result<()> {
 pub struct S3Args {
     /// An S3-compatible endpoint for artifacts (`https://…`); unset: artifacts stay in the data
     /// folder. With it, the data folder keeps only a cache.
-    #[arg(long = "s3-endpoint", global = true, env = "CLOUDDECK_S3_ENDPOINT")]
+    #[arg(long = "s3-endpoint", env = "CLOUDDECK_S3_ENDPOINT")]
     pub endpoint: Option<String>,
     /// The bucket artifacts go in (it must exist).
-    #[arg(long = "s3-bucket", global = true, env = "CLOUDDECK_S3_BUCKET", default_value = "clouddeck-artifacts")]
+    #[arg(long = "s3-bucket", env = "CLOUDDECK_S3_BUCKET", default_value = "clouddeck-artifacts")]
     pub bucket: String,
-    #[arg(long = "s3-region", global = true, env = "CLOUDDECK_S3_REGION", default_value = "us-east-1")]
+    #[arg(long = "s3-region", env = "CLOUDDECK_S3_REGION", default_value = "us-east-1")]
     pub region: String,
-    #[arg(long = "s3-access-key-id", global = true, env = "CLOUDDECK_S3_ACCESS_KEY_ID", default_value = "")]
+    #[arg(long = "s3-access-key-id", env = "CLOUDDECK_S3_ACCESS_KEY_ID", default_value = "")]
     pub access_key_id: String,
     #[arg(
         long = "s3-secret-access-key",
-        global = true,
         env = "CLOUDDECK_S3_SECRET_ACCESS_KEY",
         hide_env_values = true,
         default_value = ""

@@ -30,7 +30,13 @@ pub struct DeployArgs {
     pub prebuilt: bool,
 }
 
-const UPLOADS_AT_ONCE: usize = 8;
+/// Upload requests in flight at once.
+const UPLOADS_AT_ONCE: usize = 4;
+/// A batch of small files: at most this many, and this many bytes.
+const BATCH_FILES: usize = 500;
+const BATCH_BYTES: u64 = 8 << 20;
+/// Past this many files, the list goes up as a blob (`deployFiles(fileList:)`).
+const INLINE_FILES: usize = 1_000;
 
 /// Files larger than this are refused before anything is uploaded.
 const MAX_FILE: u64 = 100 * 1024 * 1024;
@@ -80,7 +86,7 @@ fn collect(root: &Path, prebuilt: bool) -> anyhow::Result<Vec<LocalFile>> {
     Ok(files)
 }
 
-async fn organization(client: &Client, given: Option<String>) -> anyhow::Result<String> {
+pub async fn organization(client: &Client, given: Option<String>) -> anyhow::Result<String> {
     if let Some(org) = given {
         return Ok(org);
     }
@@ -160,11 +166,36 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
         indicatif::ProgressStyle::with_template("uploading {bytes}/{total_bytes} {wide_bar} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    // A few uploads at once: small files are dominated by round trips, not bandwidth.
-    let mut uploads = futures::stream::iter(to_upload.iter().map(|file| async {
-        client.upload_blob(&org, &project, &file.sha256, tokio::fs::read(&file.disk).await?).await?;
-        bar.inc(file.size);
-        anyhow::Ok(())
+    // Small files go many to a request (a site of thousands of files takes a few requests,
+    // well inside the API's rate); large ones one each, streamed on the server's side.
+    let mut batches: Vec<Vec<&LocalFile>> = Vec::new();
+    let mut batch_bytes = 0;
+    for file in &to_upload {
+        let full = batches.last().is_none_or(|b| b.len() >= BATCH_FILES || batch_bytes + file.size > BATCH_BYTES);
+        if full {
+            batches.push(Vec::new());
+            batch_bytes = 0;
+        }
+        batch_bytes += file.size;
+        if let Some(batch) = batches.last_mut() {
+            batch.push(file);
+        }
+    }
+    let mut uploads = futures::stream::iter(batches.iter().map(|batch| {
+        let (org, project, bar) = (&org, &project, &bar);
+        async move {
+            if let [one] = batch.as_slice() {
+                client.upload_blob(org, project, &one.sha256, tokio::fs::read(&one.disk).await?).await?;
+            } else {
+                let mut parts = Vec::with_capacity(batch.len());
+                for file in batch {
+                    parts.push((file.sha256.clone(), tokio::fs::read(&file.disk).await?));
+                }
+                client.upload_batch(org, project, &parts).await?;
+            }
+            bar.inc(batch.iter().map(|f| f.size).sum());
+            anyhow::Ok(())
+        }
     }))
     .buffer_unordered(UPLOADS_AT_ONCE);
     while let Some(done) = uploads.next().await {
@@ -175,18 +206,34 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
 
     let list: Vec<Value> =
         files.iter().map(|f| json!({ "path": f.path, "sha256": f.sha256, "size": f.size })).collect();
-    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!]!, $prod: Boolean, $pre: Boolean!) { \
-                  deployFiles(organization: $o, project: $p, files: $f, production: $prod, prebuilt: $pre) { id } }";
-    let variables = json!({ "o": org, "p": project, "f": list, "prod": args.prod, "pre": args.prebuilt });
+    // A large site's list goes up as a blob of its own: a GraphQL request is at most 256 KiB.
+    let (files_argument, list_argument) = if list.len() > INLINE_FILES {
+        let bytes = serde_json::to_vec(&list)?;
+        let hash = sha256_hex(&bytes);
+        if !client.missing_blobs(&org, &project, std::slice::from_ref(&hash)).await?.is_empty() {
+            client.upload_blob(&org, &project, &hash, bytes).await?;
+        }
+        (Value::Null, json!(hash))
+    } else {
+        (json!(list), Value::Null)
+    };
+    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!], $l: String, $prod: Boolean, $pre: Boolean!) { \
+                  deployFiles(organization: $o, project: $p, files: $f, fileList: $l, production: $prod, prebuilt: $pre) { id status } }";
+    let variables = json!({ "o": org, "p": project, "f": files_argument, "l": list_argument, "prod": args.prod, "pre": args.prebuilt });
     let data = client.graphql(deploy, variables).await?;
     let id = data["deployFiles"]["id"].as_str().context("no deployment id in the answer")?.to_string();
-    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut status = data["deployFiles"]["status"].as_str().unwrap_or("requested").to_string();
+    // The status to wait away from (a long poll); none while waiting for the alias to move.
+    let mut waiting = Some(status.clone());
+    let deadline = Instant::now() + Duration::from_secs(900);
     let mut superseded_by = None;
     loop {
-        let query = "query($id: String!) { deployment(id: $id) { status url build { error } log } }";
-        let state = client.graphql(query, json!({ "id": id })).await?;
+        // A long poll: the server answers when the status changes (or after 25 s).
+        let query =
+            "query($id: String!, $w: String) { deployment(id: $id, waitWhile: $w) { status url build { error } log } }";
+        let state = client.graphql(query, json!({ "id": id, "w": waiting })).await?;
         let deployment = &state["deployment"];
-        let status = deployment["status"].as_str().unwrap_or_default().to_string();
+        status = deployment["status"].as_str().unwrap_or_default().to_string();
         if status == "ready" && args.prod {
             // `production:` is printed only once the alias serves this deployment.
             let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { productionDeployment { id } } }";
@@ -200,7 +247,8 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
                 if Instant::now() > deadline {
                     bail!("deployment {id} is ready but was never promoted");
                 }
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                waiting = None;
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
         }
@@ -223,9 +271,9 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
             });
         }
         if Instant::now() > deadline {
-            bail!("deployment {id} is still {status} after 10 minutes");
+            bail!("deployment {id} is still {status} after 15 minutes");
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        waiting = Some(status.clone());
     }
 }
 
@@ -251,33 +299,52 @@ pub async fn deploy(client: &Client, args: DeployArgs) -> anyhow::Result<ExitCod
         );
         return Ok(ExitCode::FAILURE);
     }
-    println!("{}", deployed.url);
+    crate::output::line(&deployed.url);
     match (&deployed.superseded_by, args.prod) {
-        (Some(newer), _) => println!("production has since moved on to the newer deployment {newer}"),
-        (None, true) => println!("production: {}", deployed.url.replacen(&format!("{}-", deployed.id), "", 1)),
+        (Some(newer), _) => {
+            crate::output::line(&format!("production has since moved on to the newer deployment {newer}"))
+        }
+        (None, true) => {
+            crate::output::line(&format!("production: {}", deployed.url.replacen(&format!("{}-", deployed.id), "", 1)))
+        }
         (None, false) => {}
     }
     eprintln!("ready in {:.2?}", started.elapsed());
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn list(client: &Client, org: Option<String>, project: String) -> anyhow::Result<()> {
+/// A project's deployments, newest first; `*` marks production.
+pub async fn list(client: &Client, org: Option<String>, project: String, json_out: bool) -> anyhow::Result<()> {
     let org = organization(client, org).await?;
     let query = "query($o: String!, $p: String!) { project(organization: $o, slug: $p) { productionDeployment { id } \
                  deployments(first: 50) { edges { node { id status target createdAt url } } } } }";
     let data = client.graphql(query, json!({ "o": org, "p": project })).await?;
     let production = data["project"]["productionDeployment"]["id"].as_str().unwrap_or_default().to_string();
-    for edge in data["project"]["deployments"]["edges"].as_array().into_iter().flatten() {
-        let node = &edge["node"];
-        let id = node["id"].as_str().unwrap_or_default();
-        println!(
-            "{} {id}  {:<9} {:<10} {}  {}",
-            if id == production { "*" } else { " " },
-            node["status"].as_str().unwrap_or_default(),
-            node["target"].as_str().unwrap_or_default(),
-            node["createdAt"].as_str().unwrap_or_default(),
-            node["url"].as_str().unwrap_or_default()
-        );
+    let rows: Vec<Vec<String>> = data["project"]["deployments"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|edge| {
+            let node = &edge["node"];
+            let id = node["id"].as_str().unwrap_or_default();
+            let field = |name: &str| node[name].as_str().unwrap_or_default().to_string();
+            vec![
+                if id == production { "*".into() } else { String::new() },
+                id.to_string(),
+                field("status"),
+                field("target"),
+                field("createdAt"),
+                field("url"),
+            ]
+        })
+        .collect();
+    if json_out {
+        crate::output::table(true, &["production", "id", "status", "target", "created", "url"], &rows);
+        return Ok(());
+    }
+    for row in &rows {
+        let mark = if row[0].is_empty() { " " } else { "*" };
+        crate::output::line(&format!("{mark} {}  {:<9} {:<10} {}  {}", row[1], row[2], row[3], row[4], row[5]));
     }
     Ok(())
 }
@@ -315,7 +382,7 @@ pub async fn previous_production(
 pub async fn switch(client: &Client, mutation: &str, id: &str) -> anyhow::Result<()> {
     let query = format!("mutation($id: String!) {{ {mutation}(id: $id) {{ id url }} }}");
     let data = client.graphql(&query, json!({ "id": id })).await?;
-    println!("production now serves {}", data[mutation]["id"].as_str().unwrap_or(id));
+    crate::output::line(&format!("production now serves {}", data[mutation]["id"].as_str().unwrap_or(id)));
     Ok(())
 }
 
@@ -327,7 +394,7 @@ pub async fn logs(client: &Client, id: &str, follow: bool) -> anyhow::Result<()>
         let lines: Vec<&str> =
             data["deployment"]["log"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         for line in lines.iter().skip(printed) {
-            println!("{line}");
+            crate::output::line(line);
         }
         printed = lines.len();
         let done = matches!(data["deployment"]["status"].as_str(), Some("ready" | "failed" | "canceled"));

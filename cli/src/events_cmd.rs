@@ -18,7 +18,7 @@ pub fn rfc3339(micros: i64) -> String {
 
 fn json_line(event: &RecordedEvent) -> serde_json::Value {
     let payload = match event.decode() {
-        Ok(payload) => payload.payload_json(),
+        Ok(payload) => clouddeck_events::masked(&event.meta.event_type, payload.payload_json()),
         Err(e) => serde_json::json!({ "error": e.to_string() }),
     };
     serde_json::json!({

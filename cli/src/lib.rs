@@ -10,4 +10,6 @@ pub mod config;
 pub mod deploy_cmd;
 pub mod edge_workers;
 pub mod events_cmd;
+pub mod manage_cmd;
+pub mod output;
 pub mod server;

@@ -1,7 +1,9 @@
 //! `clouddeck`: one binary for the server roles and the operator's commands.
 
 use clap::{Parser, Subcommand};
+use clouddeck::client::{Client, ClientArgs};
 use clouddeck::config::Config;
+use clouddeck::manage_cmd::{EnvCommand, OrgsCommand, ProjectsCommand, TokensCommand};
 use clouddeck::server::{Roles, Server};
 use clouddeck::{bench, events_cmd};
 use std::process::ExitCode;
@@ -10,31 +12,46 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "clouddeck", version, about = "CloudDeck: deploy sites and services; every action an event")]
 struct Cli {
-    #[command(flatten)]
-    config: Config,
     #[command(subcommand)]
     command: Command,
 }
 
+/// The server's commands take the server's settings (`Config`); the user's commands only
+/// where the server is, as whom, and `--json` (`ClientArgs`).
 #[derive(Subcommand)]
 enum Command {
     /// Run everything in one process on the embedded defaults (SQLite, no service needed).
-    Up,
+    Up(Config),
     /// Run only the relay that publishes the log to Kafka (distributed mode).
-    Relay,
+    Relay(Config),
     /// Run only the GraphQL API (distributed mode).
-    Api,
+    Api(Config),
     /// Run only the deployer (builds) and the edge router (distributed mode).
-    Edge,
+    Edge(Config),
     /// The GraphQL schema.
     #[command(subcommand)]
     Graphql(GraphqlCommand),
     /// Read the event log.
-    #[command(subcommand)]
-    Events(EventsCommand),
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Manage the read models.
-    #[command(subcommand)]
-    Projections(ProjectionsCommand),
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Measure the event spine and print figures beside their baselines.
+    Bench {
+        #[command(flatten)]
+        args: bench::BenchArgs,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Save a server URL and token for the commands below.
     Login {
         #[arg(long)]
@@ -42,13 +59,62 @@ enum Command {
         #[arg(long)]
         token: String,
     },
+    /// Who the token you use is, and your organizations.
+    Whoami(ClientArgs),
+    /// Your organizations.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// An organization's projects.
+    Projects {
+        #[command(subcommand)]
+        command: ProjectsCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// A project's environment variables.
+    Env {
+        #[command(subcommand)]
+        command: EnvCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// An organization's API tokens.
+    Tokens {
+        #[command(subcommand)]
+        command: TokensCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// Deploy a folder: upload what the server lacks, deploy, print the URL.
-    Deploy(clouddeck::deploy_cmd::DeployArgs),
+    Deploy {
+        #[command(flatten)]
+        args: clouddeck::deploy_cmd::DeployArgs,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// List a project's deployments (`*` marks production).
-    #[command(subcommand)]
-    Deployments(DeploymentsCommand),
+    Deployments {
+        #[command(subcommand)]
+        command: DeploymentsCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// A deployment's status, target, URL, source and build.
+    Inspect {
+        deployment: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// Make a ready deployment production.
-    Promote { deployment: String },
+    Promote {
+        deployment: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// Point production back at an earlier ready deployment; without one, at the production
     /// deployment before the current one.
     Rollback {
@@ -58,15 +124,17 @@ enum Command {
         project: Option<String>,
         #[arg(long)]
         org: Option<String>,
+        #[command(flatten)]
+        client: ClientArgs,
     },
     /// Print a deployment's build log.
     Logs {
         deployment: String,
         #[arg(long)]
         follow: bool,
+        #[command(flatten)]
+        client: ClientArgs,
     },
-    /// Measure the event spine and print figures beside their baselines.
-    Bench(bench::BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -134,15 +202,14 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            clouddeck::output::failure(&e)
         }
     }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = cli.config;
     match cli.command {
-        Command::Up => {
+        Command::Up(config) => {
             let relay = config.kafka_brokers.is_some();
             let server = Server::start(&config, Roles::all(relay)).await?;
             if let Some(token) = clouddeck::bootstrap::first_run(&config, server.store.clone()).await? {
@@ -168,24 +235,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             server.serve().await?;
         }
-        Command::Relay => {
+        Command::Relay(config) => {
             Server::start(&config, Roles::only_relay()).await?.serve().await?;
         }
-        Command::Api => {
+        Command::Api(config) => {
             let server = Server::start(&config, Roles::only_api()).await?;
             eprintln!("GraphQL API at http://{}/graphql", server.api_addr.map(|a| a.to_string()).unwrap_or_default());
             server.serve().await?;
         }
-        Command::Edge => {
+        Command::Edge(config) => {
             let server = Server::start(&config, Roles::only_edge()).await?;
             eprintln!("edge at http://{}", server.edge_addr.map(|a| a.to_string()).unwrap_or_default());
             server.serve().await?;
         }
         Command::Graphql(GraphqlCommand::Schema) => print!("{}", clouddeck_graphql_api::sdl()),
-        Command::Projections(ProjectionsCommand::Run) => {
+        Command::Projections { command: ProjectionsCommand::Run, config } => {
             Server::start(&config, Roles::only_projections()).await?.serve().await?;
         }
-        Command::Projections(ProjectionsCommand::Rebuild) => {
+        Command::Projections { command: ProjectionsCommand::Rebuild, config } => {
             let server = Server::start(&config, Roles::none()).await?;
             let rebuilt = clouddeck_projections::rebuild(
                 server.store.clone(),
@@ -206,11 +273,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("rebuilt ClickHouse tables from {events} events in {:.2?}", started.elapsed());
             }
         }
-        Command::Events(EventsCommand::Tail { from, follow, json }) => {
+        Command::Events { command: EventsCommand::Tail { from, follow, json }, config } => {
             let store = clouddeck_eventlog::connect(&config.database_url()?).await?;
             events_cmd::tail(store, from, follow, json).await?;
         }
-        Command::Events(EventsCommand::Verify) => {
+        Command::Events { command: EventsCommand::Verify, config } => {
             let store = clouddeck_eventlog::connect(&config.database_url()?).await?;
             let report = events_cmd::verify(&*store).await?;
             for fault in &report.faults {
@@ -226,40 +293,52 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Bench(args) => bench::run(&config, args).await?,
+        Command::Bench { args, config } => bench::run(&config, args).await?,
         Command::Login { url, token } => {
             let path = clouddeck::client::save_login(&url, &token)?;
-            let client = clouddeck::client::Client::resolve(&config)?;
+            let client = Client::new(&url, &token);
             let viewer = client.graphql("{ viewer { actor } }", serde_json::json!({})).await?;
-            println!(
+            clouddeck::output::line(&format!(
                 "logged in as {} (saved in {})",
                 viewer["viewer"]["actor"].as_str().unwrap_or("?"),
                 path.display()
-            );
+            ));
         }
-        Command::Deploy(args) => {
-            let client = clouddeck::client::Client::resolve(&config)?;
-            return clouddeck::deploy_cmd::deploy(&client, args).await;
+        Command::Whoami(client) => clouddeck::manage_cmd::whoami(&Client::resolve(&client)?, client.json).await?,
+        Command::Orgs { command: OrgsCommand::Ls, client } => {
+            clouddeck::manage_cmd::orgs(&Client::resolve(&client)?, client.json).await?
         }
-        Command::Deployments(DeploymentsCommand::Ls { project, org }) => {
-            let client = clouddeck::client::Client::resolve(&config)?;
-            clouddeck::deploy_cmd::list(&client, org, project).await?;
+        Command::Projects { command, client } => {
+            clouddeck::manage_cmd::projects(&Client::resolve(&client)?, command, client.json).await?
         }
-        Command::Promote { deployment } => {
-            let client = clouddeck::client::Client::resolve(&config)?;
-            clouddeck::deploy_cmd::switch(&client, "promoteDeployment", &deployment).await?;
+        Command::Env { command, client } => {
+            clouddeck::manage_cmd::env(&Client::resolve(&client)?, command, client.json).await?
         }
-        Command::Rollback { deployment, project, org } => {
-            let client = clouddeck::client::Client::resolve(&config)?;
+        Command::Tokens { command, client } => {
+            clouddeck::manage_cmd::tokens(&Client::resolve(&client)?, command, client.json).await?
+        }
+        Command::Deploy { args, client } => {
+            return clouddeck::deploy_cmd::deploy(&Client::resolve(&client)?, args).await;
+        }
+        Command::Deployments { command: DeploymentsCommand::Ls { project, org }, client } => {
+            clouddeck::deploy_cmd::list(&Client::resolve(&client)?, org, project, client.json).await?;
+        }
+        Command::Inspect { deployment, client } => {
+            clouddeck::manage_cmd::inspect(&Client::resolve(&client)?, &deployment, client.json).await?;
+        }
+        Command::Promote { deployment, client } => {
+            clouddeck::deploy_cmd::switch(&Client::resolve(&client)?, "promoteDeployment", &deployment).await?;
+        }
+        Command::Rollback { deployment, project, org, client } => {
+            let client = Client::resolve(&client)?;
             let deployment = match deployment {
                 Some(id) => id,
                 None => clouddeck::deploy_cmd::previous_production(&client, org, project).await?,
             };
             clouddeck::deploy_cmd::switch(&client, "rollbackDeployment", &deployment).await?;
         }
-        Command::Logs { deployment, follow } => {
-            let client = clouddeck::client::Client::resolve(&config)?;
-            clouddeck::deploy_cmd::logs(&client, &deployment, follow).await?;
+        Command::Logs { deployment, follow, client } => {
+            clouddeck::deploy_cmd::logs(&Client::resolve(&client)?, &deployment, follow).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

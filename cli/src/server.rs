@@ -186,6 +186,7 @@ impl Server {
                 config.base_domain.clone(),
                 projected.clone(),
                 config.egress()?,
+                Duration::from_secs(config.proxy_timeout_secs),
             );
             let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));
             let window = Duration::from_secs(config.meter_window_secs.max(1));

@@ -69,7 +69,7 @@ async fn deploy_files(app: &App, token: &str, org: &str, project: &str, bytes: &
 async fn an_organization_cannot_learn_of_reference_or_deploy_anothers_content() {
     let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
     let acme = tenant(&app, "owner@acme.test", "acme", "site").await;
-    let globex = tenant(&app, "owner@globex.test", "globex", "site").await;
+    let globex = tenant(&app, "owner@globex.test", "globex", "gsite").await;
     let secret_page = b"<h1>acme's unreleased product</h1>".to_vec();
     let hash = sha256_hex(&secret_page);
     // given acme uploaded and deployed a page
@@ -93,27 +93,27 @@ async fn an_organization_cannot_learn_of_reference_or_deploy_anothers_content() 
     let acme_manifest = source.unwrap().0;
 
     // when globex asks whether the store has acme's file, then it is told to upload it
-    let (status, answer) = missing(&app, &globex, "globex", "site", std::slice::from_ref(&hash)).await;
+    let (status, answer) = missing(&app, &globex, "globex", "gsite", std::slice::from_ref(&hash)).await;
     assert_eq!((status, &answer["missing"]), (200, &json!([hash])), "{answer}");
     // when globex names acme's blob in a deployment without uploading it, then it is refused
-    let answer = deploy_files(&app, &globex, "globex", "site", &secret_page).await;
+    let answer = deploy_files(&app, &globex, "globex", "gsite", &secret_page).await;
     assert!(answer["errors"][0]["message"].as_str().unwrap().contains("was not uploaded"), "{answer}");
     // when globex deploys acme's whole site by its manifest, then it is refused
-    let steal = "mutation($m: String!) { requestDeployment(organization: \"globex\", project: \"site\", target: PRODUCTION, sourceKind: \"upload\", sourceRef: $m, prebuilt: true) { id } }";
+    let steal = "mutation($m: String!) { requestDeployment(organization: \"globex\", project: \"gsite\", target: PRODUCTION, sourceKind: \"upload\", sourceRef: $m, prebuilt: true) { id } }";
     let (_, answer) = app.post(Some(&globex), steal, json!({ "m": acme_manifest })).await;
     assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
     // while acme may deploy its own manifest again
-    let again = steal.replace("globex", "acme");
+    let again = steal.replace("globex", "acme").replace("gsite", "site");
     app.ok(Some(&acme), &again, json!({ "m": acme_manifest })).await;
     // and globex, once it sent the bytes itself, may use them
-    assert_eq!(upload(&app, &globex, "globex", "site", &secret_page).await.0, 201);
-    assert!(deploy_files(&app, &globex, "globex", "site", &secret_page).await["errors"].is_null());
+    assert_eq!(upload(&app, &globex, "globex", "gsite", &secret_page).await.0, 201);
+    assert!(deploy_files(&app, &globex, "globex", "gsite", &secret_page).await["errors"].is_null());
 
     // uploads need a project the caller may deploy to
     let (status, _) = upload(&app, &globex, "acme", "site", b"x").await;
     assert_eq!(status, 404, "another organization's project is not found");
     let (lone, _) = app.register("lone@nowhere.test").await;
-    assert_eq!(upload(&app, &lone, "globex", "site", b"x").await.0, 404);
+    assert_eq!(upload(&app, &lone, "globex", "gsite", b"x").await.0, 404);
     let response = app
         .http
         .put(format!("{}/v1/blobs/{}", app.base, sha256_hex(b"x")))
@@ -125,7 +125,7 @@ async fn an_organization_cannot_learn_of_reference_or_deploy_anothers_content() 
     assert_eq!(response.status().as_u16(), 400, "an upload must name its project");
     let (viewer, _) = app.register("viewer@globex.test").await;
     app.join(&globex, "globex", "viewer@globex.test", &viewer, "VIEWER").await;
-    let (status, answer) = upload(&app, &viewer, "globex", "site", b"x").await;
+    let (status, answer) = upload(&app, &viewer, "globex", "gsite", b"x").await;
     assert_eq!((status, answer["errors"][0]["extensions"]["code"].as_str()), (403, Some("FORBIDDEN")));
     app.stop().await;
 }

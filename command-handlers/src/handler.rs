@@ -7,6 +7,7 @@ use crate::aggregate::Aggregate;
 use crate::billing::{BuildCount, ChangePlan, CountBuild, Subscription, build_counter_id};
 use crate::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide_request};
 use crate::error::DomainError;
+use crate::name::{self, Name, NameCommand};
 use crate::organization::{Organization, OrganizationCommand};
 use crate::project::{Project, ProjectCommand};
 use crate::source::{Source, SourceCommand};
@@ -16,7 +17,12 @@ use clouddeck_events::{Event, Provenance, PushReceived, stream_id};
 use std::sync::Arc;
 use tracing::error;
 
-const ATTEMPTS: usize = 8;
+/// How long a command keeps retrying conflicting writes before it gives up with
+/// `Contention`: parallel writers to one stream wait their turn instead of failing.
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(20);
+/// The first pause after a conflict; each next one doubles, up to `MAX_PAUSE`, with jitter.
+const FIRST_PAUSE_MS: u64 = 2;
+const MAX_PAUSE_MS: u64 = 250;
 
 /// What an accepted command wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,6 +51,16 @@ fn storage(e: StoreError) -> Failure {
             error!(error = %other, "event store failure while handling a command");
             Failure::Domain(DomainError::Storage)
         }
+    }
+}
+
+/// A name taken: the error says so and what to try instead.
+fn suggest(failure: Failure, suggestion: &str, what: &str) -> Failure {
+    match failure {
+        Failure::Domain(DomainError::AlreadyExists(reason)) => Failure::Domain(DomainError::AlreadyExists(format!(
+            "{reason} on this server ({what}'s name is public): try `{suggestion}`"
+        ))),
+        other => other,
     }
 }
 
@@ -115,20 +131,28 @@ impl CommandHandler {
         Ok(Outcome { events, last_position })
     }
 
-    /// Runs `attempt` until it is not refused for a conflicting write, at most ATTEMPTS times.
+    /// Runs `attempt` until it is not refused for a conflicting write: after each conflict it
+    /// pauses (exponential backoff with full jitter, so racing writers spread out) and decides
+    /// again on the new state, until `RETRY_FOR` has passed.
     async fn retrying<F, Fut>(&self, what: &str, mut attempt: F) -> Result<Outcome, DomainError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Outcome, Failure>>,
     {
-        for _ in 0..ATTEMPTS {
+        let deadline = tokio::time::Instant::now() + RETRY_FOR;
+        let mut ceiling = FIRST_PAUSE_MS;
+        loop {
             match attempt().await {
                 Ok(outcome) => return Ok(outcome),
                 Err(Failure::Domain(e)) => return Err(e),
-                Err(Failure::Conflict) => continue,
+                Err(Failure::Conflict) if tokio::time::Instant::now() < deadline => {
+                    let pause = rand::random::<u64>() % (ceiling + 1);
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    ceiling = (ceiling * 2).min(MAX_PAUSE_MS);
+                }
+                Err(Failure::Conflict) => return Err(DomainError::Contention(what.to_string())),
             }
         }
-        Err(DomainError::Contention(what.to_string()))
     }
 
     /// Loads an aggregate that lives in an organization, that organization, and the actor's
@@ -161,8 +185,16 @@ impl CommandHandler {
             let org = self.load::<Organization>(organization_id).await?;
             let ctx = Self::context(provenance, &org.state, now_ms);
             let events = org.state.decide(command.clone(), &ctx)?;
-            let write = (stream_id(Organization::KIND, organization_id), org.expected(), events);
-            self.append(vec![write], provenance).await
+            let mut writes = vec![(stream_id(Organization::KIND, organization_id), org.expected(), events)];
+            // An organization's slug is the server's to give: claimed in the same append.
+            if let OrganizationCommand::Create { slug, .. } = &command {
+                let claim = self
+                    .claim(name::ORGANIZATION, slug, organization_id, &ctx)
+                    .await
+                    .map_err(|e| suggest(e, slug, "an organization"))?;
+                writes.push(claim);
+            }
+            self.append(writes, provenance).await
         })
         .await
     }
@@ -187,9 +219,15 @@ impl CommandHandler {
             let claim = OrganizationCommand::ClaimProjectSlug { project_id: project_id.clone(), slug: slug.clone() };
             let org_events = org.state.decide(claim, &ctx)?;
             let project_events = project.state.decide(command.clone(), &ctx)?;
+            // The host name `<slug>.<base domain>` is the server's: claimed in the same append.
+            let host = self
+                .claim(name::HOST, slug, project_id, &ctx)
+                .await
+                .map_err(|e| suggest(e, &format!("{slug}-{}", org.state.slug), "a project"))?;
             let writes = vec![
                 (stream_id(Organization::KIND, organization_id), org.expected(), org_events),
                 (stream_id(Project::KIND, project_id), project.expected(), project_events),
+                host,
             ];
             self.append(writes, provenance).await
         })
@@ -216,6 +254,7 @@ impl CommandHandler {
                     org.expected(),
                     org_events,
                 ));
+                writes.push(self.release(name::HOST, &project.state.slug, project_id, &ctx).await?);
             }
             writes.push((stream_id(Project::KIND, project_id), project.expected(), events));
             self.append(writes, provenance).await
@@ -297,6 +336,36 @@ impl CommandHandler {
             self.append(vec![write], provenance).await
         })
         .await
+    }
+
+    /// The write that claims public name `name` of `kind` for `owner_id`.
+    async fn claim(
+        &self,
+        kind: &str,
+        name: &str,
+        owner_id: &str,
+        ctx: &Context,
+    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
+        let id = name::name_id(kind, name);
+        let held = self.load::<Name>(&id).await?;
+        let command = NameCommand::Claim { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
+        let events = held.state.decide(command, ctx)?;
+        Ok((stream_id(Name::KIND, &id), held.expected(), events))
+    }
+
+    /// The write that gives public name `name` back, if `owner_id` holds it.
+    async fn release(
+        &self,
+        kind: &str,
+        name: &str,
+        owner_id: &str,
+        ctx: &Context,
+    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
+        let id = name::name_id(kind, name);
+        let held = self.load::<Name>(&id).await?;
+        let command = NameCommand::Release { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
+        let events = held.state.decide(command, ctx)?;
+        Ok((stream_id(Name::KIND, &id), held.expected(), events))
     }
 
     /// Registration and sessions: not scoped to an organization.

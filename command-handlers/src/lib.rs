@@ -8,6 +8,7 @@ pub mod billing;
 pub mod deployment;
 pub mod error;
 pub mod handler;
+pub mod name;
 pub mod organization;
 pub mod project;
 pub mod source;

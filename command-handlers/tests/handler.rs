@@ -41,7 +41,7 @@ async fn racing_creations_of_one_slug_make_one_project() {
         match racer.await.unwrap() {
             Ok(outcome) => {
                 won += 1;
-                assert_eq!(outcome.events, 2, "slug claim and project creation together");
+                assert_eq!(outcome.events, 3, "slug claim, host name claim and project creation together");
             }
             Err(DomainError::AlreadyExists(message)) => assert!(message.contains("blog")),
             Err(other) => panic!("unexpected {other}"),

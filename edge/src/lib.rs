@@ -63,13 +63,14 @@ pub struct Edge {
 
 impl Edge {
     /// An edge serving from `read_db`'s routes and `artifacts`' files; proxy rules reach only
-    /// where `egress` allows.
+    /// where `egress` allows, and wait `proxy_timeout` for an answer.
     pub fn new(
         read_db: AnyPool,
         artifacts: ArtifactStore,
         base_domain: impl Into<String>,
         projected: watch::Receiver<i64>,
         egress: EgressPolicy,
+        proxy_timeout: std::time::Duration,
     ) -> Self {
         let encoded = Arc::new(encode::Encoded::new(artifacts.derived("encoded")));
         Edge {
@@ -81,7 +82,7 @@ impl Edge {
             projected,
             small_files: Arc::default(),
             encoded,
-            proxy: proxy::Proxy::new(egress),
+            proxy: proxy::Proxy::new(egress, proxy_timeout),
             meter: Arc::default(),
         }
     }
@@ -131,7 +132,7 @@ impl Edge {
             Target::Production { project } => (
                 format!(
                     "SELECT {} FROM rm_projects p JOIN rm_deployments d ON d.deployment_id = p.production_deployment_id \
-                     WHERE p.slug = $1 AND p.deleted_at IS NULL AND d.status = 'ready'",
+                     WHERE p.hostname = $1 AND p.deleted_at IS NULL AND d.status = 'ready'",
                     columns("$2")
                 ),
                 vec![project],

@@ -18,8 +18,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long the service may take to answer with its status and headers.
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the body may stall, either way.
@@ -67,10 +65,12 @@ impl reqwest::dns::Resolve for CheckedResolver {
 pub struct Proxy {
     client: reqwest::Client,
     policy: EgressPolicy,
+    /// How long the service may take to answer with its status and headers.
+    answer_timeout: Duration,
 }
 
 impl Proxy {
-    pub fn new(policy: EgressPolicy) -> Self {
+    pub fn new(policy: EgressPolicy, answer_timeout: Duration) -> Self {
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(CheckedResolver { policy: policy.clone() }))
             .redirect(reqwest::redirect::Policy::none())
@@ -79,7 +79,7 @@ impl Proxy {
             .read_timeout(STALL_TIMEOUT)
             .build()
             .unwrap_or_default();
-        Proxy { client, policy }
+        Proxy { client, policy, answer_timeout }
     }
 
     /// Sends the request to `url` and answers with what it answers.
@@ -125,9 +125,10 @@ impl Proxy {
         }
         let body = reqwest::Body::wrap_stream(body.into_data_stream());
         let sent = self.client.request(parts.method, target).headers(headers).body(body).send();
-        let answer = match tokio::time::timeout(ANSWER_TIMEOUT, sent).await {
+        let answer = match tokio::time::timeout(self.answer_timeout, sent).await {
             Err(_) => {
-                let text = format!("504: the proxied service did not answer within {} s\n", ANSWER_TIMEOUT.as_secs());
+                let text =
+                    format!("504: the proxied service did not answer within {} s\n", self.answer_timeout.as_secs());
                 return (StatusCode::GATEWAY_TIMEOUT, text).into_response();
             }
             Ok(Err(e)) => return bad_gateway(&describe(&e)),

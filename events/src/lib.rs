@@ -5,10 +5,13 @@ pub mod codec;
 pub mod envelope;
 pub mod payloads;
 pub mod registry;
+pub mod sensitive;
 
 pub use codec::{CodecError, decode, decode_self_describing, encode};
 pub use envelope::{Actor, EventMeta, Provenance, stream_id};
 pub use payloads::{
-    billing::*, deployment::*, domain::*, organization::*, project::*, source::*, usage::*, user::*, webhook::*,
+    billing::*, deployment::*, domain::*, name::*, organization::*, project::*, source::*, usage::*, user::*,
+    webhook::*,
 };
 pub use registry::{EVENT_TYPES, Event, EventTypeInfo, aggregate_of, type_info};
+pub use sensitive::{masked, sensitive_fields};

@@ -2,7 +2,8 @@
 //! Adding an event means adding its payload struct, one line here and its .avsc file.
 
 use crate::payloads::{
-    billing::*, deployment::*, domain::*, organization::*, project::*, source::*, usage::*, user::*, webhook::*,
+    billing::*, deployment::*, domain::*, name::*, organization::*, project::*, source::*, usage::*, user::*,
+    webhook::*,
 };
 use apache_avro::AvroSchema;
 
@@ -98,6 +99,8 @@ event_registry! {
     SessionStarted = "user.session_started", v 1;
     EmailVerificationSent = "user.email_verification_sent", v 1;
     EmailVerified = "user.email_verified", v 1;
+    NameClaimed = "name.claimed", v 1;
+    NameReleased = "name.released", v 1;
     ProjectCreated = "project.created", v 2;
     ProjectSettingsChanged = "project.settings_changed", v 1;
     EnvVarSet = "project.env_var_set", v 1;

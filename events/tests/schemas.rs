@@ -216,3 +216,32 @@ fn push_received_written_under_v1_reads_with_no_delivery() {
     };
     assert_eq!((event.delivery_id.as_str(), event.pushed_at, event.branch.as_str()), ("", 0, "main"));
 }
+
+#[test]
+fn every_field_that_looks_secret_is_declared_masked_or_said_safe() {
+    let looks_secret = |name: &str| {
+        ["secret", "password", "sealed", "token", "hash", "sha", "key", "credential", "signature", "private"]
+            .iter()
+            .any(|word| name.contains(word))
+    };
+    let mut undeclared = Vec::new();
+    for info in EVENT_TYPES {
+        let schema = Schema::parse_str(info.schema_json).expect("schema parses");
+        let Schema::Record(RecordSchema { fields, .. }) = schema else { continue };
+        for field in fields {
+            let masked = clouddeck_events::sensitive_fields(info.name).contains(&field.name.as_str());
+            let safe = clouddeck_events::sensitive::NOT_SENSITIVE.iter().any(|(name, _)| *name == field.name);
+            if looks_secret(&field.name) && !masked && !safe {
+                undeclared.push(format!("{}.{}", info.name, field.name));
+            }
+        }
+    }
+    assert!(undeclared.is_empty(), "declare these in events/src/sensitive.rs: {undeclared:?}");
+    // and a declared field is masked in what people see
+    let shown = clouddeck_events::masked(
+        "project.git_connected",
+        serde_json::json!({ "project_id": "p", "sealed_webhook_secret": "v1:abc", "repository_url": "https://x" }),
+    );
+    assert_eq!(shown["sealed_webhook_secret"], clouddeck_events::sensitive::MASK);
+    assert_eq!(shown["repository_url"], "https://x");
+}

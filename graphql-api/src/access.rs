@@ -45,7 +45,10 @@ pub async fn require_role(
 /// The organization with this slug, if the caller may see it.
 pub async fn organization(ctx: &Context<'_>, slug: &str) -> Result<Organization> {
     let found: Option<Organization> =
-        sqlx::query_as(&format!("SELECT {ORGANIZATION_COLUMNS} FROM rm_organizations WHERE slug = $1"))
+        // (the first created holds a slug that older logs gave twice)
+        sqlx::query_as(&format!(
+            "SELECT {ORGANIZATION_COLUMNS} FROM rm_organizations WHERE slug = $1 ORDER BY created_at LIMIT 1"
+        ))
             .bind(slug)
             .fetch_optional(&state(ctx).read_db)
             .await

@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod schema;
 pub mod secrets;
 pub mod server;
+mod shape;
 pub mod state;
 mod subscription;
 mod types;

@@ -60,14 +60,17 @@ pub struct CreatedApiToken {
 }
 
 /// A file of a deployment: its path in the site and the blob already uploaded for it.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Deserialize)]
 pub struct DeployFileInput {
     pub path: String,
     pub sha256: String,
     pub size: i64,
 }
 
-const MAX_FILES: usize = 20_000;
+/// The most files one deployment may hold.
+const MAX_FILES: usize = 100_000;
+/// The largest file list (`fileList`) read, in bytes.
+const MAX_FILE_LIST_BYTES: u64 = 64 << 20;
 
 #[derive(InputObject, Default)]
 pub struct ProjectSettingsInput {
@@ -511,19 +514,28 @@ impl MutationRoot {
 
     /// Deploys a site, prebuilt or to be built, from blobs uploaded before (`POST /v1/blobs/missing`, then
     /// `PUT /v1/blobs/{sha256}` for each missing one). With `production`, it is promoted once
-    /// ready.
+    /// ready. The files are listed in `files`, or, for large sites (a GraphQL request is at
+    /// most 256 KiB), in `fileList`: the SHA-256 of an uploaded blob holding the same list as
+    /// JSON (`[{"path", "sha256", "size"}]`). At most 100,000 files.
+    #[allow(clippy::too_many_arguments)]
     async fn deploy_files(
         &self,
         ctx: &Context<'_>,
         organization: String,
         project: String,
-        files: Vec<DeployFileInput>,
+        files: Option<Vec<DeployFileInput>>,
+        file_list: Option<String>,
         production: Option<bool>,
         #[graphql(desc = "The files are the built site (default); false: build them first.", default = true)]
         prebuilt: bool,
     ) -> Result<Deployment> {
         let found = access::project(ctx, &organization, &project).await?;
         let api = state(ctx);
+        let files = match (files, file_list) {
+            (Some(files), None) => files,
+            (None, Some(list)) => read_file_list(ctx, &found.organization_id, &list).await?,
+            _ => return Err(bad_input("files", "give the files either in `files` or in `fileList`")),
+        };
         if files.is_empty() || files.len() > MAX_FILES {
             return Err(bad_input("files", format!("must list 1 to {MAX_FILES} files")));
         }
@@ -627,6 +639,26 @@ impl MutationRoot {
         apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
         Deployment::load(&state(ctx).read_db, &id).await?.ok_or_else(|| internal("deployment missing"))
     }
+}
+
+/// A file list the organization uploaded as a blob (`deployFiles(fileList:)`).
+async fn read_file_list(ctx: &Context<'_>, organization_id: &str, hash: &str) -> Result<Vec<DeployFileInput>> {
+    let api = state(ctx);
+    clouddeck_workers::artifacts::check_hash(hash).map_err(|e| bad_input("fileList", e))?;
+    let owned =
+        clouddeck_projections::uploads::owned(&api.read_db, organization_id, &[hash.to_string()]).await.map_err(db)?;
+    let size = api.artifacts.blob_size(hash).await.map_err(internal)?;
+    match size {
+        Some(size) if owned.contains(hash) && size <= MAX_FILE_LIST_BYTES => {}
+        Some(size) if size > MAX_FILE_LIST_BYTES => {
+            return Err(bad_input("fileList", format!("the list is over {MAX_FILE_LIST_BYTES} bytes")));
+        }
+        _ => return Err(bad_input("fileList", format!("blob {hash} was not uploaded"))),
+    }
+    let path = api.artifacts.blob_file(hash).await.map_err(internal)?;
+    let bytes = tokio::fs::read(path).await.map_err(internal)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| bad_input("fileList", format!("not a JSON list of {{\"path\", \"sha256\", \"size\"}}: {e}")))
 }
 
 /// Checks the caller may see the deployment; returns what its project serves in production now.

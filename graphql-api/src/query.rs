@@ -81,21 +81,32 @@ impl QueryRoot {
         crate::billing::invoice(ctx, &id).await
     }
 
-    async fn deployment(&self, ctx: &Context<'_>, id: String) -> Result<Deployment> {
-        let found = Deployment::load(&state(ctx).read_db, &id).await?;
-        let Some(deployment) = found else {
-            return Err(not_found(&format!("deployment `{id}`")));
-        };
+    /// A deployment. With `waitWhile` (a status, as a long poll), the answer waits (up to 25
+    /// seconds) until the deployment's status is another one: a client follows a deploy with
+    /// a request per change instead of polling.
+    async fn deployment(&self, ctx: &Context<'_>, id: String, wait_while: Option<String>) -> Result<Deployment> {
         let org: Option<(String,)> =
             sqlx::query_as("SELECT organization_id FROM rm_deployments WHERE deployment_id = $1")
                 .bind(&id)
                 .fetch_optional(&state(ctx).read_db)
                 .await
                 .map_err(db)?;
-        match org {
-            Some((org,)) if access::can_see(ctx, &org).await? => Ok(deployment),
-            _ => Err(not_found(&format!("deployment `{id}`"))),
+        if !matches!(&org, Some((org,)) if access::can_see(ctx, org).await?) {
+            return Err(not_found(&format!("deployment `{id}`")));
         }
+        let mut found = Deployment::load(&state(ctx).read_db, &id).await?;
+        if let Some(waiting) = wait_while {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(25);
+            let mut projected = state(ctx).projected.clone();
+            while found.as_ref().is_some_and(|d| d.status == waiting) {
+                let changed = tokio::time::timeout_at(deadline, projected.changed()).await;
+                if !matches!(changed, Ok(Ok(()))) {
+                    break;
+                }
+                found = Deployment::load(&state(ctx).read_db, &id).await?;
+            }
+        }
+        found.ok_or_else(|| not_found(&format!("deployment `{id}`")))
     }
 
     /// The organization's events, oldest first, after a log position; filtered by event

@@ -11,7 +11,7 @@ use crate::state::{ApiState, now_ms};
 use crate::uploads::{MissingRequest, UploadTarget};
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::Router;
 use axum::extract::Query;
@@ -35,13 +35,16 @@ pub struct ApiConfig {
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { rate_per_second: 50.0, burst: 200, body_limit: 2 * 1024 * 1024 }
+        ApiConfig { rate_per_second: 50.0, burst: 200, body_limit: 256 * 1024 }
     }
 }
 
 #[derive(Clone)]
 struct Http {
     schema: ApiSchema,
+    /// The same schema with the depth an introspection query needs (shape.rs).
+    introspection: ApiSchema,
+    body_limit: usize,
     state: Arc<ApiState>,
     limiter: Arc<RateLimiter>,
     idempotency: Arc<IdempotencyCache>,
@@ -51,20 +54,26 @@ struct Http {
 pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
     let http = Http {
         schema: build(Some(state.clone())),
+        introspection: crate::schema::build_for_introspection(Some(state.clone())),
+        body_limit: config.body_limit,
         state,
         limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.burst)),
         idempotency: Arc::new(IdempotencyCache::default()),
         principals: Arc::default(),
     };
     // Uploads are streamed to disk and their size limit enforced as they come (uploads.rs).
-    let uploads = Router::new().route("/v1/blobs/{sha256}", put(upload_blob)).layer(DefaultBodyLimit::disable());
+    let uploads = Router::new()
+        .route("/v1/blobs/{sha256}", put(upload_blob))
+        .route("/v1/blobs", post(upload_batch))
+        .layer(DefaultBodyLimit::disable());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(websocket))
-        .route("/v1/blobs/missing", post(missing_blobs))
         .route("/v1/hooks/github/{project}", post(github_hook))
         .route("/healthz", get(|| async { "ok" }))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
+        // (up to 20,000 hashes at once: larger than a GraphQL request)
+        .merge(Router::new().route("/v1/blobs/missing", post(missing_blobs)).layer(RequestBodyLimitLayer::new(4 << 20)))
         .merge(uploads)
         .with_state(http)
 }
@@ -119,24 +128,51 @@ async fn admit(http: &Http, peer: SocketAddr, headers: &HeaderMap) -> Result<(Pr
     Ok((principal, caller))
 }
 
+/// `POST /graphql`: the body read within its limit and parsed here, so that a body too large
+/// or not JSON gets the API's error contract (413 or 400, JSON with `extensions.code`) rather
+/// than a framework's text; a document selecting more than `MAX_FIELDS` fields is refused
+/// before it runs; an introspection-only document runs against the introspection schema.
 async fn graphql(
     State(http): State<Http>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    body: axum::body::Body,
 ) -> Response {
     let (principal, caller) = match admit(&http, peer, &headers).await {
         Ok(admitted) => admitted,
         Err(refused) => return refused,
     };
-    let request = request.into_inner().data(principal);
+    let bytes = match axum::body::to_bytes(body, http.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let message = format!("the request body is over {} KiB", http.body_limit / 1024);
+            return graphql_error(StatusCode::PAYLOAD_TOO_LARGE, BAD_USER_INPUT, &message);
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(e) => {
+            let message = format!("the body is not a GraphQL request in JSON ({{\"query\": …}}): {e}");
+            return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &message);
+        }
+    };
+    let shape = async_graphql::parser::parse_query(&request.query).ok().map(|document| crate::shape::shape(&document));
+    if let Some(shape) = shape
+        && shape.fields > crate::shape::MAX_FIELDS
+    {
+        let message =
+            format!("the query selects {} fields: at most {} are allowed", shape.fields, crate::shape::MAX_FIELDS);
+        return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &message);
+    }
+    let schema = if shape.is_some_and(|s| s.introspection_only) { &http.introspection } else { &http.schema };
+    let request = request.data(principal);
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
     let (status, body) = match key {
         Some(key) => {
             let cell = http.idempotency.cell(&caller, key);
-            cell.get_or_init(|| execute(&http.schema, request)).await.clone()
+            cell.get_or_init(|| execute(schema, request)).await.clone()
         }
-        None => execute(&http.schema, request).await,
+        None => execute(schema, request).await,
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -223,6 +259,21 @@ async fn upload_blob(
         Err(refused) => return refused,
     };
     crate::uploads::upload(&http.state, &principal, &sha256, target, &headers, body).await
+}
+
+/// Stores many blobs for a project in one request (see uploads.rs).
+async fn upload_batch(
+    State(http): State<Http>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(target): Query<UploadTarget>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let principal = match admit_signed_in(&http, peer, &headers).await {
+        Ok(principal) => principal,
+        Err(refused) => return refused,
+    };
+    crate::uploads::upload_batch(&http.state, &principal, target, body).await
 }
 
 /// GitHub's push webhook: limited per address like any anonymous caller.

@@ -443,7 +443,7 @@ impl AuditEvent {
     /// An event as the audit log and the event subscription show it.
     pub fn from_recorded(event: &clouddeck_eventlog::RecordedEvent) -> AuditEvent {
         let payload = match event.decode() {
-            Ok(payload) => masked(payload.payload_json()),
+            Ok(payload) => clouddeck_events::masked(&event.meta.event_type, payload.payload_json()),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };
         AuditEvent {
@@ -457,18 +457,4 @@ impl AuditEvent {
             payload: async_graphql::Json(payload),
         }
     }
-}
-
-/// Sealed values and hashes stay out of API answers, even encrypted or one-way.
-const MASKED_FIELDS: &[&str] = &["sealed_value", "sealed_secret", "secret_sha256", "password_hash"];
-
-fn masked(mut payload: serde_json::Value) -> serde_json::Value {
-    if let Some(fields) = payload.as_object_mut() {
-        for field in MASKED_FIELDS {
-            if let Some(value) = fields.get_mut(*field) {
-                *value = serde_json::Value::String(MASK.into());
-            }
-        }
-    }
-    payload
 }

@@ -10,6 +10,11 @@
 //!   content that does not hash to the name (400) and what would take the organization past
 //!   its plan's storage (403 QUOTA_EXCEEDED), then records the organization's upload.
 //!
+//! - `POST /v1/blobs?organization=…&project=…` takes many blobs in one request, each framed as
+//!   a line `<sha256> <size>` and then exactly `size` bytes, each checked and recorded as a
+//!   single `PUT` would: a site of many small files goes up in a few requests, inside the
+//!   API's rate limit.
+//!
 //! Uploads that no deployment uses are forgotten, and their bytes removed, after a grace
 //! period (workers' collector).
 
@@ -140,6 +145,93 @@ fn over_quota(plan: &Plan) -> Response {
             plan.name
         ),
     )
+}
+
+/// The longest header line of a batch part (`<64 hex> <size>`).
+const PART_HEADER: usize = 128;
+
+/// Stores the blobs of a batch (`POST /v1/blobs`), in order, stopping at the first that is
+/// refused; the answer lists what was stored.
+pub async fn upload_batch(
+    state: &ApiState,
+    principal: &Principal,
+    target: UploadTarget,
+    body: axum::body::Body,
+) -> Response {
+    use futures::TryStreamExt;
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let organization_id =
+        match deployable(state, principal, target.organization.as_deref(), target.project.as_deref()).await {
+            Ok(id) => id,
+            Err(refused) => return refused,
+        };
+    let plan = match plan(state, &organization_id).await {
+        Ok(plan) => plan,
+        Err(refused) => return refused,
+    };
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    let mut reader = tokio_util::io::StreamReader::new(stream);
+    let mut stored = Vec::new();
+    loop {
+        let mut header = Vec::new();
+        match (&mut reader).take(PART_HEADER as u64).read_until(b'\n', &mut header).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return refusal(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &format!("reading the batch: {e}")),
+        }
+        let line = String::from_utf8_lossy(&header);
+        let mut words = line.split_whitespace();
+        let (Some(sha256), Some(Ok(size)), None) = (words.next(), words.next().map(str::parse::<u64>), words.next())
+        else {
+            let shown: String = line.chars().take(80).collect();
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                BAD_USER_INPUT,
+                &format!("part {}: `{shown}` is not `<sha256> <size>`", stored.len() + 1),
+            );
+        };
+        let sha256 = sha256.to_string();
+        if size > state.max_file_bytes {
+            return refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                BAD_USER_INPUT,
+                &format!("`{sha256}`: a file may be at most {} bytes", state.max_file_bytes),
+            );
+        }
+        let already = uploads::owned(&state.read_db, &organization_id, std::slice::from_ref(&sha256)).await;
+        let held = uploads::stored_bytes(&state.read_db, &organization_id).await;
+        let (Ok(already), Ok(held)) = (already, held) else {
+            return refusal(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error");
+        };
+        if already.is_empty() && !plan.allows_storage(held, size as i64) {
+            return over_quota(&plan);
+        }
+        let part = tokio_util::io::ReaderStream::new((&mut reader).take(size));
+        let received = state.artifacts.put_blob_stream(&sha256, part, size).await;
+        match received {
+            Ok(got) if got == size => {}
+            Ok(got) => {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    BAD_USER_INPUT,
+                    &format!("`{sha256}`: the batch ended after {got} of {size} bytes"),
+                );
+            }
+            Err(e @ (ArtifactError::BadHash(_) | ArtifactError::HashMismatch { .. })) => {
+                return refusal(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &e.to_string());
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "storing a blob of a batch");
+                return refusal(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error");
+            }
+        }
+        if let Err(e) = uploads::record(&state.read_db, &organization_id, &sha256, size as i64, now_ms()).await {
+            tracing::error!(error = %e, "recording an upload");
+            return refusal(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error");
+        }
+        stored.push(serde_json::json!({ "sha256": sha256, "size": size }));
+    }
+    (StatusCode::CREATED, Json(serde_json::json!({ "stored": stored }))).into_response()
 }
 
 /// Stores one blob for the project named in `target`.

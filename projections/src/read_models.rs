@@ -213,8 +213,15 @@ impl Projection for ReadModels {
                 owner(&mut *db, &recorded.meta.stream_id, &e.organization_id).await?;
                 // What is pushed or uploaded for the project belongs to its organization too.
                 owner(&mut *db, &format!("source-{}", e.project_id), &e.organization_id).await?;
-                sqlx::query("INSERT INTO rm_projects (project_id, organization_id, slug, name, framework, production_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
-                    .bind(&e.project_id).bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.framework).bind(&e.production_branch).bind(at)
+                // The first live project with a slug holds its host name (see 1007_public_names).
+                let held: Option<(String,)> =
+                    sqlx::query_as("SELECT project_id FROM rm_projects WHERE hostname = $1 AND deleted_at IS NULL")
+                        .bind(&e.slug)
+                        .fetch_optional(&mut *db)
+                        .await?;
+                let hostname = held.is_none().then(|| e.slug.clone());
+                sqlx::query("INSERT INTO rm_projects (project_id, organization_id, slug, name, framework, production_branch, created_at, updated_at, hostname) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)")
+                    .bind(&e.project_id).bind(&e.organization_id).bind(&e.slug).bind(&e.name).bind(&e.framework).bind(&e.production_branch).bind(at).bind(hostname)
                     .execute(db).await?;
             }
             Event::ProjectSettingsChanged(e) => {
@@ -256,11 +263,13 @@ impl Projection for ReadModels {
                     .await?;
             }
             Event::ProjectDeleted(e) => {
-                sqlx::query("UPDATE rm_projects SET deleted_at = $1, updated_at = $1 WHERE project_id = $2")
-                    .bind(at)
-                    .bind(&e.project_id)
-                    .execute(db)
-                    .await?;
+                sqlx::query(
+                    "UPDATE rm_projects SET deleted_at = $1, updated_at = $1, hostname = NULL WHERE project_id = $2",
+                )
+                .bind(at)
+                .bind(&e.project_id)
+                .execute(db)
+                .await?;
             }
             Event::DeploymentPromoted(e) => production(db, &e.project_id, &e.deployment_id, at).await?,
             Event::DeploymentRolledBack(e) => production(db, &e.project_id, &e.deployment_id, at).await?,

@@ -68,6 +68,7 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         builds_dir: Some(scratch.path().join("builds")),
         unused_storage_grace_secs: 86_400,
         smtp_url: None,
+        proxy_timeout_secs: 30,
         mail_from: "CloudDeck <noreply@localhost>".into(),
         public_url: None,
         build_concurrency: 2,

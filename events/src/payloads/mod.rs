@@ -7,6 +7,7 @@
 pub mod billing;
 pub mod deployment;
 pub mod domain;
+pub mod name;
 pub mod organization;
 pub mod project;
 pub mod source;
