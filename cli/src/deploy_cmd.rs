@@ -35,8 +35,11 @@ const UPLOADS_AT_ONCE: usize = 4;
 /// A batch of small files: at most this many, and this many bytes.
 const BATCH_FILES: usize = 500;
 const BATCH_BYTES: u64 = 8 << 20;
-/// Past this many files, the list goes up as a blob (`deployFiles(fileList:)`).
+/// Past this many files, the list goes up as blobs (`deployFiles(fileList:)`).
 const INLINE_FILES: usize = 1_000;
+/// Each blob of a file list holds this many entries (≈ 150 KiB: under any per-file limit a
+/// server is likely to set).
+const LIST_PART_FILES: usize = 1_000;
 
 /// Files larger than this are refused before anything is uploaded.
 const MAX_FILE: u64 = 100 * 1024 * 1024;
@@ -143,6 +146,28 @@ pub struct Deployed {
     pub superseded_by: Option<String>,
 }
 
+/// Uploads one batch: a lone file by itself (streamed on the server's side), more together.
+/// (A named function rather than a closure: the future stays `Send` for any caller.)
+async fn send_batch(
+    client: &Client,
+    org: &str,
+    project: &str,
+    batch: &[&LocalFile],
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    if let [one] = batch {
+        client.upload_blob(org, project, &one.sha256, tokio::fs::read(&one.disk).await?).await?;
+    } else {
+        let mut parts = Vec::with_capacity(batch.len());
+        for file in batch {
+            parts.push((file.sha256.clone(), tokio::fs::read(&file.disk).await?));
+        }
+        client.upload_batch(org, project, &parts).await?;
+    }
+    bar.inc(batch.iter().map(|f| f.size).sum());
+    Ok(())
+}
+
 /// Uploads what the server lacks, deploys, and waits for ready or failed.
 pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Result<Deployed> {
     let files = collect(&args.dir, args.prebuilt)?;
@@ -181,23 +206,10 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
             batch.push(file);
         }
     }
-    let mut uploads = futures::stream::iter(batches.iter().map(|batch| {
-        let (org, project, bar) = (&org, &project, &bar);
-        async move {
-            if let [one] = batch.as_slice() {
-                client.upload_blob(org, project, &one.sha256, tokio::fs::read(&one.disk).await?).await?;
-            } else {
-                let mut parts = Vec::with_capacity(batch.len());
-                for file in batch {
-                    parts.push((file.sha256.clone(), tokio::fs::read(&file.disk).await?));
-                }
-                client.upload_batch(org, project, &parts).await?;
-            }
-            bar.inc(batch.iter().map(|f| f.size).sum());
-            anyhow::Ok(())
-        }
-    }))
-    .buffer_unordered(UPLOADS_AT_ONCE);
+    // (The futures are made before the stream holds them: a stream holding the closure would
+    // not be `Send` for every lifetime, and callers spawn this.)
+    let sends: Vec<_> = batches.iter().map(|batch| send_batch(client, &org, &project, batch, &bar)).collect();
+    let mut uploads = futures::stream::iter(sends).buffer_unordered(UPLOADS_AT_ONCE);
     while let Some(done) = uploads.next().await {
         done?;
     }
@@ -206,18 +218,21 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
 
     let list: Vec<Value> =
         files.iter().map(|f| json!({ "path": f.path, "sha256": f.sha256, "size": f.size })).collect();
-    // A large site's list goes up as a blob of its own: a GraphQL request is at most 256 KiB.
+    // A large site's list goes up as blobs of its own: a GraphQL request is at most 256 KiB.
     let (files_argument, list_argument) = if list.len() > INLINE_FILES {
-        let bytes = serde_json::to_vec(&list)?;
-        let hash = sha256_hex(&bytes);
-        if !client.missing_blobs(&org, &project, std::slice::from_ref(&hash)).await?.is_empty() {
-            client.upload_blob(&org, &project, &hash, bytes).await?;
+        let parts: Vec<Vec<u8>> = list.chunks(LIST_PART_FILES).map(serde_json::to_vec).collect::<Result<_, _>>()?;
+        let hashes: Vec<String> = parts.iter().map(|part| sha256_hex(part)).collect();
+        let missing = client.missing_blobs(&org, &project, &hashes).await?;
+        let upload: Vec<(String, Vec<u8>)> =
+            hashes.iter().cloned().zip(parts).filter(|(hash, _)| missing.contains(hash)).collect();
+        for batch in upload.chunks(32) {
+            client.upload_batch(&org, &project, batch).await?;
         }
-        (Value::Null, json!(hash))
+        (Value::Null, json!(hashes))
     } else {
         (json!(list), Value::Null)
     };
-    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!], $l: String, $prod: Boolean, $pre: Boolean!) { \
+    let deploy = "mutation($o: String!, $p: String!, $f: [DeployFileInput!], $l: [String!], $prod: Boolean, $pre: Boolean!) { \
                   deployFiles(organization: $o, project: $p, files: $f, fileList: $l, production: $prod, prebuilt: $pre) { id status } }";
     let variables = json!({ "o": org, "p": project, "f": files_argument, "l": list_argument, "prod": args.prod, "pre": args.prebuilt });
     let data = client.graphql(deploy, variables).await?;

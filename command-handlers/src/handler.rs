@@ -14,6 +14,7 @@ use crate::source::{Source, SourceCommand};
 use crate::user::{User, UserCommand};
 use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend};
 use clouddeck_events::{Event, Provenance, PushReceived, stream_id};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tracing::error;
 
@@ -78,11 +79,30 @@ impl<A> Loaded<A> {
 
 pub struct CommandHandler {
     store: Arc<dyn EventStore>,
+    /// One turn at a time per aggregate in this process: writers to one stream queue here
+    /// rather than load, decide and conflict (which made 200 parallel writes to one project
+    /// retry quadratically). Other processes' writes still conflict and are retried.
+    turns: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl CommandHandler {
     pub fn new(store: Arc<dyn EventStore>) -> Self {
-        CommandHandler { store }
+        CommandHandler { store, turns: Default::default() }
+    }
+
+    /// The lock that orders this process's commands on aggregate `id`.
+    fn turn(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        turns.entry(id.to_string()).or_default().clone()
+    }
+
+    /// Forgets aggregate `id`'s lock once nobody holds or awaits it.
+    fn end_turn(&self, id: &str, turn: Arc<tokio::sync::Mutex<()>>) {
+        let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // the map's reference and `turn` itself: nobody else is queued
+        if Arc::strong_count(&turn) == 2 {
+            turns.remove(id);
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn EventStore> {
@@ -139,20 +159,26 @@ impl CommandHandler {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Outcome, Failure>>,
     {
-        let deadline = tokio::time::Instant::now() + RETRY_FOR;
-        let mut ceiling = FIRST_PAUSE_MS;
-        loop {
-            match attempt().await {
-                Ok(outcome) => return Ok(outcome),
-                Err(Failure::Domain(e)) => return Err(e),
-                Err(Failure::Conflict) if tokio::time::Instant::now() < deadline => {
-                    let pause = rand::random::<u64>() % (ceiling + 1);
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                    ceiling = (ceiling * 2).min(MAX_PAUSE_MS);
+        let turn = self.turn(what);
+        let outcome = {
+            let _held = turn.lock().await;
+            let deadline = tokio::time::Instant::now() + RETRY_FOR;
+            let mut ceiling = FIRST_PAUSE_MS;
+            loop {
+                match attempt().await {
+                    Ok(outcome) => break Ok(outcome),
+                    Err(Failure::Domain(e)) => break Err(e),
+                    Err(Failure::Conflict) if tokio::time::Instant::now() < deadline => {
+                        let pause = rand::random::<u64>() % (ceiling + 1);
+                        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                        ceiling = (ceiling * 2).min(MAX_PAUSE_MS);
+                    }
+                    Err(Failure::Conflict) => break Err(DomainError::Contention(what.to_string())),
                 }
-                Err(Failure::Conflict) => return Err(DomainError::Contention(what.to_string())),
             }
-        }
+        };
+        self.end_turn(what, turn);
+        outcome
     }
 
     /// Loads an aggregate that lives in an organization, that organization, and the actor's

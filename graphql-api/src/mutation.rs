@@ -71,6 +71,8 @@ pub struct DeployFileInput {
 const MAX_FILES: usize = 100_000;
 /// The largest file list (`fileList`) read, in bytes.
 const MAX_FILE_LIST_BYTES: u64 = 64 << 20;
+/// The most blobs a file list may be split into.
+const MAX_FILE_LIST_PARTS: usize = 1_000;
 
 #[derive(InputObject, Default)]
 pub struct ProjectSettingsInput {
@@ -515,8 +517,10 @@ impl MutationRoot {
     /// Deploys a site, prebuilt or to be built, from blobs uploaded before (`POST /v1/blobs/missing`, then
     /// `PUT /v1/blobs/{sha256}` for each missing one). With `production`, it is promoted once
     /// ready. The files are listed in `files`, or, for large sites (a GraphQL request is at
-    /// most 256 KiB), in `fileList`: the SHA-256 of an uploaded blob holding the same list as
-    /// JSON (`[{"path", "sha256", "size"}]`). At most 100,000 files.
+    /// most 256 KiB), in `fileList`: the SHA-256s of uploaded blobs, each holding part of the
+    /// list as JSON (`[{"path", "sha256", "size"}]`), concatenated in order (parts keep each
+    /// blob under the server's per-file limit; one hash is also accepted as a one-item list).
+    /// At most 100,000 files.
     #[allow(clippy::too_many_arguments)]
     async fn deploy_files(
         &self,
@@ -524,7 +528,7 @@ impl MutationRoot {
         organization: String,
         project: String,
         files: Option<Vec<DeployFileInput>>,
-        file_list: Option<String>,
+        file_list: Option<Vec<String>>,
         production: Option<bool>,
         #[graphql(desc = "The files are the built site (default); false: build them first.", default = true)]
         prebuilt: bool,
@@ -533,7 +537,19 @@ impl MutationRoot {
         let api = state(ctx);
         let files = match (files, file_list) {
             (Some(files), None) => files,
-            (None, Some(list)) => read_file_list(ctx, &found.organization_id, &list).await?,
+            (None, Some(parts)) => {
+                if parts.is_empty() || parts.len() > MAX_FILE_LIST_PARTS {
+                    return Err(bad_input("fileList", format!("give 1 to {MAX_FILE_LIST_PARTS} blobs")));
+                }
+                let mut files = Vec::new();
+                for part in &parts {
+                    files.extend(read_file_list(ctx, &found.organization_id, part).await?);
+                    if files.len() > MAX_FILES {
+                        break;
+                    }
+                }
+                files
+            }
             _ => return Err(bad_input("files", "give the files either in `files` or in `fileList`")),
         };
         if files.is_empty() || files.len() > MAX_FILES {
@@ -641,7 +657,7 @@ impl MutationRoot {
     }
 }
 
-/// A file list the organization uploaded as a blob (`deployFiles(fileList:)`).
+/// One part of a file list the organization uploaded as a blob (`deployFiles(fileList:)`).
 async fn read_file_list(ctx: &Context<'_>, organization_id: &str, hash: &str) -> Result<Vec<DeployFileInput>> {
     let api = state(ctx);
     clouddeck_workers::artifacts::check_hash(hash).map_err(|e| bad_input("fileList", e))?;

@@ -14,6 +14,8 @@ pub enum Backend {
 
 pub struct App {
     pub server: Option<Server>,
+    /// What the server was started with (`restart` starts it again the same way).
+    pub config: Config,
     pub base: String,
     /// The edge router's address, `127.0.0.1:PORT`.
     pub edge: String,
@@ -84,7 +86,7 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
     let server = Server::start(&config, Roles::all(false)).await.unwrap();
     let base = format!("http://{}", server.api_addr.unwrap());
     let edge = server.edge_addr.unwrap().to_string();
-    App { server: Some(server), base, edge, http: reqwest::Client::new(), _scratch: scratch }
+    App { server: Some(server), config, base, edge, http: reqwest::Client::new(), _scratch: scratch }
 }
 
 impl App {
@@ -173,6 +175,15 @@ impl App {
         if let Some(server) = self.server.take() {
             server.shutdown().await;
         }
+    }
+
+    /// Starts the server again on its data (after `halt`), as a restart after a crash would.
+    pub async fn restart(&mut self) {
+        self.halt().await;
+        let server = Server::start(&self.config, Roles::all(false)).await.unwrap();
+        self.base = format!("http://{}", server.api_addr.unwrap());
+        self.edge = server.edge_addr.unwrap().to_string();
+        self.server = Some(server);
     }
 
     pub async fn stop(mut self) {
