@@ -372,11 +372,8 @@ impl CommandHandler {
         owner_id: &str,
         ctx: &Context,
     ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
-        let id = name::name_id(kind, name);
-        let held = self.load::<Name>(&id).await?;
         let command = NameCommand::Claim { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
-        let events = held.state.decide(command, ctx)?;
-        Ok((stream_id(Name::KIND, &id), held.expected(), events))
+        self.name_write(kind, name, command, ctx).await
     }
 
     /// The write that gives public name `name` back, if `owner_id` holds it.
@@ -387,9 +384,20 @@ impl CommandHandler {
         owner_id: &str,
         ctx: &Context,
     ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
+        let command = NameCommand::Release { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
+        self.name_write(kind, name, command, ctx).await
+    }
+
+    /// What `command` writes to the stream of public name `name` of `kind`.
+    async fn name_write(
+        &self,
+        kind: &str,
+        name: &str,
+        command: NameCommand,
+        ctx: &Context,
+    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
         let id = name::name_id(kind, name);
         let held = self.load::<Name>(&id).await?;
-        let command = NameCommand::Release { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
         let events = held.state.decide(command, ctx)?;
         Ok((stream_id(Name::KIND, &id), held.expected(), events))
     }

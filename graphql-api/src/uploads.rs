@@ -127,6 +127,14 @@ pub async fn missing(state: &ApiState, principal: &Principal, request: MissingRe
 }
 
 /// The organization's plan now.
+/// The organization an upload for `target` goes to, and its plan; or the refusal.
+async fn uploader(state: &ApiState, principal: &Principal, target: &UploadTarget) -> Result<(String, Plan), Response> {
+    let organization_id =
+        deployable(state, principal, target.organization.as_deref(), target.project.as_deref()).await?;
+    let plan = plan(state, &organization_id).await?;
+    Ok((organization_id, plan))
+}
+
 async fn plan(state: &ApiState, organization_id: &str) -> Result<Plan, Response> {
     state.handler.state::<Subscription>(organization_id).await.map(|s| s.plan).map_err(|e| {
         tracing::error!(error = %e, "reading a plan");
@@ -160,13 +168,8 @@ pub async fn upload_batch(
 ) -> Response {
     use futures::TryStreamExt;
     use tokio::io::{AsyncBufReadExt, AsyncReadExt};
-    let organization_id =
-        match deployable(state, principal, target.organization.as_deref(), target.project.as_deref()).await {
-            Ok(id) => id,
-            Err(refused) => return refused,
-        };
-    let plan = match plan(state, &organization_id).await {
-        Ok(plan) => plan,
+    let (organization_id, plan) = match uploader(state, principal, &target).await {
+        Ok(found) => found,
         Err(refused) => return refused,
     };
     // The organization's storage, read once and kept up to date through the batch: summing it
@@ -257,13 +260,8 @@ pub async fn upload(
     if let Err(e) = check_hash(sha256) {
         return refusal(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &e.to_string());
     }
-    let organization_id =
-        match deployable(state, principal, target.organization.as_deref(), target.project.as_deref()).await {
-            Ok(id) => id,
-            Err(refused) => return refused,
-        };
-    let plan = match plan(state, &organization_id).await {
-        Ok(plan) => plan,
+    let (organization_id, plan) = match uploader(state, principal, &target).await {
+        Ok(found) => found,
         Err(refused) => return refused,
     };
     let already = uploads::owned(&state.read_db, &organization_id, &[sha256.to_string()]).await;
