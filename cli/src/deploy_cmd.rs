@@ -41,6 +41,9 @@ const INLINE_FILES: usize = 1_000;
 /// server is likely to set).
 const LIST_PART_FILES: usize = 1_000;
 
+/// The most files a deployment may hold (the server's `deployFiles` limit).
+const MAX_FILES: usize = 100_000;
+
 /// Files larger than this are refused before anything is uploaded.
 const MAX_FILE: u64 = 100 * 1024 * 1024;
 
@@ -83,6 +86,10 @@ fn collect(root: &Path, prebuilt: bool) -> anyhow::Result<Vec<LocalFile>> {
             }
             let bytes = std::fs::read(&real)?;
             files.push(LocalFile { path, disk: real, sha256: sha256_hex(&bytes), size: bytes.len() as u64 });
+            // Said before anything is uploaded, or all of it hashed (the server refuses it too).
+            if files.len() > MAX_FILES {
+                bail!("{} holds more than {MAX_FILES} files: the most a deployment may hold", root.display());
+            }
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

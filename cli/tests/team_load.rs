@@ -114,6 +114,31 @@ async fn a_site_of_twenty_thousand_files_deploys_with_its_list_in_parts() {
         .await
         .unwrap();
     assert_eq!(page.text().await.unwrap(), "big page 17777");
+    // a list of 100,001 files (one uploaded blob under as many names) is refused, with the limit
+    let client = Client::new(&app.base, &token);
+    let blob = b"same".to_vec();
+    let hash = clouddeck_workers::artifacts::sha256_hex(&blob);
+    client.upload_batch("acme", "big", &[(hash.clone(), blob.clone()), (hash.clone(), blob)]).await.unwrap();
+    let entries: Vec<Value> =
+        (0..100_001).map(|i| json!({ "path": format!("f/{i}.txt"), "sha256": hash, "size": 4 })).collect();
+    let parts: Vec<(String, Vec<u8>)> = entries
+        .chunks(5_000)
+        .map(|part| {
+            let bytes = serde_json::to_vec(part).unwrap();
+            (clouddeck_workers::artifacts::sha256_hex(&bytes), bytes)
+        })
+        .collect();
+    client.upload_batch("acme", "big", &parts).await.unwrap();
+    let hashes: Vec<&String> = parts.iter().map(|(hash, _)| hash).collect();
+    let (_, refused) = app
+        .post(
+            Some(&token),
+            "mutation($l: [String!]) { deployFiles(organization: \"acme\", project: \"big\", fileList: $l) { id } }",
+            json!({ "l": hashes }),
+        )
+        .await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("100000"), "{refused}");
     app.stop().await;
 }
 
