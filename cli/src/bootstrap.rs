@@ -8,7 +8,7 @@ use clouddeck_command_handlers::organization::OrganizationCommand;
 use clouddeck_command_handlers::user::{UserCommand, user_id_for};
 use clouddeck_eventlog::{EventStore, now_ms};
 use clouddeck_events::{Actor, Provenance};
-use clouddeck_graphql_api::secrets::{new_secret, sha256_hex};
+use clouddeck_secrets::{new_secret, sha256_hex};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;

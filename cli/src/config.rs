@@ -1,8 +1,8 @@
 //! Configuration: flags, each with an environment variable and a default (see README).
 
 use clap::Args;
+use clouddeck_artifacts::{ArtifactStore, S3Config};
 use clouddeck_egress::EgressPolicy;
-use clouddeck_workers::artifacts::{ArtifactStore, S3Config};
 use clouddeck_workers::builder::limits::Limits;
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 use crate::client::Client;
 use anyhow::{Context as _, bail};
 use clap::Args;
-use clouddeck_workers::artifacts::{normalize_path, sha256_hex};
+use clouddeck_artifacts::{FolderRules, list_folder, sha256_hex};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -54,46 +54,21 @@ struct LocalFile {
     size: u64,
 }
 
-/// Every file under `root` (skipping `.git`, and for sources `node_modules`), hashed. A symlink is followed only when it
-/// stays inside the folder.
+/// Every file under `root`, hashed, read through the artifact store's one intake: `.git` is
+/// skipped, and for sources (built on the server, which installs them) `node_modules` and
+/// `.clouddeck`; a link is followed only when it stays inside the folder; the limits are said
+/// before anything is uploaded (the server refuses past them too).
 fn collect(root: &Path, prebuilt: bool) -> anyhow::Result<Vec<LocalFile>> {
-    let root = root.canonicalize().with_context(|| format!("cannot open {}", root.display()))?;
-    let mut files = Vec::new();
-    let mut folders = vec![root.clone()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let entry = entry?;
-            let disk = entry.path();
-            let name = entry.file_name();
-            // Sources are built on the server: their installed dependencies stay here.
-            if name == ".git" || (!prebuilt && (name == "node_modules" || name == ".clouddeck")) {
-                continue;
-            }
-            let real = disk.canonicalize().with_context(|| format!("{} is a broken link", disk.display()))?;
-            if !real.starts_with(&root) {
-                bail!("{} points outside the folder being deployed; refusing to upload it", disk.display());
-            }
-            let meta = std::fs::metadata(&real)?;
-            if meta.is_dir() {
-                folders.push(disk);
-                continue;
-            }
-            let relative =
-                disk.strip_prefix(&root)?.to_str().with_context(|| format!("{} is not UTF-8", disk.display()))?;
-            let path = normalize_path(relative)?;
-            if meta.len() > MAX_FILE {
-                bail!("{path} is {} bytes; the limit is {MAX_FILE}", meta.len());
-            }
-            let bytes = std::fs::read(&real)?;
-            files.push(LocalFile { path, disk: real, sha256: sha256_hex(&bytes), size: bytes.len() as u64 });
-            // Said before anything is uploaded, or all of it hashed (the server refuses it too).
-            if files.len() > MAX_FILES {
-                bail!("{} holds more than {MAX_FILES} files: the most a deployment may hold", root.display());
-            }
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    let skip: &[&str] = if prebuilt { &[".git"] } else { &[".git", "node_modules", ".clouddeck"] };
+    let rules = FolderRules { skip, max_files: Some(MAX_FILES), max_file_bytes: Some(MAX_FILE), max_total_bytes: None };
+    let files = list_folder(root, &rules).with_context(|| format!("cannot deploy {}", root.display()))?;
+    files
+        .into_iter()
+        .map(|file| {
+            let bytes = std::fs::read(&file.disk)?;
+            Ok(LocalFile { sha256: sha256_hex(&bytes), size: bytes.len() as u64, path: file.path, disk: file.disk })
+        })
+        .collect()
 }
 
 pub async fn organization(client: &Client, given: Option<String>) -> anyhow::Result<String> {

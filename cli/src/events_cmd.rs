@@ -1,6 +1,6 @@
 //! `clouddeck events tail` and `clouddeck events verify`: reading the log as it is.
 
-use clouddeck_eventlog::{EventStore, RecordedEvent, StoreError, Subscription};
+use clouddeck_eventlog::{EventStore, LogTail, RecordedEvent, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -51,7 +51,7 @@ fn text_line(event: &RecordedEvent) -> String {
 /// Prints events after `from`; with `follow`, keeps printing as they are appended.
 pub async fn tail(store: Arc<dyn EventStore>, from: i64, follow: bool, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    let mut subscription = Subscription::new(store.clone(), from);
+    let mut subscription = LogTail::new(store.clone(), from);
     loop {
         let batch = subscription.next_ready(PAGE).await?;
         if batch.is_empty() {

@@ -8,7 +8,6 @@ pub mod bootstrap;
 pub mod client;
 pub mod config;
 pub mod deploy_cmd;
-pub mod edge_workers;
 pub mod events_cmd;
 pub mod manage_cmd;
 pub mod output;

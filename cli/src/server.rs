@@ -3,18 +3,18 @@
 //! GraphQL API.
 
 use crate::config::Config;
-use crate::edge_workers;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_edge::Edge;
+use clouddeck_edge::per_core;
 use clouddeck_edge::report::Reporter;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
 use clouddeck_graphql_api::mail::Mailer;
-use clouddeck_graphql_api::secrets::Sealer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector, CHECKPOINT as ANALYTICS};
 use clouddeck_projections::{Projection, ProjectionRunner, ReadModels, db};
+use clouddeck_secrets::Sealer;
 use clouddeck_workers::builder::CgroupRoot;
 use clouddeck_workers::builder::docker::DockerRunner;
 use clouddeck_workers::builder::run::Builder;
@@ -150,7 +150,7 @@ impl Server {
         let mut edge_addr = None;
         if roles.deploy {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let sockets = edge_workers::bind(&config.edge_addr, cores)?;
+            let sockets = per_core::bind(&config.edge_addr, cores)?;
             let bound = sockets.address;
             edge_addr = Some(bound);
             let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
@@ -192,13 +192,13 @@ impl Server {
             let window = Duration::from_secs(config.meter_window_secs.max(1));
             // Serving stops first; the reporter's last flush then sees every request.
             let (stop_reporter, reporter_stopped) = watch::channel(false);
-            let served = edge_workers::serve(sockets, edge.router(), stopped.clone());
+            let served = per_core::serve(sockets, edge.router(), stopped.clone());
             tasks.spawn(async move {
                 let reporting = tokio::spawn(reporter.run(window, reporter_stopped));
                 let result = served.await;
                 let _ = stop_reporter.send(true);
                 let _ = reporting.await;
-                result
+                Ok(result?)
             });
         }
         let mut api_addr = None;
@@ -270,7 +270,7 @@ impl Config {
 async fn build_runner(config: &Config) -> anyhow::Result<Arc<dyn Runner>> {
     let data = config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone());
     // One instance per data folder: its builds' groups and containers carry its name.
-    let instance = clouddeck_workers::artifacts::sha256_hex(data.display().to_string().as_bytes())[..12].to_string();
+    let instance = clouddeck_artifacts::sha256_hex(data.display().to_string().as_bytes())[..12].to_string();
     let mut hidden = vec![data.clone(), data.join("secret.key")];
     if let Some(file) = config.database_url.as_deref().and_then(|url| url.strip_prefix("sqlite:")) {
         let file = std::path::Path::new(file.split('?').next().unwrap_or(file));

@@ -7,7 +7,7 @@ mod api {
 }
 
 use api::harness::{App, Backend, spawn_app};
-use clouddeck_workers::artifacts::sha256_hex;
+use clouddeck_artifacts::sha256_hex;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 

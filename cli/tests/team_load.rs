@@ -117,7 +117,7 @@ async fn a_site_of_twenty_thousand_files_deploys_with_its_list_in_parts() {
     // a list of 100,001 files (one uploaded blob under as many names) is refused, with the limit
     let client = Client::new(&app.base, &token);
     let blob = b"same".to_vec();
-    let hash = clouddeck_workers::artifacts::sha256_hex(&blob);
+    let hash = clouddeck_artifacts::sha256_hex(&blob);
     client.upload_batch("acme", "big", &[(hash.clone(), blob.clone()), (hash.clone(), blob)]).await.unwrap();
     let entries: Vec<Value> =
         (0..100_001).map(|i| json!({ "path": format!("f/{i}.txt"), "sha256": hash, "size": 4 })).collect();
@@ -125,7 +125,7 @@ async fn a_site_of_twenty_thousand_files_deploys_with_its_list_in_parts() {
         .chunks(5_000)
         .map(|part| {
             let bytes = serde_json::to_vec(part).unwrap();
-            (clouddeck_workers::artifacts::sha256_hex(&bytes), bytes)
+            (clouddeck_artifacts::sha256_hex(&bytes), bytes)
         })
         .collect();
     client.upload_batch("acme", "big", &parts).await.unwrap();

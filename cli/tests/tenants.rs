@@ -13,7 +13,7 @@ mod api {
 use api::harness::{App, Backend, Socket, next_message, spawn_app, spawn_configured};
 use clouddeck::client::Client;
 use clouddeck::deploy_cmd::{DeployArgs, Deployed, upload_and_deploy};
-use clouddeck_workers::artifacts::sha256_hex;
+use clouddeck_artifacts::sha256_hex;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
@@ -181,7 +181,7 @@ async fn what_no_deployment_uses_is_collected_after_the_grace_period() {
     assert_eq!(upload(&app, &token, "acme", "site", &abandoned).await.0, 201);
     assert!(deploy_files(&app, &token, "acme", "site", &used).await["errors"].is_null());
     let server = app.server.as_ref().unwrap();
-    let store = clouddeck_workers::artifacts::ArtifactStore::new(app.data_dir().join("artifacts"));
+    let store = clouddeck_artifacts::ArtifactStore::new(app.data_dir().join("artifacts"));
     let collector = clouddeck_workers::collector::Collector {
         store: store.clone(),
         db: server.read_db.clone(),

@@ -4,19 +4,21 @@
 
 use crate::access::{Context, Role};
 use crate::aggregate::Aggregate;
+use crate::decision::{Decision, History, Request, Write, stream_of};
 use crate::error::DomainError;
+use crate::organization::Organization;
 use clouddeck_billing::{Plan, Terms};
 use clouddeck_events::{BuildCounted, Event, PlanChanged};
 
 /// The organization's plan; Free until changed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Subscription {
+pub struct OrganizationPlan {
     pub plan: Plan,
 }
 
-impl Default for Subscription {
+impl Default for OrganizationPlan {
     fn default() -> Self {
-        Subscription { plan: Plan::free() }
+        OrganizationPlan { plan: Plan::free() }
     }
 }
 
@@ -39,13 +41,13 @@ pub fn plan_of(event: &PlanChanged) -> Plan {
     Plan::new(&event.to_plan, terms).unwrap_or_else(|_| Plan::free())
 }
 
-impl Aggregate for Subscription {
+impl Aggregate for OrganizationPlan {
     type Command = ChangePlan;
     const KIND: &'static str = "billing";
 
     fn evolve(self, event: &Event) -> Self {
         match event {
-            Event::PlanChanged(e) => Subscription { plan: plan_of(e) },
+            Event::PlanChanged(e) => OrganizationPlan { plan: plan_of(e) },
             _ => self,
         }
     }
@@ -125,6 +127,31 @@ pub fn build_counter_id(organization_id: &str, period: &str) -> String {
     format!("{organization_id}-{period}")
 }
 
+/// Changes an organization's plan (its owner only).
+#[derive(Debug, Clone)]
+pub struct ChangePlanDecision(pub ChangePlan);
+
+impl Decision for ChangePlanDecision {
+    fn key(&self) -> String {
+        self.0.organization_id.clone()
+    }
+
+    fn streams(&self, _read: &History, _request: &Request) -> Vec<String> {
+        let id = &self.0.organization_id;
+        vec![stream_of::<Organization>(id), stream_of::<OrganizationPlan>(id)]
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let id = &self.0.organization_id;
+        if read.version(&stream_of::<Organization>(id)) == 0 {
+            return Err(DomainError::not_found("organization", id));
+        }
+        let ctx = request.context_in(&read.state::<Organization>(id));
+        let events = read.state::<OrganizationPlan>(id).decide(self.0.clone(), &ctx)?;
+        Ok(vec![Write::checked(stream_of::<OrganizationPlan>(id), events)])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,12 +167,12 @@ mod tests {
 
     #[test]
     fn only_the_owner_changes_the_plan() {
-        let free = Subscription::default();
+        let free = OrganizationPlan::default();
         for role in [Some(Role::Admin), Some(Role::Developer), Some(Role::Viewer), None] {
             assert!(matches!(free.decide(change("pro", None), &as_role(role)), Err(DomainError::Forbidden(_))));
         }
         let events = free.decide(change("pro", None), &as_role(Some(Role::Owner))).unwrap();
-        let pro = Subscription::replay(&events);
+        let pro = OrganizationPlan::replay(&events);
         assert_eq!(pro.plan.name, "pro");
         assert!(pro.decide(change("pro", None), &as_role(Some(Role::Owner))).unwrap().is_empty(), "no change");
         assert!(matches!(
@@ -159,8 +186,8 @@ mod tests {
         let terms =
             Terms { price_cents: 99_900, builds_per_month: Some(5_000), bandwidth_gb: 20_000, overage_cents_per_gb: 4 };
         let events =
-            Subscription::default().decide(change("enterprise", Some(terms)), &as_role(Some(Role::Owner))).unwrap();
-        assert_eq!(Subscription::replay(&events).plan, Plan::new("enterprise", Some(terms)).unwrap());
+            OrganizationPlan::default().decide(change("enterprise", Some(terms)), &as_role(Some(Role::Owner))).unwrap();
+        assert_eq!(OrganizationPlan::replay(&events).plan, Plan::new("enterprise", Some(terms)).unwrap());
     }
 
     #[test]

@@ -3,7 +3,10 @@
 
 use crate::access::{Context, Role};
 use crate::aggregate::Aggregate;
+use crate::billing::{BuildCount, CountBuild, OrganizationPlan, build_counter_id};
+use crate::decision::{Decision, History, Request, Write, stream_of};
 use crate::error::DomainError;
+use crate::organization::Organization;
 use crate::project::{Project, ProjectStatus};
 use crate::validate;
 use clouddeck_events::*;
@@ -229,5 +232,145 @@ impl Aggregate for Deployment {
                 Ok(vec![DeploymentRolledBack { deployment_id, project_id, from_deployment_id: from }.into()])
             }
         }
+    }
+}
+
+/// Requests a deployment of a project: the deployment's first event, and the month's build
+/// counted in the same append. The counter's version is the count, so two requests racing for
+/// the last build of a limited plan cannot both have it; without a limit the counter is not
+/// read (nothing to race for) and is appended to unchecked.
+#[derive(Debug, Clone)]
+pub struct RequestDeploymentDecision {
+    pub project_id: String,
+    pub request: RequestDeployment,
+}
+
+impl RequestDeploymentDecision {
+    fn counter_id(&self, read: &History, request: &Request) -> String {
+        let organization_id = read.state::<Project>(&self.project_id).organization_id;
+        build_counter_id(&organization_id, &clouddeck_billing::period_of(request.now_ms))
+    }
+}
+
+impl Decision for RequestDeploymentDecision {
+    fn key(&self) -> String {
+        self.request.deployment_id.clone()
+    }
+
+    fn streams(&self, read: &History, request: &Request) -> Vec<String> {
+        let project_stream = stream_of::<Project>(&self.project_id);
+        if !read.has(&project_stream) {
+            return vec![project_stream];
+        }
+        let organization_id = read.state::<Project>(&self.project_id).organization_id;
+        let plan_stream = stream_of::<OrganizationPlan>(&organization_id);
+        let mut streams = vec![
+            stream_of::<Organization>(&organization_id),
+            stream_of::<Deployment>(&self.request.deployment_id),
+            plan_stream.clone(),
+        ];
+        let limited =
+            read.has(&plan_stream) && read.state::<OrganizationPlan>(&organization_id).plan.builds_per_month.is_some();
+        if limited {
+            streams.push(stream_of::<BuildCount>(&self.counter_id(read, request)));
+        }
+        streams
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let project = read.state::<Project>(&self.project_id);
+        let ctx = request.context_in(&read.state::<Organization>(&project.organization_id));
+        let deployment_id = &self.request.deployment_id;
+        if read.version(&stream_of::<Deployment>(deployment_id)) != 0 {
+            return Err(DomainError::AlreadyExists(format!("deployment {deployment_id} exists")));
+        }
+        let events = decide_request(&project, self.request.clone(), &ctx)?;
+        let plan = read.state::<OrganizationPlan>(&project.organization_id).plan;
+        let unlimited = plan.builds_per_month.is_none();
+        let counter_id = self.counter_id(read, request);
+        let count = CountBuild {
+            organization_id: project.organization_id.clone(),
+            project_id: self.project_id.clone(),
+            deployment_id: deployment_id.clone(),
+            period: clouddeck_billing::period_of(request.now_ms),
+            plan,
+        };
+        let counted = read.state::<BuildCount>(&counter_id).decide(count, &ctx)?;
+        Ok(vec![
+            Write::checked(stream_of::<Deployment>(deployment_id), events),
+            Write { stream: stream_of::<BuildCount>(&counter_id), events: counted, checked: !unlimited },
+        ])
+    }
+}
+
+/// A step of an existing deployment, decided in its organization.
+#[derive(Debug, Clone)]
+pub struct DeploymentDecision {
+    pub deployment_id: String,
+    pub command: DeploymentCommand,
+}
+
+impl Decision for DeploymentDecision {
+    fn key(&self) -> String {
+        self.deployment_id.clone()
+    }
+
+    fn streams(&self, read: &History, _request: &Request) -> Vec<String> {
+        let deployment_stream = stream_of::<Deployment>(&self.deployment_id);
+        if !read.has(&deployment_stream) {
+            return vec![deployment_stream];
+        }
+        vec![stream_of::<Organization>(&read.state::<Deployment>(&self.deployment_id).organization_id)]
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let deployment = read.state::<Deployment>(&self.deployment_id);
+        let ctx = request.context_in(&read.state::<Organization>(&deployment.organization_id));
+        let events = deployment.decide(self.command.clone(), &ctx)?;
+        Ok(vec![Write::checked(stream_of::<Deployment>(&self.deployment_id), events)])
+    }
+}
+
+/// The stream of a deployment's build log, `buildlog-<deployment>`: a chunk's sequence is its
+/// version there. Kept apart from the deployment's stream so that a step of the deployment
+/// does not replay every line its build printed (which made long logs quadratic).
+pub fn build_log_stream(deployment_id: &str) -> String {
+    clouddeck_events::stream_id("buildlog", deployment_id)
+}
+
+/// Appends a chunk of build output to the deployment's build log. The deployment decides it
+/// may (it must be building; only the system writes logs); the log's version, read without
+/// its lines, numbers the chunk, and a racing writer conflicts and numbers again.
+#[derive(Debug, Clone)]
+pub struct AppendBuildLog {
+    pub deployment_id: String,
+    pub lines: Vec<String>,
+}
+
+impl Decision for AppendBuildLog {
+    fn key(&self) -> String {
+        build_log_stream(&self.deployment_id)
+    }
+
+    fn streams(&self, read: &History, request: &Request) -> Vec<String> {
+        DeploymentDecision { deployment_id: self.deployment_id.clone(), command: DeploymentCommand::Cancel }
+            .streams(read, request)
+    }
+
+    fn versions(&self, _read: &History, _request: &Request) -> Vec<String> {
+        vec![build_log_stream(&self.deployment_id)]
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let deployment = read.state::<Deployment>(&self.deployment_id);
+        let ctx = request.context_in(&read.state::<Organization>(&deployment.organization_id));
+        let mut events = deployment.decide(DeploymentCommand::AppendLog { lines: self.lines.clone() }, &ctx)?;
+        let log = build_log_stream(&self.deployment_id);
+        for event in &mut events {
+            if let Event::BuildLogChunk(chunk) = event {
+                chunk.sequence = read.version(&log) + 1;
+            }
+        }
+        Ok(vec![Write::checked(log, events)])
     }
 }

@@ -1,17 +1,19 @@
-//! The command side's I/O: load a stream, fold it, decide, append with the version it was
-//! loaded at. A conflicting append means someone wrote in between: reload and decide
-//! again, a few times, then give up with `Contention`. Nothing is ever merged.
+//! The command side's I/O, one generic path for every decision (`decision.rs`): read the
+//! streams it names, decide, append each write with the version its stream was read at. A
+//! conflicting append means someone wrote in between: read and decide again, with backoff,
+//! then give up with `Contention`. Nothing is ever merged. The methods named for commands
+//! below only name the decision; the rules live in the aggregates' files.
 
 use crate::access::Context;
 use crate::aggregate::Aggregate;
-use crate::billing::{BuildCount, ChangePlan, CountBuild, Subscription, build_counter_id};
-use crate::deployment::{Deployment, DeploymentCommand, RequestDeployment, decide_request};
+use crate::billing::{ChangePlan, ChangePlanDecision};
+use crate::decision::{Decision, History, Request};
+use crate::deployment::{DeploymentCommand, DeploymentDecision, RequestDeployment, RequestDeploymentDecision};
 use crate::error::DomainError;
-use crate::name::{self, Name, NameCommand};
-use crate::organization::{Organization, OrganizationCommand};
-use crate::project::{Project, ProjectCommand};
-use crate::source::{Source, SourceCommand};
-use crate::user::{User, UserCommand};
+use crate::organization::{OrganizationCommand, OrganizationDecision};
+use crate::project::{CreateProject, ProjectCommand, ProjectDecision};
+use crate::source::{DeployPush, RecordPush};
+use crate::user::{UserCommand, UserDecision};
 use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend};
 use clouddeck_events::{Event, Provenance, PushReceived, stream_id};
 use std::collections::HashMap;
@@ -24,6 +26,8 @@ const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(20);
 /// The first pause after a conflict; each next one doubles, up to `MAX_PAUSE`, with jitter.
 const FIRST_PAUSE_MS: u64 = 2;
 const MAX_PAUSE_MS: u64 = 250;
+/// The most rounds of reads a decision may ask for.
+const MAX_READ_ROUNDS: usize = 4;
 
 /// What an accepted command wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,28 +56,6 @@ fn storage(e: StoreError) -> Failure {
             error!(error = %other, "event store failure while handling a command");
             Failure::Domain(DomainError::Storage)
         }
-    }
-}
-
-/// A name taken: the error says so and what to try instead.
-fn suggest(failure: Failure, suggestion: &str, what: &str) -> Failure {
-    match failure {
-        Failure::Domain(DomainError::AlreadyExists(reason)) => Failure::Domain(DomainError::AlreadyExists(format!(
-            "{reason} on this server ({what}'s name is public): try `{suggestion}`"
-        ))),
-        other => other,
-    }
-}
-
-/// A loaded aggregate and the version it was loaded at.
-struct Loaded<A> {
-    state: A,
-    version: i64,
-}
-
-impl<A> Loaded<A> {
-    fn expected(&self) -> ExpectedVersion {
-        if self.version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exactly(self.version) }
     }
 }
 
@@ -109,20 +91,17 @@ impl CommandHandler {
         &self.store
     }
 
-    async fn load<A: Aggregate>(&self, id: &str) -> Result<Loaded<A>, Failure> {
-        let recorded = self.store.read_stream(&stream_id(A::KIND, id), 0).await.map_err(storage)?;
-        let version = recorded.last().map_or(0, |e| e.meta.stream_version);
-        let events: Vec<Event> = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(storage)?;
-        Ok(Loaded { state: A::replay(&events), version })
-    }
-
     /// Public read of an aggregate's current state, for callers that must look first.
     pub async fn state<A: Aggregate>(&self, id: &str) -> Result<A, DomainError> {
-        match self.load::<A>(id).await {
-            Ok(loaded) => Ok(loaded.state),
-            Err(Failure::Domain(e)) => Err(e),
-            Err(Failure::Conflict) => Err(DomainError::Storage),
-        }
+        let recorded = self.store.read_stream(&stream_id(A::KIND, id), 0).await.map_err(|e| match storage(e) {
+            Failure::Domain(e) => e,
+            Failure::Conflict => DomainError::Storage,
+        })?;
+        let events: Vec<Event> = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(|e| {
+            error!(error = %e, "an event of a stream cannot be decoded");
+            DomainError::Storage
+        })?;
+        Ok(A::replay(&events))
     }
 
     async fn append(
@@ -181,23 +160,78 @@ impl CommandHandler {
         outcome
     }
 
-    /// Loads an aggregate that lives in an organization, that organization, and the actor's
-    /// standing in it.
-    async fn in_organization<A: Aggregate>(
+    /// Runs `decision`: reads the streams it names, decides, appends every write with the
+    /// version its stream was read at (atomically), and on a conflict reads and decides again
+    /// (`retrying`). Commands with the same key queue on one turn in this process.
+    ///
+    /// Errors: the decision's [`DomainError`]; `Contention` when conflicts outlast `RETRY_FOR`;
+    /// `Storage` when the store fails.
+    pub async fn execute<D: Decision>(
         &self,
-        id: &str,
-        organization_of: fn(&A) -> &str,
+        decision: &D,
         provenance: &Provenance,
         now_ms: i64,
-    ) -> Result<(Loaded<A>, Loaded<Organization>, Context), Failure> {
-        let loaded = self.load::<A>(id).await?;
-        let org = self.load::<Organization>(organization_of(&loaded.state)).await?;
-        let ctx = Self::context(provenance, &org.state, now_ms);
-        Ok((loaded, org, ctx))
+    ) -> Result<Outcome, DomainError> {
+        let request = Request { actor: provenance.actor.clone(), now_ms };
+        self.retrying(&decision.key(), || async {
+            let read = self.read(decision, &request).await?;
+            let writes = decision.decide(&read, &request)?;
+            let writes = writes
+                .into_iter()
+                .map(|write| {
+                    let expected = match (write.checked, read.version(&write.stream)) {
+                        (false, _) => ExpectedVersion::Any,
+                        (true, 0) => ExpectedVersion::NoStream,
+                        (true, version) => ExpectedVersion::Exactly(version),
+                    };
+                    (write.stream, expected, write.events)
+                })
+                .collect();
+            self.append(writes, provenance).await
+        })
+        .await
     }
 
-    fn context(provenance: &Provenance, organization: &Organization, now_ms: i64) -> Context {
-        Context { actor: provenance.actor.clone(), role: organization.role_of(&provenance.actor, now_ms), now_ms }
+    /// Whether `decision` would be accepted now, without appending anything.
+    pub async fn check<D: Decision>(
+        &self,
+        decision: &D,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<(), DomainError> {
+        let request = Request { actor: provenance.actor.clone(), now_ms };
+        match self.read(decision, &request).await {
+            Ok(read) => decision.decide(&read, &request).map(|_| ()),
+            Err(Failure::Domain(e)) => Err(e),
+            Err(Failure::Conflict) => Err(DomainError::Storage),
+        }
+    }
+
+    /// Reads the streams `decision` names until it names none it has not read (at most a few
+    /// rounds: a decision's streams depend on at most a chain of states).
+    async fn read<D: Decision>(&self, decision: &D, request: &Request) -> Result<History, Failure> {
+        let mut read = History::default();
+        for _ in 0..MAX_READ_ROUNDS {
+            let wanted: Vec<String> =
+                decision.streams(&read, request).into_iter().filter(|stream| !read.has(stream)).collect();
+            let counted: Vec<String> =
+                decision.versions(&read, request).into_iter().filter(|stream| !read.has(stream)).collect();
+            if wanted.is_empty() && counted.is_empty() {
+                return Ok(read);
+            }
+            for stream in counted {
+                let version = self.store.stream_version(&stream).await.map_err(storage)?;
+                read.insert(stream, version, Vec::new());
+            }
+            for stream in wanted {
+                let recorded = self.store.read_stream(&stream, 0).await.map_err(storage)?;
+                let version = recorded.last().map_or(0, |e| e.meta.stream_version);
+                let events = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(storage)?;
+                read.insert(stream, version, events);
+            }
+        }
+        error!(key = decision.key(), "a decision kept naming new streams");
+        Err(Failure::Domain(DomainError::Storage))
     }
 
     pub async fn organization(
@@ -207,22 +241,8 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(organization_id, || async {
-            let org = self.load::<Organization>(organization_id).await?;
-            let ctx = Self::context(provenance, &org.state, now_ms);
-            let events = org.state.decide(command.clone(), &ctx)?;
-            let mut writes = vec![(stream_id(Organization::KIND, organization_id), org.expected(), events)];
-            // An organization's slug is the server's to give: claimed in the same append.
-            if let OrganizationCommand::Create { slug, .. } = &command {
-                let claim = self
-                    .claim(name::ORGANIZATION, slug, organization_id, &ctx)
-                    .await
-                    .map_err(|e| suggest(e, slug, "an organization"))?;
-                writes.push(claim);
-            }
-            self.append(writes, provenance).await
-        })
-        .await
+        let decision = OrganizationDecision { organization_id: organization_id.to_string(), command };
+        self.execute(&decision, provenance, now_ms).await
     }
 
     /// Claims the slug on the organization's stream and creates the project, atomically.
@@ -232,32 +252,10 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        let ProjectCommand::Create { project_id, organization_id, slug, .. } = &command else {
+        if !matches!(command, ProjectCommand::Create { .. }) {
             return Err(DomainError::invalid("command", "expected a project creation"));
-        };
-        self.retrying(organization_id, || async {
-            let org = self.load::<Organization>(organization_id).await?;
-            if org.state.id.is_none() {
-                return Err(DomainError::not_found("organization", organization_id).into());
-            }
-            let project = self.load::<Project>(project_id).await?;
-            let ctx = Self::context(provenance, &org.state, now_ms);
-            let claim = OrganizationCommand::ClaimProjectSlug { project_id: project_id.clone(), slug: slug.clone() };
-            let org_events = org.state.decide(claim, &ctx)?;
-            let project_events = project.state.decide(command.clone(), &ctx)?;
-            // The host name `<slug>.<base domain>` is the server's: claimed in the same append.
-            let host = self
-                .claim(name::HOST, slug, project_id, &ctx)
-                .await
-                .map_err(|e| suggest(e, &format!("{slug}-{}", org.state.slug), "a project"))?;
-            let writes = vec![
-                (stream_id(Organization::KIND, organization_id), org.expected(), org_events),
-                (stream_id(Project::KIND, project_id), project.expected(), project_events),
-                host,
-            ];
-            self.append(writes, provenance).await
-        })
-        .await
+        }
+        self.execute(&CreateProject(command), provenance, now_ms).await
     }
 
     pub async fn project(
@@ -267,25 +265,7 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(project_id, || async {
-            let (project, org, ctx) =
-                self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
-            let events = project.state.decide(command.clone(), &ctx)?;
-            let mut writes = Vec::new();
-            if matches!(command, ProjectCommand::Delete) {
-                let release = OrganizationCommand::ReleaseProjectSlug { project_id: project_id.to_string() };
-                let org_events = org.state.decide(release, &ctx)?;
-                writes.push((
-                    stream_id(Organization::KIND, &project.state.organization_id),
-                    org.expected(),
-                    org_events,
-                ));
-                writes.push(self.release(name::HOST, &project.state.slug, project_id, &ctx).await?);
-            }
-            writes.push((stream_id(Project::KIND, project_id), project.expected(), events));
-            self.append(writes, provenance).await
-        })
-        .await
+        self.execute(&ProjectDecision { project_id: project_id.to_string(), command }, provenance, now_ms).await
     }
 
     pub async fn request_deployment(
@@ -295,56 +275,8 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(&request.deployment_id, || async {
-            let writes = self.request_writes(project_id, request.clone(), provenance, now_ms).await?;
-            self.append(writes, provenance).await
-        })
-        .await
-    }
-
-    /// What a deployment request appends: the deployment's first event, and the month's build
-    /// counted in the same append. The counter's version is the count, so two requests racing
-    /// for the last build cannot both have it.
-    async fn request_writes(
-        &self,
-        project_id: &str,
-        request: RequestDeployment,
-        provenance: &Provenance,
-        now_ms: i64,
-    ) -> Result<Vec<(String, ExpectedVersion, Vec<Event>)>, Failure> {
-        let (project, _, ctx) =
-            self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
-        let deployment = self.load::<Deployment>(&request.deployment_id).await?;
-        if deployment.version != 0 {
-            return Err(DomainError::AlreadyExists(format!("deployment {} exists", request.deployment_id)).into());
-        }
-        let deployment_id = request.deployment_id.clone();
-        let events = decide_request(&project.state, request, &ctx)?;
-        let organization_id = &project.state.organization_id;
-        let plan = self.load::<Subscription>(organization_id).await?.state.plan;
-        let period = clouddeck_billing::period_of(now_ms);
-        let counter_id = build_counter_id(organization_id, &period);
-        let unlimited = plan.builds_per_month.is_none();
-        let count = CountBuild {
-            organization_id: organization_id.clone(),
-            project_id: project_id.to_string(),
-            deployment_id: deployment_id.clone(),
-            period,
-            plan,
-        };
-        // Without a limit there is nothing to race for: counted without reading the
-        // month's counter, which then grows without bound. With one, it holds at most
-        // the limit's events.
-        let (counted, expected) = if unlimited {
-            (BuildCount::default().decide(count, &ctx)?, ExpectedVersion::Any)
-        } else {
-            let counter = self.load::<BuildCount>(&counter_id).await?;
-            (counter.state.decide(count, &ctx)?, counter.expected())
-        };
-        Ok(vec![
-            (stream_id(Deployment::KIND, &deployment_id), ExpectedVersion::NoStream, events),
-            (stream_id(BuildCount::KIND, &counter_id), expected, counted),
-        ])
+        let decision = RequestDeploymentDecision { project_id: project_id.to_string(), request };
+        self.execute(&decision, provenance, now_ms).await
     }
 
     pub async fn deployment(
@@ -354,55 +286,10 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(deployment_id, || async {
-            let (deployment, _, ctx) =
-                self.in_organization::<Deployment>(deployment_id, |d| &d.organization_id, provenance, now_ms).await?;
-            let events = deployment.state.decide(command.clone(), &ctx)?;
-            let write = (stream_id(Deployment::KIND, deployment_id), deployment.expected(), events);
-            self.append(vec![write], provenance).await
-        })
-        .await
+        let decision = DeploymentDecision { deployment_id: deployment_id.to_string(), command };
+        self.execute(&decision, provenance, now_ms).await
     }
 
-    /// The write that claims public name `name` of `kind` for `owner_id`.
-    async fn claim(
-        &self,
-        kind: &str,
-        name: &str,
-        owner_id: &str,
-        ctx: &Context,
-    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
-        let command = NameCommand::Claim { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
-        self.name_write(kind, name, command, ctx).await
-    }
-
-    /// The write that gives public name `name` back, if `owner_id` holds it.
-    async fn release(
-        &self,
-        kind: &str,
-        name: &str,
-        owner_id: &str,
-        ctx: &Context,
-    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
-        let command = NameCommand::Release { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
-        self.name_write(kind, name, command, ctx).await
-    }
-
-    /// What `command` writes to the stream of public name `name` of `kind`.
-    async fn name_write(
-        &self,
-        kind: &str,
-        name: &str,
-        command: NameCommand,
-        ctx: &Context,
-    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
-        let id = name::name_id(kind, name);
-        let held = self.load::<Name>(&id).await?;
-        let events = held.state.decide(command, ctx)?;
-        Ok((stream_id(Name::KIND, &id), held.expected(), events))
-    }
-
-    /// Registration and sessions: not scoped to an organization.
     pub async fn user(
         &self,
         user_id: &str,
@@ -410,36 +297,16 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(user_id, || async {
-            let user = self.load::<User>(user_id).await?;
-            let ctx = Context { actor: provenance.actor.clone(), role: None, now_ms };
-            let events = user.state.decide(command.clone(), &ctx)?;
-            let write = (stream_id(User::KIND, user_id), user.expected(), events);
-            self.append(vec![write], provenance).await
-        })
-        .await
+        self.execute(&UserDecision { user_id: user_id.to_string(), command }, provenance, now_ms).await
     }
 
-    /// Changes an organization's plan (its owner only).
     pub async fn change_plan(
         &self,
         command: ChangePlan,
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        let organization_id = command.organization_id.clone();
-        self.retrying(&organization_id, || async {
-            let org = self.load::<Organization>(&organization_id).await?;
-            if org.version == 0 {
-                return Err(DomainError::not_found("organization", &organization_id).into());
-            }
-            let ctx = Self::context(provenance, &org.state, now_ms);
-            let subscription = self.load::<Subscription>(&organization_id).await?;
-            let events = subscription.state.decide(command.clone(), &ctx)?;
-            let write = (stream_id(Subscription::KIND, &organization_id), subscription.expected(), events);
-            self.append(vec![write], provenance).await
-        })
-        .await
+        self.execute(&ChangePlanDecision(command), provenance, now_ms).await
     }
 
     /// Records one metered window on its own new stream, `usage-<window id>`. A window
@@ -462,9 +329,6 @@ impl CommandHandler {
         }
     }
 
-    /// Records a push on `source-<project>`: the project decides it may be recorded (it must be
-    /// live; only CloudDeck's webhook receiver records pushes), the source refuses a delivery
-    /// seen before or a push older than the branch's last. For pushes that deploy nothing.
     pub async fn record_push(
         &self,
         project_id: &str,
@@ -472,15 +336,9 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(project_id, || async {
-            let write = self.push_write(project_id, push.clone(), provenance, now_ms).await?;
-            self.append(vec![write], provenance).await
-        })
-        .await
+        self.execute(&RecordPush { project_id: project_id.to_string(), push }, provenance, now_ms).await
     }
 
-    /// Records a push and requests its deployment in one append: a delivery replayed or
-    /// raced deploys (and counts a build) at most once.
     pub async fn deploy_push(
         &self,
         project_id: &str,
@@ -489,12 +347,11 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<Outcome, DomainError> {
-        self.retrying(project_id, || async {
-            let mut writes = vec![self.push_write(project_id, push.clone(), provenance, now_ms).await?];
-            writes.extend(self.request_writes(project_id, request.clone(), provenance, now_ms).await?);
-            self.append(writes, provenance).await
-        })
-        .await
+        let decision = DeployPush {
+            push: RecordPush { project_id: project_id.to_string(), push },
+            deployment: RequestDeploymentDecision { project_id: project_id.to_string(), request },
+        };
+        self.execute(&decision, provenance, now_ms).await
     }
 
     /// Whether `push` would be recorded now (a new delivery, newer than the branch's last),
@@ -506,29 +363,6 @@ impl CommandHandler {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<(), DomainError> {
-        match self.push_write(project_id, push, provenance, now_ms).await {
-            Ok(_) => Ok(()),
-            Err(Failure::Domain(e)) => Err(e),
-            Err(Failure::Conflict) => Err(DomainError::Storage),
-        }
-    }
-
-    async fn push_write(
-        &self,
-        project_id: &str,
-        push: PushReceived,
-        provenance: &Provenance,
-        now_ms: i64,
-    ) -> Result<(String, ExpectedVersion, Vec<Event>), Failure> {
-        let (project, _, ctx) =
-            self.in_organization::<Project>(project_id, |p| &p.organization_id, provenance, now_ms).await?;
-        let recorded = project.state.decide(ProjectCommand::RecordPush(push), &ctx)?;
-        let source = self.load::<Source>(project_id).await?;
-        let mut events = Vec::new();
-        for event in recorded {
-            let Event::PushReceived(push) = event else { continue };
-            events.extend(source.state.decide(SourceCommand::RecordPush(push), &ctx)?);
-        }
-        Ok((stream_id(Source::KIND, project_id), source.expected(), events))
+        self.check(&RecordPush { project_id: project_id.to_string(), push }, provenance, now_ms).await
     }
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod aggregate;
 pub mod billing;
+pub mod decision;
 pub mod deployment;
 pub mod error;
 pub mod handler;
@@ -18,5 +19,6 @@ pub mod validate;
 
 pub use access::{Context, Role};
 pub use aggregate::Aggregate;
+pub use decision::{Decision, History, Request, Write};
 pub use error::DomainError;
 pub use handler::{CommandHandler, Outcome};

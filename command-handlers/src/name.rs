@@ -5,6 +5,7 @@
 
 use crate::access::Context;
 use crate::aggregate::Aggregate;
+use crate::decision::{History, Write, stream_of};
 use crate::error::DomainError;
 use clouddeck_events::{Event, NameClaimed, NameReleased};
 
@@ -16,6 +17,39 @@ pub const ORGANIZATION: &str = "organization";
 /// The id of a name's stream.
 pub fn name_id(kind: &str, name: &str) -> String {
     format!("{kind}:{}", name.to_lowercase())
+}
+
+/// The stream of public name `name` of `kind`.
+pub fn stream(kind: &str, name: &str) -> String {
+    stream_of::<Name>(&name_id(kind, name))
+}
+
+/// The write that claims public name `name` of `kind` for `owner_id` (read in `read`).
+///
+/// Errors: `AlreadyExists` when another holds it, saying what to try instead (`suggestion`)
+/// and that `what`'s name is public.
+pub fn claim(
+    read: &History,
+    (kind, name, owner_id): (&str, &str, &str),
+    ctx: &Context,
+    (suggestion, what): (&str, &str),
+) -> Result<Write, DomainError> {
+    let command = NameCommand::Claim { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
+    let held = read.state::<Name>(&name_id(kind, name));
+    match held.decide(command, ctx) {
+        Ok(events) => Ok(Write::checked(stream(kind, name), events)),
+        Err(DomainError::AlreadyExists(reason)) => Err(DomainError::AlreadyExists(format!(
+            "{reason} on this server ({what}'s name is public): try `{suggestion}`"
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The write that gives public name `name` of `kind` back, if `owner_id` holds it.
+pub fn release(read: &History, kind: &str, name: &str, owner_id: &str, ctx: &Context) -> Result<Write, DomainError> {
+    let command = NameCommand::Release { kind: kind.into(), name: name.to_lowercase(), owner_id: owner_id.into() };
+    let events = read.state::<Name>(&name_id(kind, name)).decide(command, ctx)?;
+    Ok(Write::checked(stream(kind, name), events))
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -3,7 +3,9 @@
 
 use crate::access::{Context, Role};
 use crate::aggregate::Aggregate;
+use crate::decision::{Decision, History, Request, Write, stream_of};
 use crate::error::DomainError;
+use crate::name;
 use crate::validate;
 use clouddeck_events::*;
 use std::collections::BTreeMap;
@@ -382,5 +384,38 @@ impl Organization {
                 Ok(vec![ProjectSlugReleased { organization_id, project_id, slug }.into()])
             }
         }
+    }
+}
+/// A command on an organization. Creating one claims its slug server-wide in the same append
+/// (`name.rs`): of two creations racing for a slug, one is refused.
+#[derive(Debug, Clone)]
+pub struct OrganizationDecision {
+    pub organization_id: String,
+    pub command: OrganizationCommand,
+}
+
+impl Decision for OrganizationDecision {
+    fn key(&self) -> String {
+        self.organization_id.clone()
+    }
+
+    fn streams(&self, _read: &History, _request: &Request) -> Vec<String> {
+        let mut streams = vec![stream_of::<Organization>(&self.organization_id)];
+        if let OrganizationCommand::Create { slug, .. } = &self.command {
+            streams.push(name::stream(name::ORGANIZATION, slug));
+        }
+        streams
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let organization = read.state::<Organization>(&self.organization_id);
+        let ctx = request.context_in(&organization);
+        let events = organization.decide(self.command.clone(), &ctx)?;
+        let mut writes = vec![Write::checked(stream_of::<Organization>(&self.organization_id), events)];
+        if let OrganizationCommand::Create { slug, .. } = &self.command {
+            let claimed = (name::ORGANIZATION, slug.as_str(), self.organization_id.as_str());
+            writes.push(name::claim(read, claimed, &ctx, (slug, "an organization"))?);
+        }
+        Ok(writes)
     }
 }

@@ -2,7 +2,10 @@
 
 use crate::access::{Context, Role};
 use crate::aggregate::Aggregate;
+use crate::decision::{Decision, History, Request, Write, stream_of};
 use crate::error::DomainError;
+use crate::name;
+use crate::organization::{Organization, OrganizationCommand};
 use crate::validate;
 use clouddeck_events::*;
 use std::collections::BTreeMap;
@@ -225,5 +228,98 @@ impl Project {
             }
         }
         chosen.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
+/// Creates a project: claims its slug on its organization's stream, and its host name
+/// (`<slug>.<base domain>`) server-wide, in the same append as its first event.
+#[derive(Debug, Clone)]
+pub struct CreateProject(pub ProjectCommand);
+
+impl CreateProject {
+    fn ids(&self) -> (&str, &str, &str) {
+        match &self.0 {
+            ProjectCommand::Create { project_id, organization_id, slug, .. } => (project_id, organization_id, slug),
+            _ => ("", "", ""),
+        }
+    }
+}
+
+impl Decision for CreateProject {
+    fn key(&self) -> String {
+        self.ids().1.to_string()
+    }
+
+    fn streams(&self, _read: &History, _request: &Request) -> Vec<String> {
+        let (project_id, organization_id, slug) = self.ids();
+        vec![
+            stream_of::<Organization>(organization_id),
+            stream_of::<Project>(project_id),
+            name::stream(name::HOST, slug),
+        ]
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let ProjectCommand::Create { project_id, organization_id, slug, .. } = &self.0 else {
+            return Err(DomainError::invalid("command", "expected a project creation"));
+        };
+        let organization = read.state::<Organization>(organization_id);
+        if organization.id.is_none() {
+            return Err(DomainError::not_found("organization", organization_id));
+        }
+        let ctx = request.context_in(&organization);
+        let claim = OrganizationCommand::ClaimProjectSlug { project_id: project_id.clone(), slug: slug.clone() };
+        let organization_events = organization.decide(claim, &ctx)?;
+        let project_events = read.state::<Project>(project_id).decide(self.0.clone(), &ctx)?;
+        let suggestion = format!("{slug}-{}", organization.slug);
+        let host = name::claim(read, (name::HOST, slug, project_id), &ctx, (&suggestion, "a project"))?;
+        Ok(vec![
+            Write::checked(stream_of::<Organization>(organization_id), organization_events),
+            Write::checked(stream_of::<Project>(project_id), project_events),
+            host,
+        ])
+    }
+}
+
+/// A command on an existing project, decided in its organization. Deleting one gives its
+/// slug and its host name back in the same append.
+#[derive(Debug, Clone)]
+pub struct ProjectDecision {
+    pub project_id: String,
+    pub command: ProjectCommand,
+}
+
+impl Decision for ProjectDecision {
+    fn key(&self) -> String {
+        self.project_id.clone()
+    }
+
+    fn streams(&self, read: &History, _request: &Request) -> Vec<String> {
+        let project_stream = stream_of::<Project>(&self.project_id);
+        if !read.has(&project_stream) {
+            return vec![project_stream];
+        }
+        let project = read.state::<Project>(&self.project_id);
+        let mut streams = vec![stream_of::<Organization>(&project.organization_id)];
+        if matches!(self.command, ProjectCommand::Delete) {
+            streams.push(name::stream(name::HOST, &project.slug));
+        }
+        streams
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let project = read.state::<Project>(&self.project_id);
+        let organization = read.state::<Organization>(&project.organization_id);
+        let ctx = request.context_in(&organization);
+        let events = project.decide(self.command.clone(), &ctx)?;
+        let mut writes = Vec::new();
+        if matches!(self.command, ProjectCommand::Delete) {
+            let release = OrganizationCommand::ReleaseProjectSlug { project_id: self.project_id.clone() };
+            let organization_events = organization.decide(release, &ctx)?;
+            writes.push(Write::checked(stream_of::<Organization>(&project.organization_id), organization_events));
+            writes.push(name::release(read, name::HOST, &project.slug, &self.project_id, &ctx)?);
+        }
+        writes.push(Write::checked(stream_of::<Project>(&self.project_id), events));
+        Ok(writes)
     }
 }

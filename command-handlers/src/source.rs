@@ -6,7 +6,11 @@
 
 use crate::access::Context;
 use crate::aggregate::Aggregate;
+use crate::decision::{Decision, History, Request, Write, stream_of};
+use crate::deployment::RequestDeploymentDecision;
 use crate::error::DomainError;
+use crate::organization::Organization;
+use crate::project::{Project, ProjectCommand};
 use clouddeck_events::{Event, PushReceived};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,6 +62,69 @@ impl Aggregate for Source {
             });
         }
         Ok(vec![push.into()])
+    }
+}
+
+/// Records a push on `source-<project>`: the project decides it may be recorded (it must be
+/// live; only CloudDeck's webhook receiver records pushes), the source refuses a delivery seen
+/// before or a push older than the branch's last.
+#[derive(Debug, Clone)]
+pub struct RecordPush {
+    pub project_id: String,
+    pub push: PushReceived,
+}
+
+impl Decision for RecordPush {
+    fn key(&self) -> String {
+        self.project_id.clone()
+    }
+
+    fn streams(&self, read: &History, _request: &Request) -> Vec<String> {
+        let project_stream = stream_of::<Project>(&self.project_id);
+        if !read.has(&project_stream) {
+            return vec![project_stream];
+        }
+        let organization_id = read.state::<Project>(&self.project_id).organization_id;
+        vec![stream_of::<Organization>(&organization_id), stream_of::<Source>(&self.project_id)]
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let project = read.state::<Project>(&self.project_id);
+        let ctx = request.context_in(&read.state::<Organization>(&project.organization_id));
+        let recorded = project.decide(ProjectCommand::RecordPush(self.push.clone()), &ctx)?;
+        let source = read.state::<Source>(&self.project_id);
+        let mut events = Vec::new();
+        for event in recorded {
+            let Event::PushReceived(push) = event else { continue };
+            events.extend(source.decide(SourceCommand::RecordPush(push), &ctx)?);
+        }
+        Ok(vec![Write::checked(stream_of::<Source>(&self.project_id), events)])
+    }
+}
+
+/// Records a push and requests its deployment in one append: a delivery replayed or raced
+/// deploys (and counts a build) at most once.
+#[derive(Debug, Clone)]
+pub struct DeployPush {
+    pub push: RecordPush,
+    pub deployment: RequestDeploymentDecision,
+}
+
+impl Decision for DeployPush {
+    fn key(&self) -> String {
+        self.push.key()
+    }
+
+    fn streams(&self, read: &History, request: &Request) -> Vec<String> {
+        let mut streams = self.push.streams(read, request);
+        streams.extend(self.deployment.streams(read, request));
+        streams
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let mut writes = self.push.decide(read, request)?;
+        writes.extend(self.deployment.decide(read, request)?);
+        Ok(writes)
     }
 }
 

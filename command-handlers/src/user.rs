@@ -3,6 +3,7 @@
 
 use crate::access::Context;
 use crate::aggregate::Aggregate;
+use crate::decision::{Decision, History, Request, Write, stream_of};
 use crate::error::DomainError;
 use crate::validate;
 use clouddeck_events::*;
@@ -111,5 +112,27 @@ impl Aggregate for User {
             }
             (_, None) => Err(DomainError::not_found("user", "")),
         }
+    }
+}
+
+/// Registration and sessions: not scoped to an organization.
+#[derive(Debug, Clone)]
+pub struct UserDecision {
+    pub user_id: String,
+    pub command: UserCommand,
+}
+
+impl Decision for UserDecision {
+    fn key(&self) -> String {
+        self.user_id.clone()
+    }
+
+    fn streams(&self, _read: &History, _request: &Request) -> Vec<String> {
+        vec![stream_of::<User>(&self.user_id)]
+    }
+
+    fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {
+        let events = read.state::<User>(&self.user_id).decide(self.command.clone(), &request.context())?;
+        Ok(vec![Write::checked(stream_of::<User>(&self.user_id), events)])
     }
 }

@@ -7,6 +7,7 @@ mod encode;
 mod host;
 pub mod listener;
 pub mod meter;
+pub mod per_core;
 mod proxy;
 pub mod report;
 mod serve;
@@ -18,9 +19,9 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use clouddeck_artifacts::ArtifactStore;
 use clouddeck_egress::EgressPolicy;
 use clouddeck_routing::{Decision, encode_location};
-use clouddeck_workers::artifacts::ArtifactStore;
 use meter::{Meter, Served};
 use sites::{Site, Sites};
 use sqlx::AnyPool;
@@ -180,14 +181,24 @@ fn location(path: &str, query: Option<&str>) -> String {
     }
 }
 
+/// The answer for a host no deployment serves: 404 with [`clouddeck_routing::ROUTE_HEADER`]
+/// set, which no site's own answer carries (the edge strips it from routing files' headers).
+fn not_routed() -> Response {
+    let mut response = (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response();
+    response
+        .headers_mut()
+        .insert(clouddeck_routing::ROUTE_HEADER, axum::http::HeaderValue::from_static(clouddeck_routing::ROUTE_NONE));
+    response
+}
+
 async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let Some(target) = target(host, &edge.base_domain) else {
-        return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response();
+        return not_routed();
     };
     let routed = match edge.route(&target).await {
         Ok(Some(routed)) => routed,
-        Ok(None) => return (StatusCode::NOT_FOUND, "no deployment at this host\n").into_response(),
+        Ok(None) => return not_routed(),
         Err(e) => {
             tracing::error!(error = %e, "edge routing lookup");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();

@@ -6,7 +6,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use clouddeck_workers::artifacts::{ArtifactStore, FileEntry, Manifest, normalize_path};
+use clouddeck_artifacts::{ArtifactStore, FileEntry, Manifest, normalize_path};
 use mime_guess::mime::{self, Mime};
 use percent_encoding::percent_decode_str;
 use std::collections::HashMap;

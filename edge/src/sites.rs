@@ -3,8 +3,8 @@
 //! many rules costs memory only while it is visited, and other sites cannot be pushed out by
 //! one for good.
 
+use clouddeck_artifacts::{ArtifactStore, Manifest};
 use clouddeck_routing::{MAX_FILE_BYTES, ROUTING_FILES, Routes};
-use clouddeck_workers::artifacts::{ArtifactStore, Manifest};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -3,7 +3,7 @@
 //! default the feed reads the event table; in the distributed mode it reads Kafka.
 
 use crate::store::{EventStore, RecordedEvent, StoreError};
-use crate::subscription::Subscription;
+use crate::tail::LogTail;
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,13 +46,13 @@ pub trait EventFeed: Send {
 /// Reads the event table directly, from a position the consumer stored itself.
 pub struct StoreFeed {
     store: Arc<dyn EventStore>,
-    subscription: Subscription,
+    subscription: LogTail,
     acked: i64,
 }
 
 impl StoreFeed {
     pub fn new(store: Arc<dyn EventStore>, after: i64) -> Self {
-        StoreFeed { subscription: Subscription::new(store.clone(), after), store, acked: after }
+        StoreFeed { subscription: LogTail::new(store.clone(), after), store, acked: after }
     }
 }
 
@@ -74,7 +74,7 @@ impl EventFeed for StoreFeed {
     }
 
     async fn rewind(&mut self) -> Result<(), FeedError> {
-        self.subscription = Subscription::new(self.store.clone(), self.acked);
+        self.subscription = LogTail::new(self.store.clone(), self.acked);
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
 //! The event log: the sqlx event store (SQLite embedded, PostgreSQL distributed) behind
-//! one trait, subscriptions, and the Kafka side: the relay that publishes every committed
+//! one trait, its tail (`LogTail`), and the Kafka side: the relay that publishes every committed
 //! event, and the consumer feed that reads it back.
 
 pub mod connect;
@@ -9,11 +9,11 @@ pub mod postgres;
 mod queries;
 pub mod sqlite;
 pub mod store;
-pub mod subscription;
+pub mod tail;
 
 pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
 pub use store::{
     Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend, now_micros, now_ms,
 };
-pub use subscription::Subscription;
+pub use tail::LogTail;

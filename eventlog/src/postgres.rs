@@ -127,6 +127,10 @@ impl EventStore for PgEventStore {
         query_stream(&self.pool, stream_id, after_version).await
     }
 
+    async fn stream_version(&self, stream_id: &str) -> Result<i64, StoreError> {
+        query_stream_version(&self.pool, stream_id).await
+    }
+
     async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         query_all(&self.pool, after, limit).await
     }

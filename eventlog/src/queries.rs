@@ -40,6 +40,13 @@ macro_rules! event_queries {
             recorded(sqlx::query(&sql).bind(after).bind(limit as i64).fetch_all(pool).await?)
         }
 
+        async fn query_stream_version(pool: &sqlx::Pool<$db>, stream_id: &str) -> Result<i64, StoreError> {
+            Ok(sqlx::query_scalar("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1")
+                .bind(stream_id)
+                .fetch_one(pool)
+                .await?)
+        }
+
         async fn query_head(pool: &sqlx::Pool<$db>) -> Result<i64, StoreError> {
             Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(pool).await?)
         }

@@ -121,6 +121,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// A stream's events with version > `after_version`, in order.
     async fn read_stream(&self, stream_id: &str, after_version: i64) -> Result<Vec<RecordedEvent>, StoreError>;
 
+    /// A stream's version: the version of its last event, 0 when it has none. One indexed
+    /// lookup, however long the stream (a build log's chunks are counted this way).
+    async fn stream_version(&self, stream_id: &str) -> Result<i64, StoreError>;
+
     /// Up to `limit` events with position > `after`, in position order.
     async fn read_all(&self, after: i64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
 
@@ -128,7 +132,7 @@ pub trait EventStore: Send + Sync + 'static {
     async fn head(&self) -> Result<i64, StoreError>;
 
     /// Follows the head as this process appends; other processes' appends are seen by
-    /// polling (see `Subscription`).
+    /// polling (see `LogTail`).
     fn head_watch(&self) -> watch::Receiver<i64>;
 
     /// A named reader's stored position (0 if none).

@@ -2,7 +2,7 @@
 //! PostgreSQL database.
 #![allow(clippy::unwrap_used)]
 
-use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend, Subscription, connect};
+use clouddeck_eventlog::{EventStore, ExpectedVersion, LogTail, NewEvent, StoreError, StreamAppend, connect};
 use clouddeck_events::{Actor, DeploymentReady, Event, Provenance};
 use clouddeck_testkit::{Scratch, postgres_database};
 use std::collections::HashSet;
@@ -130,7 +130,7 @@ async fn live_subscriber_sees_every_position_once_in_order(store: Arc<dyn EventS
     const WRITERS: usize = 8;
     const EACH: usize = 40;
     let n = (WRITERS * EACH) as i64;
-    let mut subscription = Subscription::new(store.clone(), 0);
+    let mut subscription = LogTail::new(store.clone(), 0);
     let follower = tokio::spawn(async move {
         let mut seen = Vec::new();
         while seen.len() < n as usize {

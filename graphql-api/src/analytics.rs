@@ -2,7 +2,7 @@
 //! ClickHouse in the distributed mode and from the read models on the embedded default.
 
 use crate::error::{db, internal};
-use crate::types::state;
+use crate::state::state;
 use async_graphql::{Context, Result, SimpleObject};
 use sqlx::FromRow;
 

@@ -1,9 +1,9 @@
 //! Who is calling: a bearer secret is either a session (`cds_…`) or an API token (`cdt_…`),
 //! looked up by its SHA-256 in the read models. Secrets themselves are never stored.
 
-use crate::secrets::sha256_hex;
 use clouddeck_command_handlers::Role;
 use clouddeck_events::{Actor, Provenance};
+use clouddeck_secrets::sha256_hex;
 use sqlx::{AnyPool, Row};
 
 pub const SESSION_PREFIX: &str = "cds";

@@ -4,7 +4,7 @@
 
 use crate::access;
 use crate::error::{db, internal, not_found};
-use crate::types::{iso, state};
+use crate::state::{iso, state};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use clouddeck_billing::{Overage, Plan};
 use clouddeck_command_handlers::Role;
@@ -52,7 +52,7 @@ impl From<EnterpriseTerms> for clouddeck_billing::Terms {
 
 /// What the organization's plan includes and costs.
 #[derive(SimpleObject, Clone, Debug)]
-pub struct Subscription {
+pub struct PlanStatus {
     pub plan: String,
     pub price_cents: i64,
     /// Null: unlimited.
@@ -66,9 +66,9 @@ pub struct Subscription {
     pub storage_bytes: Option<i64>,
 }
 
-impl Subscription {
+impl PlanStatus {
     pub fn new(plan: Plan, bandwidth_blocked: bool) -> Self {
-        Subscription {
+        PlanStatus {
             price_cents: plan.price_cents,
             builds_per_month: plan.builds_per_month,
             bandwidth_bytes: plan.bandwidth_bytes,
@@ -188,7 +188,7 @@ impl InvoiceLine {
 }
 
 /// The organization's subscription as the read models know it.
-pub async fn subscription(ctx: &Context<'_>, organization_id: &str) -> Result<Subscription> {
+pub async fn subscription(ctx: &Context<'_>, organization_id: &str) -> Result<PlanStatus> {
     let mut conn = state(ctx).read_db.acquire().await.map_err(db)?;
     let period = clouddeck_billing::period_of(crate::state::now_ms());
     let plan = clouddeck_projections::billing::plan_for(&mut conn, organization_id, &period).await.map_err(db)?;
@@ -199,7 +199,7 @@ pub async fn subscription(ctx: &Context<'_>, organization_id: &str) -> Result<Su
             .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
-    Ok(Subscription::new(plan, blocked.is_some()))
+    Ok(PlanStatus::new(plan, blocked.is_some()))
 }
 
 /// Usage figures of a period, by metric and project: metered figures from ClickHouse when

@@ -4,17 +4,19 @@
 use crate::access::{self, principal};
 use crate::auth::{Principal, SESSION_PREFIX, TOKEN_PREFIX};
 use crate::error::{UNAUTHENTICATED, bad_input, coded, db, domain, internal, not_found};
-use crate::secrets::{hash_password, new_secret, sha256_hex, verify_password};
+use crate::lookup;
 use crate::state::now_ms;
+use crate::state::{iso, state};
 use crate::types::*;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use clouddeck_artifacts::{FileEntry, Manifest, normalize_path};
 use clouddeck_command_handlers::deployment::{DeploymentCommand, RequestDeployment};
 use clouddeck_command_handlers::organization::OrganizationCommand as Org;
 use clouddeck_command_handlers::project::ProjectCommand;
 use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
 use clouddeck_command_handlers::{DomainError, Outcome};
 use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance};
-use clouddeck_workers::artifacts::{FileEntry, Manifest, content_type, normalize_path};
+use clouddeck_secrets::{hash_password, new_secret, sha256_hex, verify_password};
 use uuid::Uuid;
 
 pub struct MutationRoot;
@@ -222,7 +224,7 @@ impl MutationRoot {
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Session> {
         let user_id = user_id_for(&email);
         let user = state(ctx).handler.state::<UserAggregate>(&user_id).await.map_err(domain)?;
-        let hash = user.password_hash.clone().unwrap_or_else(|| crate::secrets::DECOY_PASSWORD_HASH.clone());
+        let hash = user.password_hash.clone().unwrap_or_else(|| clouddeck_secrets::DECOY_PASSWORD_HASH.clone());
         let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(internal)?;
         let verified = user.email_verified || state(ctx).mailer.is_none();
         if !ok || user.id.is_none() || user.password_hash.is_none() || !verified {
@@ -235,7 +237,7 @@ impl MutationRoot {
         let id = Uuid::now_v7().to_string();
         let command = Org::Create { organization_id: id.clone(), slug: slug.clone(), name };
         apply(ctx, |p| async move { state(ctx).handler.organization(&id, command, &p, now_ms()).await }).await?;
-        access::organization(ctx, &slug).await
+        lookup::organization(ctx, &slug).await
     }
 
     /// Invites `email`. The answer's `acceptToken` (shown once, and mailed to the address when
@@ -248,7 +250,7 @@ impl MutationRoot {
         email: String,
         role: Role,
     ) -> Result<Invitation> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let id = Uuid::now_v7().to_string();
         let token = new_secret(INVITATION_PREFIX);
         let command = Org::InviteMember {
@@ -326,7 +328,7 @@ impl MutationRoot {
         user_id: String,
         role: Role,
     ) -> Result<Organization> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let command = Org::ChangeMemberRole { user_id, role: role.as_str().into() };
         let id = org.id.clone();
         apply(ctx, |p| async move { state(ctx).handler.organization(&id, command, &p, now_ms()).await }).await?;
@@ -334,7 +336,7 @@ impl MutationRoot {
     }
 
     async fn remove_member(&self, ctx: &Context<'_>, organization: String, user_id: String) -> Result<bool> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let command = Org::RemoveMember { user_id };
         apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
         Ok(true)
@@ -349,7 +351,7 @@ impl MutationRoot {
         role: Role,
         expires_in_days: Option<i32>,
     ) -> Result<CreatedApiToken> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         if expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
             return Err(bad_input("expiresInDays", "must be between 1 and 3650"));
         }
@@ -373,7 +375,7 @@ impl MutationRoot {
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, organization: String, token_id: String) -> Result<ApiToken> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let command = Org::RevokeApiToken { token_id: token_id.clone() };
         apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
         sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE token_id = $1"))
@@ -392,7 +394,7 @@ impl MutationRoot {
         framework: Option<String>,
         production_branch: Option<String>,
     ) -> Result<Project> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let command = ProjectCommand::Create {
             project_id: Uuid::now_v7().to_string(),
             organization_id: org.id,
@@ -402,7 +404,7 @@ impl MutationRoot {
             production_branch,
         };
         apply(ctx, |p| async move { state(ctx).handler.create_project(command, &p, now_ms()).await }).await?;
-        access::project(ctx, &organization, &slug).await
+        lookup::project(ctx, &organization, &slug).await
     }
 
     async fn update_project_settings(
@@ -412,7 +414,7 @@ impl MutationRoot {
         project: String,
         settings: ProjectSettingsInput,
     ) -> Result<Project> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         let change = ProjectSettingsChanged {
             project_id: found.id.clone(),
             name: settings.name,
@@ -425,11 +427,11 @@ impl MutationRoot {
         };
         let command = ProjectCommand::ChangeSettings(change);
         apply(ctx, |p| async move { state(ctx).handler.project(&found.id, command, &p, now_ms()).await }).await?;
-        access::project(ctx, &organization, &project).await
+        lookup::project(ctx, &organization, &project).await
     }
 
     async fn delete_project(&self, ctx: &Context<'_>, organization: String, project: String) -> Result<bool> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         apply(
             ctx,
             |p| async move { state(ctx).handler.project(&found.id, ProjectCommand::Delete, &p, now_ms()).await },
@@ -448,7 +450,7 @@ impl MutationRoot {
         value: String,
         target: EnvTarget,
     ) -> Result<EnvVar> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         if value.len() > MAX_ENV_VALUE {
             return Err(bad_input("value", format!("must be at most {MAX_ENV_VALUE} bytes")));
         }
@@ -466,7 +468,7 @@ impl MutationRoot {
         key: String,
         target: EnvTarget,
     ) -> Result<bool> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         let command = ProjectCommand::RemoveEnvVar { key, target: target.as_str().into() };
         apply(ctx, |p| async move { state(ctx).handler.project(&found.id, command, &p, now_ms()).await }).await?;
         Ok(true)
@@ -485,13 +487,13 @@ impl MutationRoot {
         commit_sha: Option<String>,
         prebuilt: Option<bool>,
     ) -> Result<Deployment> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         // A manifest (a SHA-256) can be deployed by name only if one of the organization's own
         // deployments used it: another organization's is as unknown here as one that never
         // existed. (Anything else names no content: its deployment fails as incomplete.)
         access::require_role(ctx, &found.organization_id, clouddeck_command_handlers::Role::Developer, "deploying")
             .await?;
-        if clouddeck_workers::artifacts::check_hash(&source_ref).is_ok() {
+        if clouddeck_artifacts::check_hash(&source_ref).is_ok() {
             let read_db = &state(ctx).read_db;
             let owns = clouddeck_projections::uploads::owns_manifest(read_db, &found.organization_id, &source_ref)
                 .await
@@ -533,7 +535,7 @@ impl MutationRoot {
         #[graphql(desc = "The files are the built site (default); false: build them first.", default = true)]
         prebuilt: bool,
     ) -> Result<Deployment> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         let api = state(ctx);
         let files = match (files, file_list) {
             (Some(files), None) => files,
@@ -582,7 +584,7 @@ impl MutationRoot {
                 }
                 None => return Err(bad_input("files", format!("`{path}`: blob {} was not uploaded", file.sha256))),
             }
-            let entry = FileEntry { sha256: file.sha256, size: file.size as u64, content_type: content_type(&path) };
+            let entry = FileEntry::at(&path, file.sha256, file.size as u64);
             if manifest.files.insert(path.clone(), entry).is_some() {
                 return Err(bad_input("files", format!("`{path}` is listed twice")));
             }
@@ -607,7 +609,7 @@ impl MutationRoot {
         project: String,
         repository_url: String,
     ) -> Result<GitConnection> {
-        let found = access::project(ctx, &organization, &project).await?;
+        let found = lookup::project(ctx, &organization, &project).await?;
         // Refused now if it leads inside (checked again at every fetch: DNS can change).
         clouddeck_egress::resolve_url(&state(ctx).egress, &repository_url)
             .await
@@ -627,8 +629,8 @@ impl MutationRoot {
         organization: String,
         plan: crate::billing::PlanName,
         terms: Option<crate::billing::EnterpriseTerms>,
-    ) -> Result<crate::billing::Subscription> {
-        let org = access::organization(ctx, &organization).await?;
+    ) -> Result<crate::billing::PlanStatus> {
+        let org = lookup::organization(ctx, &organization).await?;
         let command = clouddeck_command_handlers::billing::ChangePlan {
             organization_id: org.id.clone(),
             plan: plan.as_str().into(),
@@ -660,7 +662,7 @@ impl MutationRoot {
 /// One part of a file list the organization uploaded as a blob (`deployFiles(fileList:)`).
 async fn read_file_list(ctx: &Context<'_>, organization_id: &str, hash: &str) -> Result<Vec<DeployFileInput>> {
     let api = state(ctx);
-    clouddeck_workers::artifacts::check_hash(hash).map_err(|e| bad_input("fileList", e))?;
+    clouddeck_artifacts::check_hash(hash).map_err(|e| bad_input("fileList", e))?;
     let owned =
         clouddeck_projections::uploads::owned(&api.read_db, organization_id, &[hash.to_string()]).await.map_err(db)?;
     let size = api.artifacts.blob_size(hash).await.map_err(internal)?;

@@ -3,6 +3,8 @@
 use crate::access::{self, principal};
 use crate::auth::Principal;
 use crate::error::{bad_input, db, internal, not_found, unauthenticated};
+use crate::lookup;
+use crate::state::state;
 use crate::types::*;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use clouddeck_eventlog::RecordedEvent;
@@ -69,11 +71,11 @@ impl QueryRoot {
     }
 
     async fn organization(&self, ctx: &Context<'_>, slug: String) -> Result<Organization> {
-        access::organization(ctx, &slug).await
+        lookup::organization(ctx, &slug).await
     }
 
     async fn project(&self, ctx: &Context<'_>, organization: String, slug: String) -> Result<Project> {
-        access::project(ctx, &organization, &slug).await
+        lookup::project(ctx, &organization, &slug).await
     }
 
     /// One invoice, with its lines and each line's source events.
@@ -120,7 +122,7 @@ impl QueryRoot {
         actor: Option<String>,
         first: Option<i32>,
     ) -> Result<AuditPage> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let first = first.unwrap_or(50);
         if !(1..=AUDIT_PAGE).contains(&first) {
             return Err(bad_input("first", format!("must be between 1 and {AUDIT_PAGE}")));

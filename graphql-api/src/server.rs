@@ -292,5 +292,5 @@ async fn github_hook(
     if let Err(refused) = admit(&http, peer, &anonymous).await {
         return refused;
     }
-    crate::webhook::github(&http.state, &project, peer.ip(), &headers, &body).await
+    crate::github_hook::github(&http.state, &project, peer.ip(), &headers, &body).await
 }

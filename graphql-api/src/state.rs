@@ -1,10 +1,10 @@
 //! What every resolver can reach: the command handler, the read models, the log, the
 //! sealer for env var values, and the projection's position for read-your-writes.
 
-use crate::secrets::Sealer;
+use clouddeck_artifacts::ArtifactStore;
 use clouddeck_command_handlers::{CommandHandler, Outcome};
 use clouddeck_eventlog::EventStore;
-use clouddeck_workers::artifacts::ArtifactStore;
+use clouddeck_secrets::Sealer;
 use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,3 +51,18 @@ impl ApiState {
 }
 
 pub use clouddeck_eventlog::now_ms;
+
+/// A time as RFC 3339 (UTC), from microseconds (`unit_micros`) or milliseconds since the epoch;
+/// empty when out of range.
+pub fn iso(micros_or_millis: i64, unit_micros: bool) -> String {
+    let nanos = i128::from(micros_or_millis) * if unit_micros { 1_000 } else { 1_000_000 };
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// The API's state, from a resolver's context.
+pub fn state<'a>(ctx: &async_graphql::Context<'a>) -> &'a Arc<ApiState> {
+    ctx.data_unchecked::<Arc<ApiState>>()
+}

@@ -9,10 +9,12 @@
 use crate::access;
 use crate::auth::Principal;
 use crate::error::{FORBIDDEN, coded, db, internal, not_found};
+use crate::lookup;
 use crate::state::ApiState;
-use crate::types::{AuditEvent, Deployment, state};
+use crate::state::state;
+use crate::types::{AuditEvent, Deployment};
 use async_graphql::{Context, Result, Subscription};
-use clouddeck_eventlog::{RecordedEvent, Subscription as LogSubscription};
+use clouddeck_eventlog::{LogTail, RecordedEvent};
 use futures::Stream;
 use std::sync::Arc;
 
@@ -50,10 +52,10 @@ impl Viewer {
 /// have applied it (they say which organization owns its stream); Err when the viewer lost
 /// access meanwhile.
 async fn next_owned(
-    log: &mut LogSubscription,
+    log: &mut LogTail,
     state: &ApiState,
     viewer: &Viewer,
-    stream: Option<&str>,
+    streams: Option<&[String]>,
 ) -> Result<RecordedEvent> {
     let organization_stream = format!("organization-{}", viewer.organization_id);
     loop {
@@ -69,7 +71,7 @@ async fn next_owned(
         if event.meta.stream_id == organization_stream || event.meta.stream_id.starts_with("user-") {
             viewer.still_allowed(state).await?;
         }
-        if stream.is_some_and(|s| s != event.meta.stream_id) {
+        if streams.is_some_and(|streams| !streams.contains(&event.meta.stream_id)) {
             continue;
         }
         let owner: Option<(String,)> =
@@ -94,13 +96,13 @@ impl SubscriptionRoot {
         types: Option<Vec<String>>,
         from_position: Option<i64>,
     ) -> Result<impl Stream<Item = Result<AuditEvent>> + use<>> {
-        let org = access::organization(ctx, &organization).await?;
+        let org = lookup::organization(ctx, &organization).await?;
         let state = state(ctx).clone();
         let from = match from_position {
             Some(p) => p.max(0),
             None => state.store.head().await.map_err(internal)?,
         };
-        let log = LogSubscription::new(state.store.clone(), from);
+        let log = LogTail::new(state.store.clone(), from);
         let types = types.unwrap_or_default();
         let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org.id };
         // `Some(log)` while open; after a refusal the stream ends.
@@ -142,14 +144,18 @@ impl SubscriptionRoot {
         // event between the two would otherwise be neither shown nor followed.
         let mut projected = state.projected.clone();
         projected.wait_for(|p| *p >= head).await.map_err(internal)?;
-        let log = LogSubscription::new(state.store.clone(), head);
-        let stream = format!("deployment-{id}");
+        let log = LogTail::new(state.store.clone(), head);
+        // Its own stream and its build log's (`buildlog-<id>`): a new chunk changes it too.
+        let stream = [
+            clouddeck_events::stream_id("deployment", &id),
+            clouddeck_command_handlers::deployment::build_log_stream(&id),
+        ];
         let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org };
         Ok(futures::stream::unfold(
             (Some(log), state, viewer, stream, id, true),
             |(log, state, viewer, stream, id, first)| async move {
                 let mut log = log?;
-                if !first && let Err(e) = next_owned(&mut log, &state, &viewer, Some(&stream)).await {
+                if !first && let Err(e) = next_owned(&mut log, &state, &viewer, Some(&stream[..])).await {
                     return Some((Err(e), (None, state, viewer, stream, id, false)));
                 }
                 let row = load(&state, &id).await;

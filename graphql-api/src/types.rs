@@ -1,23 +1,10 @@
 //! The GraphQL types, each read from its read-model table. Nothing here writes.
 
 use crate::error::{db, internal};
-use crate::state::ApiState;
+use crate::state::{iso, state};
 use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
 use clouddeck_command_handlers::Role as DomainRole;
 use sqlx::FromRow;
-use std::sync::Arc;
-
-pub fn iso(micros_or_millis: i64, unit_micros: bool) -> String {
-    let nanos = i128::from(micros_or_millis) * if unit_micros { 1_000 } else { 1_000_000 };
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-pub fn state<'a>(ctx: &Context<'a>) -> &'a Arc<ApiState> {
-    ctx.data_unchecked::<Arc<ApiState>>()
-}
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -225,7 +212,7 @@ impl Organization {
     }
 
     /// The plan: what it includes and costs.
-    async fn subscription(&self, ctx: &Context<'_>) -> Result<crate::billing::Subscription> {
+    async fn subscription(&self, ctx: &Context<'_>) -> Result<crate::billing::PlanStatus> {
         crate::billing::subscription(ctx, &self.id).await
     }
 
@@ -340,7 +327,7 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<async_graphql::connection::Connection<String, Deployment>> {
-        crate::pagination::deployments(ctx, &self.id, first, after).await
+        deployments_page(ctx, &self.id, first, after).await
     }
 }
 
@@ -457,4 +444,36 @@ impl AuditEvent {
             payload: async_graphql::Json(payload),
         }
     }
+}
+
+/// A page of a project's deployments, newest first (`pagination.rs` says how pages work).
+async fn deployments_page(
+    ctx: &Context<'_>,
+    project_id: &str,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<async_graphql::connection::Connection<String, Deployment>> {
+    use async_graphql::connection::{Connection, Edge};
+    let (first, after) = crate::pagination::page(first, after.as_deref())?;
+    let (at, id) = after.clone().unwrap_or((i64::MAX, String::new()));
+    let unbounded = after.is_none();
+    let rows: Vec<Deployment> = sqlx::query_as(&format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM rm_deployments WHERE project_id = $1 \
+         AND ($2 = 1 OR created_at < $3 OR (created_at = $3 AND deployment_id < $4)) \
+         ORDER BY created_at DESC, deployment_id DESC LIMIT $5"
+    ))
+    .bind(project_id)
+    .bind(i64::from(unbounded))
+    .bind(at)
+    .bind(id)
+    .bind(i64::from(first) + 1)
+    .fetch_all(&state(ctx).read_db)
+    .await
+    .map_err(db)?;
+    let has_next = rows.len() > first as usize;
+    let mut connection = Connection::new(!unbounded, has_next);
+    connection.edges.extend(
+        rows.into_iter().take(first as usize).map(|d| Edge::new(crate::pagination::cursor(d.created_at, &d.id), d)),
+    );
+    Ok(connection)
 }

@@ -24,11 +24,11 @@ use crate::state::{ApiState, now_ms};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use clouddeck_artifacts::{ArtifactError, check_hash};
 use clouddeck_billing::Plan;
 use clouddeck_command_handlers::Role;
-use clouddeck_command_handlers::billing::Subscription;
+use clouddeck_command_handlers::billing::OrganizationPlan;
 use clouddeck_projections::uploads;
-use clouddeck_workers::artifacts::{ArtifactError, check_hash};
 use std::collections::HashSet;
 
 /// The most hashes one `missing` call may ask about.
@@ -136,7 +136,7 @@ async fn uploader(state: &ApiState, principal: &Principal, target: &UploadTarget
 }
 
 async fn plan(state: &ApiState, organization_id: &str) -> Result<Plan, Response> {
-    state.handler.state::<Subscription>(organization_id).await.map(|s| s.plan).map_err(|e| {
+    state.handler.state::<OrganizationPlan>(organization_id).await.map(|s| s.plan).map_err(|e| {
         tracing::error!(error = %e, "reading a plan");
         refusal(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error")
     })

@@ -85,6 +85,19 @@ impl Projection for ReadModels {
                     .bind(e.lines.join("\n"))
                     .execute(&mut *db)
                     .await?;
+                // A build log's own stream (`buildlog-<id>`) belongs to its deployment's owner.
+                let deployment_stream = clouddeck_events::stream_id("deployment", &e.deployment_id);
+                if recorded.meta.stream_id != deployment_stream {
+                    sqlx::query(
+                        "INSERT INTO rm_stream_owners (stream_id, organization_id) \
+                         SELECT $1, organization_id FROM rm_stream_owners WHERE stream_id = $2 \
+                         ON CONFLICT (stream_id) DO NOTHING",
+                    )
+                    .bind(&recorded.meta.stream_id)
+                    .bind(&deployment_stream)
+                    .execute(&mut *db)
+                    .await?;
+                }
             }
             if let Event::DeploymentRequested(e) = event {
                 owner(db, &recorded.meta.stream_id, &e.organization_id).await?;

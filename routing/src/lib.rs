@@ -27,6 +27,13 @@ pub use netlify_toml::{BuildSettings, NetlifyToml};
 pub use pattern::{Captures, Pattern};
 pub use table::{Decision, Request, Routes};
 
+/// The header the edge sets on purpose when it routes a host nowhere (`X-CloudDeck-Route:
+/// none`, on its 404), so that a reader (the deployer's readiness check) can tell "not routed
+/// yet" from a site's own 404 page without reading the page.
+pub const ROUTE_HEADER: &str = "x-clouddeck-route";
+/// [`ROUTE_HEADER`]'s value for a host that no deployment serves.
+pub const ROUTE_NONE: &str = "none";
+
 /// The most redirect and rewrite rules one site may have (`_redirects` and `netlify.toml`
 /// together). A literal rule costs a hash lookup whatever the count; the limit bounds the
 /// memory a site's table takes (about 200 bytes a rule).
@@ -123,6 +130,7 @@ const FORBIDDEN_HEADERS: &[&str] = &[
     "proxy-authorization",
     "host",
     "content-encoding",
+    ROUTE_HEADER,
 ];
 
 /// Checks a header a rule sets: a valid HTTP name and value, not one the edge owns.

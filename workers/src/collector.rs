@@ -5,7 +5,7 @@
 //! is older than the grace period is looked at, so an upload on its way to a deployment, or a
 //! build writing its output, is never collected under it.
 
-use crate::artifacts::ArtifactStore;
+use clouddeck_artifacts::ArtifactStore;
 use clouddeck_projections::uploads;
 use sqlx::AnyPool;
 use std::collections::{HashMap, HashSet};
@@ -33,7 +33,7 @@ pub enum CollectError {
     #[error("reading what deployments use: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]
-    Store(#[from] crate::artifacts::ArtifactError),
+    Store(#[from] clouddeck_artifacts::ArtifactError),
 }
 
 impl Collector {

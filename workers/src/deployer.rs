@@ -9,16 +9,16 @@
 //! flight; every step is a command, so a restart (or a stop, which abandons the builds in
 //! flight) repeats at most those, and the aggregate refuses the steps already done.
 
-use crate::artifacts::ArtifactStore;
 use crate::builder::detect::Settings;
 use crate::builder::run::{Builder, CacheScope, Job, chunk_lines};
-use crate::sealer::Sealer;
 use crate::watermark::Watermark;
-use clouddeck_command_handlers::deployment::DeploymentCommand;
+use clouddeck_artifacts::ArtifactStore;
+use clouddeck_command_handlers::deployment::{AppendBuildLog, DeploymentCommand};
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
-use clouddeck_eventlog::{EventStore, StoreError, Subscription, now_ms};
+use clouddeck_eventlog::{EventStore, LogTail, StoreError, now_ms};
 use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance, UsageMetered};
+use clouddeck_secrets::Sealer;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Semaphore, oneshot, watch};
@@ -48,7 +48,7 @@ pub struct Deployer {
 impl Deployer {
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) -> Result<(), StoreError> {
         let mut saved = self.store.load_checkpoint(CHECKPOINT).await?;
-        let mut log = Subscription::new(self.store.clone(), saved);
+        let mut log = LogTail::new(self.store.clone(), saved);
         let mut marks = Watermark::new(saved);
         let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
         let mut running = JoinSet::new();
@@ -199,9 +199,11 @@ impl Deployer {
         if let Some(note) = interrupted {
             let _ = lines.send(note);
         }
-        let log = chunk_lines(received, std::time::Duration::from_millis(250), 200, |chunk: Vec<String>| async move {
-            if let Err(e) = run(DeploymentCommand::AppendLog { lines: chunk }).await {
-                warn!(deployment = %id, error = %e, "build log chunk lost");
+        let log = chunk_lines(received, std::time::Duration::from_millis(250), 200, |lines: Vec<String>| async move {
+            let chunk = AppendBuildLog { deployment_id: id.clone(), lines };
+            match handler.execute(&chunk, provenance, now_ms()).await {
+                Ok(_) | Err(DomainError::IllegalTransition { .. }) => {}
+                Err(e) => warn!(deployment = %id, error = %e, "build log chunk lost"),
             }
         });
         let job = Job {
@@ -276,7 +278,7 @@ impl Deployer {
 
 /// Checks the routing files of a site about to be stored: a rule the edge cannot honour
 /// fails the deployment with the file, line and reason, rather than serving a surprise.
-async fn check_routing(artifacts: &ArtifactStore, manifest: &crate::artifacts::Manifest) -> Result<(), String> {
+async fn check_routing(artifacts: &ArtifactStore, manifest: &clouddeck_artifacts::Manifest) -> Result<(), String> {
     let mut files = Vec::new();
     for name in clouddeck_routing::ROUTING_FILES {
         let Some(entry) = manifest.files.get(*name) else { continue };
@@ -350,28 +352,38 @@ async fn meter_window(
     }
 }
 
-/// GET / of the new deployment through the edge: it must answer 200 with HTML. The edge
-/// learns of the stored artifact from the read models, so "no deployment at this host" is
-/// retried for a few seconds; any other answer is final.
+/// GET / of the new deployment through the edge, over HTTP/1.1 with `Host: host`: it must
+/// answer 200 with HTML. The edge learns of the stored artifact from the read models, so an
+/// answer marked [`clouddeck_routing::ROUTE_HEADER`]` = none` (the edge routes the host
+/// nowhere yet) is retried for 5 s; any other answer is final.
 async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| format!("no HTTP client: {e}"))?;
     for _ in 0..100 {
-        let mut stream =
-            tokio::net::TcpStream::connect(edge).await.map_err(|e| format!("cannot reach the edge: {e}"))?;
-        let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
-        let mut answer = Vec::new();
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
-        let answer = String::from_utf8_lossy(&answer);
-        let status = answer.split(' ').nth(1).unwrap_or_default().to_string();
-        let html = answer.to_ascii_lowercase().contains("content-type: text/html");
-        if status == "200" && html {
+        let answer = client
+            .get(format!("http://{edge}/"))
+            .header(reqwest::header::HOST, host)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach the edge: {e}"))?;
+        let headers = answer.headers();
+        if headers.get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == clouddeck_routing::ROUTE_NONE) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        }
+        let html = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/html"));
+        let status = answer.status();
+        if status == reqwest::StatusCode::OK && html {
             return Ok(());
         }
-        if !answer.contains("no deployment at this host") {
-            return Err(format!("/ answered {status}{}", if html { "" } else { " without an HTML page" }));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        return Err(format!("/ answered {}{}", status.as_u16(), if html { "" } else { " without an HTML page" }));
     }
     Err("the edge never saw the deployment".into())
 }

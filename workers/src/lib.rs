@@ -1,10 +1,7 @@
 //! Workers: the components that act on events and report back through commands: the
 //! artifact store, the sandboxed builder, the deployer and the git fetcher.
 
-pub mod artifacts;
 pub mod builder;
 pub mod collector;
 pub mod deployer;
-pub mod git;
-pub mod sealer;
 pub mod watermark;

@@ -5,7 +5,7 @@
 use super::headers::headers_of;
 use super::topics::{ensure_topics, topic_for};
 use crate::store::{EventStore, StoreError};
-use crate::subscription::Subscription;
+use crate::tail::LogTail;
 use rdkafka::ClientConfig;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use std::sync::Arc;
@@ -92,7 +92,7 @@ impl Relay {
         let producer = self.producer()?;
         let from = self.store.load_checkpoint(&self.config.checkpoint).await?;
         info!(from, "relay: publishing");
-        let mut log = Subscription::new(self.store.clone(), from);
+        let mut log = LogTail::new(self.store.clone(), from);
         loop {
             if *stop.borrow() {
                 return Ok(());

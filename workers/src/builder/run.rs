@@ -13,7 +13,9 @@ use super::mask::Masker;
 use super::sandbox::{Runner, SandboxError, Step};
 use super::toolchain::Toolchains;
 use super::workspace::Workspace;
-use crate::artifacts::{ArtifactStore, FileEntry, Manifest, content_type, normalize_path, sha256_hex};
+use clouddeck_artifacts::{
+    ArtifactError, ArtifactStore, FolderRules, IntakeError, Manifest, normalize_path, sha256_hex, store_folder,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -258,12 +260,8 @@ impl Builder {
                     && meta.len() <= clouddeck_routing::MAX_FILE_BYTES as u64
                 {
                     let bytes = tokio::fs::read(&file).await.map_err(|e| disk_error("reading the routing files", e))?;
-                    let sha256 = sha256_hex(&bytes);
-                    self.artifacts.put_blob(&sha256, &bytes).await.map_err(BuildFailure::platform)?;
-                    manifest.files.insert(
-                        name.to_string(),
-                        FileEntry { sha256, size: bytes.len() as u64, content_type: content_type(name) },
-                    );
+                    let entry = self.artifacts.put_file(name, &bytes).await.map_err(BuildFailure::platform)?;
+                    manifest.files.insert(name.to_string(), entry);
                     break;
                 }
             }
@@ -302,9 +300,10 @@ impl Builder {
         }
     }
 
-    /// Stores every regular file under `output` (relative to the source) as a blob; links
-    /// that leave it and special files are refused. The build's processes are all gone by
-    /// now (its groups or containers were destroyed), so nothing changes under our feet.
+    /// Stores every regular file under `output` (relative to the source) as a blob, through
+    /// the one intake (links that leave the output and special files are refused). The
+    /// build's processes are all gone by now (its groups or containers were destroyed), so
+    /// nothing changes under our feet.
     async fn collect(&self, work: &Path, output: &str) -> Result<Manifest, BuildFailure> {
         let shown = if output.is_empty() { ".".to_string() } else { output.to_string() };
         let work = &work.canonicalize().map_err(|e| disk_error("reading the output", e))?;
@@ -314,37 +313,11 @@ impl Builder {
             .ok()
             .filter(|root| root.starts_with(work) && root.is_dir())
             .ok_or_else(|| BuildFailure::user(format!("the build made no `{shown}` folder")))?;
-        let mut manifest = Manifest::default();
-        let mut folders = vec![root.clone()];
-        while let Some(folder) = folders.pop() {
-            let mut entries = tokio::fs::read_dir(&folder).await.map_err(|e| disk_error("reading the output", e))?;
-            while let Some(entry) = entries.next_entry().await.map_err(|e| disk_error("reading the output", e))? {
-                let relative =
-                    entry.path().strip_prefix(&root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-                let path = normalize_path(&relative).map_err(|e| BuildFailure::user(e.to_string()))?;
-                let outside = || BuildFailure::user(format!("`{shown}/{path}` points outside the output"));
-                let real = entry.path().canonicalize().map_err(|_| outside())?;
-                if !real.starts_with(&root) {
-                    return Err(outside());
-                }
-                let meta = tokio::fs::metadata(&real).await.map_err(|e| disk_error("reading the output", e))?;
-                if meta.is_dir() {
-                    folders.push(entry.path());
-                    continue;
-                }
-                if !meta.is_file() {
-                    return Err(BuildFailure::user(format!("`{shown}/{path}` is not a regular file")));
-                }
-                let bytes = tokio::fs::read(&real).await.map_err(|e| disk_error("reading the output", e))?;
-                let sha256 = sha256_hex(&bytes);
-                self.artifacts.put_blob(&sha256, &bytes).await.map_err(BuildFailure::platform)?;
-                manifest.files.insert(
-                    path.clone(),
-                    FileEntry { sha256, size: bytes.len() as u64, content_type: content_type(&path) },
-                );
-            }
-        }
-        Ok(manifest)
+        store_folder(&root, &FolderRules::default(), &self.artifacts).await.map_err(|e| match e {
+            IntakeError::Artifact(ArtifactError::Io(e)) => disk_error("reading the output", e),
+            IntakeError::Artifact(e) => BuildFailure::platform(e),
+            refused => BuildFailure::user(format!("in `{shown}`: {refused}")),
+        })
     }
 }
 

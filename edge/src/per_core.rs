@@ -3,8 +3,7 @@
 //! connections). A request never crosses threads, so there is no work stealing and no
 //! cross-thread wake-up per request; measured with scripts/bench-edge, see the README.
 
-use anyhow::Context;
-use clouddeck_edge::listener::{NoDelay, Peer};
+use crate::listener::{NoDelay, Peer};
 use std::net::SocketAddr;
 use tokio::net::TcpSocket;
 use tokio::sync::{oneshot, watch};
@@ -16,13 +15,20 @@ pub struct EdgeSockets {
     sockets: Vec<TcpSocket>,
 }
 
-pub fn bind(address: &str, workers: usize) -> anyhow::Result<EdgeSockets> {
-    let wanted: SocketAddr = address.parse().with_context(|| format!("the edge address `{address}`"))?;
-    let first = reusable(wanted).with_context(|| format!("binding the edge to {address}"))?;
+/// Binds `workers` sockets (at least one) to `address` (`ip:port`).
+///
+/// Errors: `InvalidInput` for an address that is not `ip:port`; the bind's own error (in use,
+/// not permitted) with the address in its message.
+pub fn bind(address: &str, workers: usize) -> std::io::Result<EdgeSockets> {
+    let context = |what: String| move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{what}: {e}"));
+    let wanted: SocketAddr = address.parse().map_err(|e| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("the edge address `{address}`: {e}"))
+    })?;
+    let first = reusable(wanted).map_err(context(format!("binding the edge to {address}")))?;
     let address = first.local_addr()?;
     let mut sockets = vec![first];
     for _ in 1..workers.max(1) {
-        sockets.push(reusable(address).with_context(|| format!("binding another edge worker to {address}"))?);
+        sockets.push(reusable(address).map_err(context(format!("binding another edge worker to {address}")))?);
     }
     Ok(EdgeSockets { address, sockets })
 }
@@ -38,7 +44,7 @@ fn reusable(address: SocketAddr) -> std::io::Result<TcpSocket> {
 
 /// Serves `router` on every socket, each on its own thread, until `stopped` turns true.
 /// Resolves when all have stopped; the first error wins.
-pub async fn serve(edge: EdgeSockets, router: axum::Router, stopped: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn serve(edge: EdgeSockets, router: axum::Router, stopped: watch::Receiver<bool>) -> std::io::Result<()> {
     let mut finished = Vec::new();
     for (n, socket) in edge.sockets.into_iter().enumerate() {
         let (done, finish) = oneshot::channel();
@@ -58,7 +64,7 @@ pub async fn serve(edge: EdgeSockets, router: axum::Router, stopped: watch::Rece
         finished.push(finish);
     }
     for finish in finished {
-        finish.await.context("an edge worker thread died")??;
+        finish.await.map_err(|_| std::io::Error::other("an edge worker thread died"))??;
     }
     Ok(())
 }

@@ -1,5 +1,4 @@
-//! Secrets the API hands out or keeps: bearer tokens (shown once, stored as SHA-256),
-//! password hashes (argon2), and env var values sealed with AES-256-GCM.
+//! Bearer tokens (shown once, stored as SHA-256) and password hashes (argon2id, PHC strings).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -35,8 +34,6 @@ pub static DECOY_PASSWORD_HASH: std::sync::LazyLock<String> = std::sync::LazyLoc
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
-
-pub use clouddeck_workers::sealer::{SealError, Sealer};
 
 #[cfg(test)]
 mod tests {

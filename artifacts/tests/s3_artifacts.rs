@@ -2,8 +2,8 @@
 //! blobs and manifests land in the bucket, a second node with an empty cache reads them,
 //! a corrupt object is refused, and an unreachable endpoint is a clear error without secrets.
 
+use clouddeck_artifacts::{ArtifactError, FileEntry, Manifest, S3Config, content_type, sha256_hex};
 use clouddeck_testkit::{Scratch, free_port, s3_bucket, s3_keys};
-use clouddeck_workers::artifacts::{ArtifactError, FileEntry, Manifest, S3Config, content_type, sha256_hex};
 use object_store::ObjectStore;
 
 fn config(endpoint: &str, bucket: &str) -> S3Config {

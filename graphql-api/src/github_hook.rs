@@ -14,30 +14,13 @@ use axum::response::{IntoResponse, Json, Response};
 use clouddeck_command_handlers::DomainError;
 use clouddeck_command_handlers::deployment::RequestDeployment;
 use clouddeck_events::{Actor, Provenance, PushReceived};
-use hmac::{Hmac, Mac};
+use clouddeck_secrets::signature_valid;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 
 fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
-}
-
-/// Whether `signature` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `secret`,
-/// compared in constant time.
-pub fn signature_valid(secret: &str, body: &[u8], signature: Option<&str>) -> bool {
-    let Some(hex) = signature.and_then(|s| s.strip_prefix("sha256=")) else { return false };
-    let Some(expected) = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect::<Option<Vec<u8>>>()
-    else {
-        return false;
-    };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return false };
-    mac.update(body);
-    mac.verify_slice(&expected).is_ok()
 }
 
 /// Refuses an address that sent too many badly signed requests lately; otherwise None.
@@ -126,8 +109,8 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
     }
     let checkout = std::env::temp_dir().join(format!("clouddeck-git-{}", uuid::Uuid::now_v7()));
     let fetched = async {
-        clouddeck_workers::git::checkout(&repository, &commit, &checkout, &state.egress).await?;
-        clouddeck_workers::git::store_tree(&checkout, &state.artifacts).await
+        clouddeck_artifacts::git::checkout(&repository, &commit, &checkout, &state.egress).await?;
+        clouddeck_artifacts::git::store_tree(&checkout, &state.artifacts).await
     }
     .await;
     let _ = tokio::fs::remove_dir_all(&checkout).await;
@@ -163,24 +146,5 @@ fn refused_push(error: DomainError) -> Response {
         DomainError::QuotaExceeded(reason) => answer(StatusCode::PAYMENT_REQUIRED, &reason),
         e @ DomainError::Invalid { .. } => answer(StatusCode::BAD_REQUEST, &e.to_string()),
         e => answer(StatusCode::CONFLICT, &e.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signatures_verify_only_with_the_secret_and_body() {
-        let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
-        mac.update(b"{\"ref\":1}");
-        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-        let good = format!("sha256={hex}");
-        assert!(signature_valid("s3cret", b"{\"ref\":1}", Some(&good)));
-        assert!(!signature_valid("other", b"{\"ref\":1}", Some(&good)));
-        assert!(!signature_valid("s3cret", b"{\"ref\":2}", Some(&good)));
-        assert!(!signature_valid("s3cret", b"{\"ref\":1}", None));
-        assert!(!signature_valid("s3cret", b"{\"ref\":1}", Some("sha256=zz")));
-        assert!(!signature_valid("s3cret", b"{\"ref\":1}", Some(&hex)));
     }
 }

@@ -1,4 +1,5 @@
-//! Subscribing to the log: catch up from a position, then follow live.
+//! Tailing the log: catch up from a position, then follow live (what a GraphQL subscription,
+//! the relay and `StoreFeed` read from).
 
 use crate::store::{EventStore, RecordedEvent, StoreError};
 use std::collections::VecDeque;
@@ -11,18 +12,18 @@ const PAGE: usize = 1_000;
 /// found by polling at this interval.
 const POLL: Duration = Duration::from_millis(100);
 
-pub struct Subscription {
+pub struct LogTail {
     store: Arc<dyn EventStore>,
     after: i64,
     buffer: VecDeque<RecordedEvent>,
     head: watch::Receiver<i64>,
 }
 
-impl Subscription {
+impl LogTail {
     /// Every event with position > `after`, then each new one as it commits.
     pub fn new(store: Arc<dyn EventStore>, after: i64) -> Self {
         let head = store.head_watch();
-        Subscription { store, after, buffer: VecDeque::new(), head }
+        LogTail { store, after, buffer: VecDeque::new(), head }
     }
 
     /// The position of the last event handed out.

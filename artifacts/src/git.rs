@@ -7,7 +7,7 @@
 //! address), and git connects to exactly the address that was checked (curl's resolve pin),
 //! with no proxy, no redirects, no other protocol, and no system or user git configuration.
 
-use crate::artifacts::{ArtifactStore, FileEntry, Manifest, content_type, normalize_path, sha256_hex};
+use crate::{ArtifactStore, FolderRules, IntakeError, store_folder};
 use std::path::Path;
 use tokio::process::Command;
 
@@ -20,7 +20,9 @@ const MAX_TREE_FILES: usize = 100_000;
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{0}")]
-    Refused(#[from] clouddeck_egress::EgressError),
+    Egress(#[from] clouddeck_egress::EgressError),
+    #[error("the checkout cannot be stored: {0}")]
+    Refused(String),
     #[error("the repository is larger than CloudDeck takes ({0})")]
     TooLarge(String),
     #[error("`{0}` is not a commit id (40 hex digits)")]
@@ -30,7 +32,7 @@ pub enum GitError {
     #[error("reading the checkout: {0}")]
     Io(#[from] std::io::Error),
     #[error("storing the source: {0}")]
-    Store(#[from] crate::artifacts::ArtifactError),
+    Store(#[from] crate::ArtifactError),
 }
 
 async fn git(dir: &Path, step: &'static str, args: &[&str]) -> Result<(), GitError> {
@@ -105,40 +107,21 @@ pub async fn checkout(
     Ok(())
 }
 
-/// Stores the checkout's files (not `.git`, not links) as blobs; returns the manifest's hash.
+/// Stores the checkout's files (not `.git`) through the one intake; returns the manifest's
+/// hash. A link that leaves the checkout refuses the push ([`IntakeError::Outside`]).
 pub async fn store_tree(root: &Path, artifacts: &ArtifactStore) -> Result<String, GitError> {
-    let mut manifest = Manifest::default();
-    let mut total = 0u64;
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let mut entries = tokio::fs::read_dir(&folder).await?;
-        while let Some(entry) = entries.next_entry().await? {
-            let kind = entry.file_type().await?;
-            if entry.file_name() == ".git" || kind.is_symlink() {
-                continue;
-            }
-            if kind.is_dir() {
-                folders.push(entry.path());
-                continue;
-            }
-            let relative =
-                entry.path().strip_prefix(root).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-            let path = normalize_path(&relative)?;
-            let bytes = tokio::fs::read(entry.path()).await?;
-            total += bytes.len() as u64;
-            if total > MAX_TREE_BYTES || manifest.files.len() >= MAX_TREE_FILES {
-                return Err(GitError::TooLarge(format!(
-                    "at most {MAX_TREE_FILES} files and {} MiB",
-                    MAX_TREE_BYTES >> 20
-                )));
-            }
-            let sha256 = sha256_hex(&bytes);
-            artifacts.put_blob(&sha256, &bytes).await?;
-            manifest.files.insert(
-                path.clone(),
-                FileEntry { sha256, size: bytes.len() as u64, content_type: content_type(&path) },
-            );
+    let rules = FolderRules {
+        skip: &[".git"],
+        max_files: Some(MAX_TREE_FILES),
+        max_file_bytes: None,
+        max_total_bytes: Some(MAX_TREE_BYTES),
+    };
+    let manifest = store_folder(root, &rules, artifacts).await.map_err(|e| match e {
+        IntakeError::TooManyFiles(_) | IntakeError::TooLarge(_) => {
+            GitError::TooLarge(format!("at most {MAX_TREE_FILES} files and {} MiB", MAX_TREE_BYTES >> 20))
         }
-    }
+        IntakeError::Artifact(e) => GitError::Store(e),
+        refused => GitError::Refused(refused.to_string()),
+    })?;
     Ok(artifacts.put_manifest(&manifest).await?)
 }

@@ -1,10 +1,17 @@
 //! The artifact store: content-addressed blobs (`blobs/ab/abcdef…`, named by their SHA-256)
 //! and one manifest per deployment (path → blob, size, content type), itself stored by the
 //! hash of its canonical JSON. Everything here is immutable once written.
+//!
+//! What enters it enters through one intake (`intake.rs`: a folder, under one link policy)
+//! or as a file list of blobs already stored ([`FileEntry::at`]); `git.rs` fetches a pushed
+//! commit and hands its checkout to the same intake.
 
+pub mod git;
+mod intake;
 mod s3;
 mod store;
 
+pub use intake::{FolderFile, FolderRules, IntakeError, list_folder, store_folder};
 pub use s3::S3Config;
 pub use store::ArtifactStore;
 
@@ -18,6 +25,14 @@ pub struct FileEntry {
     pub sha256: String,
     pub size: u64,
     pub content_type: String,
+}
+
+impl FileEntry {
+    /// The entry of a file at `path` (normalized) holding the blob `sha256` of `size` bytes;
+    /// its content type is guessed from the path ([`content_type`]).
+    pub fn at(path: &str, sha256: String, size: u64) -> Self {
+        FileEntry { sha256, size, content_type: content_type(path) }
+    }
 }
 
 /// A deployment's files, by normalized path (no leading slash).
