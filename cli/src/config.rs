@@ -71,6 +71,11 @@ pub struct Config {
     /// Deployments built at once (one project's deployments always run in order).
     #[arg(long, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
     pub build_concurrency: usize,
+    /// This deployer's id, different for every deployer process sharing a database: each
+    /// deployment is claimed under one id and carried by that deployer alone (a restarted
+    /// deployer resumes its claims). Default: the host's name.
+    #[arg(long, env = "CLOUDDECK_DEPLOYER_ID")]
+    pub deployer_id: Option<String>,
     /// ClickHouse's HTTP URL (distributed mode): analytics and usage figures go there; unset:
     /// usage comes from the read models.
     #[arg(long, env = "CLOUDDECK_CLICKHOUSE_URL")]
@@ -194,5 +199,15 @@ pub struct S3Args {
 impl std::fmt::Debug for S3Args {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("S3Args").field("endpoint", &self.endpoint).field("bucket", &self.bucket).finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The deployer's id: `--deployer-id`, else the host's name.
+    pub fn deployer_id(&self) -> String {
+        self.deployer_id.clone().unwrap_or_else(|| {
+            let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+            if name.trim().is_empty() { "deployer".into() } else { name.trim().to_string() }
+        })
     }
 }

@@ -26,8 +26,11 @@ enum Command {
     Relay(Config),
     /// Run only the GraphQL API (distributed mode).
     Api(Config),
-    /// Run only the deployer (builds) and the edge router (distributed mode).
+    /// Run only the edge router, which serves deployments (distributed mode).
     Edge(Config),
+    /// Run only the deployer, which builds and rolls out deployments (distributed mode; give
+    /// each deployer its own `--deployer-id`, and `--edge-addr` the edge to check through).
+    Deployer(Config),
     /// The GraphQL schema.
     #[command(subcommand)]
     Graphql(GraphqlCommand),
@@ -246,6 +249,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Edge(config) => {
             let server = Server::start(&config, Roles::only_edge()).await?;
             eprintln!("edge at http://{}", server.edge_addr.map(|a| a.to_string()).unwrap_or_default());
+            server.serve().await?;
+        }
+        Command::Deployer(config) => {
+            let server = Server::start(&config, Roles::only_deployer()).await?;
+            eprintln!("deployer `{}` following the log", config.deployer_id());
             server.serve().await?;
         }
         Command::Graphql(GraphqlCommand::Schema) => print!("{}", clouddeck_graphql_api::sdl()),

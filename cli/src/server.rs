@@ -35,34 +35,40 @@ pub struct Roles {
     pub projections: bool,
     pub relay: bool,
     pub api: bool,
-    /// The deployer worker and the edge router that serves what it deploys.
-    pub deploy: bool,
+    /// The edge router: serves deployments, meters what it serves.
+    pub edge: bool,
+    /// The deployer (builds and rollouts) and the collector of unused storage.
+    pub deployer: bool,
 }
 
 impl Roles {
     /// Everything in one process: `clouddeck up`.
     pub fn all(relay: bool) -> Self {
-        Roles { projections: true, relay, api: true, deploy: true }
+        Roles { projections: true, relay, api: true, edge: true, deployer: true }
     }
 
     pub fn only_projections() -> Self {
-        Roles { projections: true, relay: false, api: false, deploy: false }
+        Roles { projections: true, ..Roles::none() }
     }
 
     pub fn only_relay() -> Self {
-        Roles { projections: false, relay: true, api: false, deploy: false }
+        Roles { relay: true, ..Roles::none() }
     }
 
     pub fn only_api() -> Self {
-        Roles { projections: false, relay: false, api: true, deploy: false }
+        Roles { api: true, ..Roles::none() }
     }
 
     pub fn only_edge() -> Self {
-        Roles { projections: false, relay: false, api: false, deploy: true }
+        Roles { edge: true, ..Roles::none() }
+    }
+
+    pub fn only_deployer() -> Self {
+        Roles { deployer: true, ..Roles::none() }
     }
 
     pub fn none() -> Self {
-        Roles { projections: false, relay: false, api: false, deploy: false }
+        Roles { projections: false, relay: false, api: false, edge: false, deployer: false }
     }
 }
 
@@ -125,7 +131,7 @@ impl Server {
         }
         let projected = match projected {
             Some(position) => position,
-            None if roles.deploy || roles.api => follow_checkpoint(read_db.clone(), stopped.clone()),
+            None if roles.edge || roles.deployer || roles.api => follow_checkpoint(read_db.clone(), stopped.clone()),
             None => watch::channel(0).1,
         };
         let artifacts = config.artifacts()?;
@@ -148,38 +154,10 @@ impl Server {
         }
         let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &config.data_dir.join("secret.key"))?;
         let mut edge_addr = None;
-        if roles.deploy {
+        if roles.edge {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             let sockets = per_core::bind(&config.edge_addr, cores)?;
-            let bound = sockets.address;
-            edge_addr = Some(bound);
-            let port_suffix = if bound.port() == 80 { String::new() } else { format!(":{}", bound.port()) };
-            let builder = Builder::new(
-                artifacts.clone(),
-                build_runner(config).await?,
-                config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
-                config.builds_dir(),
-            );
-            builder.sweep().await;
-            let deployer = Deployer {
-                store: store.clone(),
-                artifacts: artifacts.clone(),
-                builder,
-                base_domain: config.base_domain.clone(),
-                port_suffix,
-                edge: bound,
-                sealer: sealer.clone(),
-                concurrency: config.build_concurrency,
-            };
-            let stopped_deployer = stopped.clone();
-            tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
-            let grace = Duration::from_secs(config.unused_storage_grace_secs);
-            let collector = Collector { store: artifacts.clone(), db: read_db.clone(), grace };
-            let stopped_collector = stopped.clone();
-            tasks.spawn(async move {
-                collector.run(grace.clamp(Duration::from_secs(60), Duration::from_secs(3600)), stopped_collector).await;
-                Ok(())
-            });
+            edge_addr = Some(sockets.address);
             let edge = Edge::new(
                 read_db.clone(),
                 artifacts.clone(),
@@ -199,6 +177,46 @@ impl Server {
                 let _ = stop_reporter.send(true);
                 let _ = reporting.await;
                 Ok(result?)
+            });
+        }
+        if roles.deployer {
+            // The edge a new deployment is checked through: this process's, or the one
+            // `--edge-addr` names (a host name is resolved).
+            let edge = match edge_addr {
+                Some(bound) => bound,
+                None => tokio::net::lookup_host(&config.edge_addr)
+                    .await
+                    .ok()
+                    .and_then(|mut addresses| addresses.next())
+                    .with_context(|| format!("the deployer cannot resolve the edge at {}", config.edge_addr))?,
+            };
+            let port_suffix = if edge.port() == 80 { String::new() } else { format!(":{}", edge.port()) };
+            let builder = Builder::new(
+                artifacts.clone(),
+                build_runner(config).await?,
+                config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
+                config.builds_dir(),
+            );
+            builder.sweep().await;
+            let deployer = Deployer {
+                id: config.deployer_id(),
+                store: store.clone(),
+                artifacts: artifacts.clone(),
+                builder,
+                base_domain: config.base_domain.clone(),
+                port_suffix,
+                edge,
+                sealer: sealer.clone(),
+                concurrency: config.build_concurrency,
+            };
+            let stopped_deployer = stopped.clone();
+            tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
+            let grace = Duration::from_secs(config.unused_storage_grace_secs);
+            let collector = Collector { store: artifacts.clone(), db: read_db.clone(), grace };
+            let stopped_collector = stopped.clone();
+            tasks.spawn(async move {
+                collector.run(grace.clamp(Duration::from_secs(60), Duration::from_secs(3600)), stopped_collector).await;
+                Ok(())
             });
         }
         let mut api_addr = None;

@@ -38,10 +38,18 @@ pub struct Deployment {
     pub prebuilt: bool,
     pub build_id: Option<String>,
     pub log_chunks: i64,
+    /// The deployer that carries it on (`deployment.claimed`); None before one took it.
+    pub claimed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeploymentCommand {
+    /// A deployer takes the deployment. Its claimant taking it again (after a restart) changes
+    /// nothing; another deployer is refused (`AlreadyExists`), and so is a deployment past
+    /// its work (`IllegalTransition`).
+    Claim {
+        deployer: String,
+    },
     QueueBuild {
         build_id: String,
     },
@@ -131,6 +139,7 @@ impl Aggregate for Deployment {
                 self.organization_id = e.organization_id.clone();
                 self.prebuilt = e.prebuilt;
             }
+            Event::DeploymentClaimed(e) => self.claimed_by = Some(e.deployer.clone()),
             Event::BuildQueued(e) => {
                 self.status = Queued;
                 self.build_id = Some(e.build_id.clone());
@@ -157,6 +166,19 @@ impl Aggregate for Deployment {
         let build_id = self.build_id.clone().unwrap_or_default();
         let illegal = |action| Err(DomainError::illegal("deployment", action, self.status));
         match command {
+            Claim { deployer } => {
+                ctx.require_system("claiming deployments")?;
+                match &self.claimed_by {
+                    Some(claimant) if *claimant == deployer => Ok(vec![]),
+                    Some(claimant) => {
+                        Err(DomainError::AlreadyExists(format!("deployment {} is deployer {claimant}'s", self.id)))
+                    }
+                    None if matches!(self.status, Requested | Queued | Building | Built | Stored) => {
+                        Ok(vec![DeploymentClaimed { deployment_id, deployer }.into()])
+                    }
+                    None => illegal("claim"),
+                }
+            }
             QueueBuild { build_id } => {
                 ctx.require_system("queueing builds")?;
                 if self.status != Requested || self.prebuilt {

@@ -201,3 +201,38 @@ fn a_build_log_chunk_is_numbered_by_its_logs_version_and_only_while_building() {
     // a tenant cannot write a build's log
     assert!(matches!(when(&chunk, &given, alice()), Err(DomainError::Forbidden(_))));
 }
+
+#[test]
+fn a_deployment_is_claimed_by_one_deployer_and_resumed_only_by_it() {
+    use clouddeck_command_handlers::deployment::{DeploymentCommand, DeploymentDecision};
+    let mut given = acme_with_blog();
+    let requested: Event = DeploymentRequested {
+        deployment_id: "d1".into(),
+        project_id: "p1".into(),
+        organization_id: "o1".into(),
+        target: "preview".into(),
+        source_kind: "upload".into(),
+        source_ref: "a".repeat(64),
+        commit_sha: None,
+        prebuilt: true,
+    }
+    .into();
+    given.insert("deployment-d1".into(), vec![requested.clone()]);
+    let claim = |deployer: &str| DeploymentDecision {
+        deployment_id: "d1".into(),
+        command: DeploymentCommand::Claim { deployer: deployer.into() },
+    };
+    let system = Actor::System("deployer".into());
+    let writes = when(&claim("one"), &given, system.clone()).unwrap();
+    assert!(matches!(&writes[0].events[..], [Event::DeploymentClaimed(c)] if c.deployer == "one"));
+    assert!(writes[0].checked, "of two deployers claiming at once, one must conflict");
+    given.get_mut("deployment-d1").unwrap().extend(writes[0].events.clone());
+    // its claimant again (a restart): nothing to write; another deployer: refused
+    assert_eq!(when(&claim("one"), &given, system.clone()).unwrap()[0].events.len(), 0);
+    assert!(matches!(when(&claim("two"), &given, system.clone()), Err(DomainError::AlreadyExists(_))));
+    // a tenant cannot claim; a finished deployment nobody claimed is not claimable
+    assert!(matches!(when(&claim("one"), &given, alice()), Err(DomainError::Forbidden(_))));
+    let ready: Event = DeploymentReady { deployment_id: "d1".into(), url: "http://d1".into() }.into();
+    given.insert("deployment-d1".into(), vec![requested, ready]);
+    assert!(matches!(when(&claim("two"), &given, system), Err(DomainError::IllegalTransition { .. })));
+}

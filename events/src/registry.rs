@@ -110,6 +110,7 @@ event_registry! {
     PushReceived = "source.push_received", v 2;
     UploadReceived = "source.upload_received", v 1;
     DeploymentRequested = "deployment.requested", v 1;
+    DeploymentClaimed = "deployment.claimed", v 1;
     BuildQueued = "deployment.build_queued", v 1;
     BuildStarted = "deployment.build_started", v 1;
     BuildLogChunk = "deployment.build_log_chunk", v 1;

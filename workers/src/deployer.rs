@@ -3,6 +3,10 @@
 //! The artifact is checked (manifest and every blob present), must serve an HTML index at its
 //! own URL through the edge, is marked ready there, and with target production promoted.
 //!
+//! Every deployment is first claimed (`deployment.claimed`): several deployer processes can
+//! follow one log, and each deployment is carried by the one whose claim was appended first;
+//! a restarted deployer resumes its own claims.
+//!
 //! Deployments run concurrently, up to `concurrency` at once, but one project's deployments
 //! run one after another in the order they were requested, so production always ends on the
 //! newest. It reads the log from its own checkpoint, which never passes a deployment still in
@@ -25,11 +29,13 @@ use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
-const CHECKPOINT: &str = "deployer";
 /// Requested deployments read ahead of the ones running; past this the log waits.
 const QUEUED_AT_MOST: usize = 256;
 
 pub struct Deployer {
+    /// This deployer's id: it claims deployments under it and keeps its checkpoint as
+    /// `deployer-<id>`. Two deployer processes must have different ids.
+    pub id: String,
     pub store: Arc<dyn EventStore>,
     pub artifacts: ArtifactStore,
     pub builder: Builder,
@@ -47,7 +53,12 @@ pub struct Deployer {
 
 impl Deployer {
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) -> Result<(), StoreError> {
-        let mut saved = self.store.load_checkpoint(CHECKPOINT).await?;
+        let checkpoint = format!("deployer-{}", self.id);
+        let mut saved = self.store.load_checkpoint(&checkpoint).await?;
+        if saved == 0 {
+            // Before deployers had ids there was one, checkpointed as `deployer`.
+            saved = self.store.load_checkpoint("deployer").await?;
+        }
         let mut log = LogTail::new(self.store.clone(), saved);
         let mut marks = Watermark::new(saved);
         let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
@@ -99,7 +110,7 @@ impl Deployer {
             }
             if marks.checkpoint() > saved {
                 saved = marks.checkpoint();
-                self.store.save_checkpoint(CHECKPOINT, saved).await?;
+                self.store.save_checkpoint(&checkpoint, saved).await?;
             }
         }
         Ok(())
@@ -110,6 +121,19 @@ impl Deployer {
         let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);
         let id = &requested.deployment_id;
         let step = |command| advance(&handler, id, command, &provenance);
+        // One deployer carries each deployment: the claim is decided at the stream's version,
+        // so of two deployers reading the same request, one wins and the other leaves it.
+        match handler
+            .deployment(id, DeploymentCommand::Claim { deployer: self.id.clone() }, &provenance, now_ms())
+            .await
+        {
+            Ok(_) => {}
+            Err(DomainError::AlreadyExists(_) | DomainError::IllegalTransition { .. }) => return,
+            Err(e) => {
+                warn!(deployment = %id, error = %e, "deployment could not be claimed");
+                return;
+            }
+        }
         let result: Result<(), DomainError> = async {
             let manifest_sha256 = if requested.prebuilt {
                 requested.source_ref.clone()

@@ -81,6 +81,7 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         api_rate_burst: 10_000,
         secret_key: None,
         s3: Default::default(),
+        deployer_id: None,
     };
     tweak(&mut config);
     let server = Server::start(&config, Roles::all(false)).await.unwrap();

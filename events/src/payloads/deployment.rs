@@ -20,6 +20,16 @@ pub struct DeploymentRequested {
     pub prebuilt: bool,
 }
 
+/// A deployer took the deployment: it alone carries it on (one claim per deployment, decided
+/// with the stream's expected version, so of two deployers one wins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.deployment")]
+pub struct DeploymentClaimed {
+    pub deployment_id: String,
+    /// The deployer's id (`CLOUDDECK_DEPLOYER_ID`, by default the host's name).
+    pub deployer: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
 #[avro(namespace = "clouddeck.deployment")]
 pub struct BuildQueued {
