@@ -131,7 +131,7 @@ impl Server {
         }
         let projected = match projected {
             Some(position) => position,
-            None if roles.edge || roles.deployer || roles.api => follow_checkpoint(read_db.clone(), stopped.clone()),
+            None if roles.api => follow_checkpoint(read_db.clone(), stopped.clone()),
             None => watch::channel(0).1,
         };
         let artifacts = config.artifacts()?;
@@ -159,13 +159,16 @@ impl Server {
             let sockets = per_core::bind(&config.edge_addr, cores)?;
             edge_addr = Some(sockets.address);
             let edge = Edge::new(
-                read_db.clone(),
                 artifacts.clone(),
                 config.base_domain.clone(),
-                projected.clone(),
+                store.head_watch(),
                 config.egress()?,
                 Duration::from_secs(config.proxy_timeout_secs),
             );
+            // The route table is in memory: it reads the whole log at each start.
+            let (following, feed) = (edge.clone(), Box::new(StoreFeed::new(store.clone(), 0)));
+            let stopped_following = stopped.clone();
+            tasks.spawn(async move { Ok(following.follow(feed, stopped_following).await?) });
             let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));
             let window = Duration::from_secs(config.meter_window_secs.max(1));
             // Serving stops first; the reporter's last flush then sees every request.

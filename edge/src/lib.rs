@@ -1,7 +1,10 @@
 //! The edge router: one HTTP server that routes by Host to a deployment and serves it from
-//! its manifest. Which deployment a production alias means is read from the read models on
-//! every request, so a promote or rollback switches atomically: a request sees the old
-//! deployment or the new one, never a mix.
+//! its manifest. Which deployment a host leads to is answered from an in-memory route table
+//! (`routes.rs`) that the edge keeps from the event feed itself: serving reads no database,
+//! and an event changes only the routes it concerns. Before answering, a request waits (at
+//! most `CATCH_UP`) until the table has applied every event this process had appended when
+//! the request arrived, so a promote or rollback made through this process is served by the
+//! next request: it sees the old deployment or the new one, never a mix.
 
 mod encode;
 mod host;
@@ -10,10 +13,12 @@ pub mod meter;
 pub mod per_core;
 mod proxy;
 pub mod report;
+mod routes;
 mod serve;
 mod sites;
 
 pub use host::{Target, target};
+pub use routes::{ROUTING_EVENTS, RouteTable, Routed};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -21,39 +26,33 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_artifacts::ArtifactStore;
 use clouddeck_egress::EgressPolicy;
+use clouddeck_eventlog::{EventFeed, FeedError};
 use clouddeck_routing::{Decision, encode_location};
-use meter::{Meter, Served};
+use meter::Meter;
 use sites::{Site, Sites};
-use sqlx::AnyPool;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use tokio::sync::watch;
 
-/// Where a host leads: the deployment's manifest, whose it is, and whether its organization
-/// is blocked for the month (Free plan, past its bandwidth).
-#[derive(Debug, Clone)]
-struct Routed {
-    manifest: String,
-    served: Served,
-    blocked: bool,
-}
-
-/// The read-model position a route was looked up at, and where it led.
-type Route = (i64, Option<Routed>);
+/// The longest a request waits for the route table to catch up with this process's appends.
+const CATCH_UP: Duration = Duration::from_secs(2);
+/// Events the route table takes per batch from its feed.
+const FEED_BATCH: usize = 1_000;
 
 #[derive(Clone)]
 pub struct Edge {
-    pub read_db: AnyPool,
     pub artifacts: ArtifactStore,
     pub base_domain: String,
     /// Manifests never change once stored: kept parsed, with their routing, in a cache
     /// bounded by memory.
     sites: Arc<Sites>,
-    /// Which manifest a host served at a read-model position. Read models change only when
-    /// the position moves, so an entry is exact while the position stands still: a promote
-    /// moves it, and the next request looks again.
-    routes: Arc<Mutex<HashMap<Target, Route>>>,
-    projected: watch::Receiver<i64>,
+    /// Host → deployment, from the event feed (`follow`).
+    table: Arc<RwLock<RouteTable>>,
+    /// The position the table has applied, for requests waiting on it.
+    applied: Arc<watch::Sender<i64>>,
+    /// The event log's head as this process appends (`EventStore::head_watch`).
+    head: watch::Receiver<i64>,
     pub(crate) small_files: Arc<serve::SmallFiles>,
     /// Compressed copies of text-like blobs, made once each.
     encoded: Arc<encode::Encoded>,
@@ -63,24 +62,24 @@ pub struct Edge {
 }
 
 impl Edge {
-    /// An edge serving from `read_db`'s routes and `artifacts`' files; proxy rules reach only
-    /// where `egress` allows, and wait `proxy_timeout` for an answer.
+    /// An edge serving `artifacts`' files on the routes `follow` feeds it; `head` is the
+    /// log's head as this process appends. Proxy rules reach only where `egress` allows, and
+    /// wait `proxy_timeout` for an answer.
     pub fn new(
-        read_db: AnyPool,
         artifacts: ArtifactStore,
         base_domain: impl Into<String>,
-        projected: watch::Receiver<i64>,
+        head: watch::Receiver<i64>,
         egress: EgressPolicy,
         proxy_timeout: std::time::Duration,
     ) -> Self {
         let encoded = Arc::new(encode::Encoded::new(artifacts.derived("encoded")));
         Edge {
-            read_db,
             artifacts,
             base_domain: base_domain.into(),
             sites: Arc::new(Sites::new(sites::BUDGET_BYTES)),
-            routes: Arc::default(),
-            projected,
+            table: Arc::default(),
+            applied: Arc::new(watch::channel(0).0),
+            head,
             small_files: Arc::default(),
             encoded,
             proxy: proxy::Proxy::new(egress, proxy_timeout),
@@ -88,69 +87,63 @@ impl Edge {
         }
     }
 
-    /// `manifest_for`, answered from the route cache while the read models stand still.
-    async fn route(&self, target: &Target) -> Result<Option<Routed>, sqlx::Error> {
-        let position = *self.projected.borrow();
-        if let Some((at, routed)) = self.routes.lock().ok().and_then(|r| r.get(target).cloned())
-            && at == position
-        {
-            return Ok(routed);
-        }
-        let routed = self.manifest_for(target).await?;
-        if let Ok(mut routes) = self.routes.lock() {
-            if routes.len() > 100_000 {
-                routes.clear();
+    /// Keeps the route table from `feed` (the whole log, from its start) until `stopped`.
+    /// Only the event types the table reads are decoded.
+    ///
+    /// Errors: the feed's, when reading fails.
+    pub async fn follow(
+        &self,
+        mut feed: Box<dyn EventFeed>,
+        mut stopped: watch::Receiver<bool>,
+    ) -> Result<(), FeedError> {
+        while !*stopped.borrow() {
+            let batch = tokio::select! {
+                batch = feed.next_batch(FEED_BATCH, Duration::from_millis(250)) => batch?,
+                _ = stopped.changed() => break,
+            };
+            let Some(last) = batch.last().map(|e| e.meta.position) else { continue };
+            let events: Vec<_> = batch
+                .iter()
+                .filter(|e| ROUTING_EVENTS.contains(&e.meta.event_type.as_str()))
+                .filter_map(|e| match e.decode() {
+                    Ok(event) => Some(event),
+                    Err(error) => {
+                        tracing::error!(position = e.meta.position, %error, "the edge cannot read an event; skipped");
+                        None
+                    }
+                })
+                .collect();
+            {
+                let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for event in &events {
+                    table.apply(event);
+                }
+                table.reached(last);
             }
-            routes.insert(target.clone(), (position, routed.clone()));
+            self.applied.send_replace(last);
+            feed.ack().await?;
         }
-        Ok(routed)
+        Ok(())
+    }
+
+    /// Where `target` leads, once the table has caught up with this process's appends.
+    async fn route(&self, target: &Target) -> Result<Option<Routed>, ()> {
+        let head = *self.head.borrow();
+        if *self.applied.borrow() < head {
+            let mut applied = self.applied.subscribe();
+            if tokio::time::timeout(CATCH_UP, applied.wait_for(|p| *p >= head)).await.is_err() {
+                return Err(());
+            }
+        }
+        let period = clouddeck_billing::period_of(clouddeck_eventlog::now_ms());
+        let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(table.route(target, &period))
     }
 
     /// The edge's router (serve it with connect info, for `X-Forwarded-For`).
     pub fn router(self) -> Router {
         // One Arc to clone per request, not each field.
         Router::new().fallback(handle).with_state(Arc::new(self))
-    }
-
-    /// The ready deployment a host names, and whose it is.
-    async fn manifest_for(&self, target: &Target) -> Result<Option<Routed>, sqlx::Error> {
-        let columns = |period: &str| {
-            format!(
-                "d.manifest_sha256, d.deployment_id, d.project_id, d.organization_id, (SELECT COUNT(*) FROM rm_blocked b \
-                 WHERE b.organization_id = d.organization_id AND b.period = {period})"
-            )
-        };
-        let period = clouddeck_billing::period_of(clouddeck_eventlog::now_ms());
-        let (sql, binds) = match target {
-            Target::Deployment { deployment_id, project } => (
-                format!(
-                    "SELECT {} FROM rm_deployments d JOIN rm_projects p ON p.project_id = d.project_id \
-                     WHERE d.deployment_id = $1 AND p.slug = $2 AND d.status IN ('stored', 'ready') AND p.deleted_at IS NULL",
-                    columns("$3")
-                ),
-                vec![deployment_id, project],
-            ),
-            Target::Production { project } => (
-                format!(
-                    "SELECT {} FROM rm_projects p JOIN rm_deployments d ON d.deployment_id = p.production_deployment_id \
-                     WHERE p.hostname = $1 AND p.deleted_at IS NULL AND d.status = 'ready'",
-                    columns("$2")
-                ),
-                vec![project],
-            ),
-        };
-        let mut query = sqlx::query_as::<_, (Option<String>, String, String, String, i64)>(&sql);
-        for bind in binds {
-            query = query.bind(bind);
-        }
-        let row = query.bind(period).fetch_optional(&self.read_db).await?;
-        Ok(row.and_then(|(manifest, deployment_id, project_id, organization_id, blocked)| {
-            Some(Routed {
-                manifest: manifest?,
-                served: Served { organization_id, project_id, deployment_id },
-                blocked: blocked > 0,
-            })
-        }))
     }
 
     /// A deployment's manifest and routing, read once: both are immutable.
@@ -199,8 +192,8 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let routed = match edge.route(&target).await {
         Ok(Some(routed)) => routed,
         Ok(None) => return not_routed(),
-        Err(e) => {
-            tracing::error!(error = %e, "edge routing lookup");
+        Err(()) => {
+            tracing::warn!("the edge's route table is behind the log; answering 503");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };

@@ -151,15 +151,25 @@ impl SubscriptionRoot {
             clouddeck_command_handlers::deployment::build_log_stream(&id),
         ];
         let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org };
+        // Sent again only when it changed: an event that leaves the row as it was (a claim by
+        // a deployer) sends nothing.
+        let shown: Option<Deployment> = None;
         Ok(futures::stream::unfold(
-            (Some(log), state, viewer, stream, id, true),
-            |(log, state, viewer, stream, id, first)| async move {
+            (Some(log), state, viewer, stream, id, shown),
+            |(log, state, viewer, stream, id, shown)| async move {
                 let mut log = log?;
-                if !first && let Err(e) = next_owned(&mut log, &state, &viewer, Some(&stream[..])).await {
-                    return Some((Err(e), (None, state, viewer, stream, id, false)));
+                loop {
+                    if shown.is_some()
+                        && let Err(e) = next_owned(&mut log, &state, &viewer, Some(&stream[..])).await
+                    {
+                        return Some((Err(e), (None, state, viewer, stream, id, shown)));
+                    }
+                    match load(&state, &id).await {
+                        Ok(row) if shown.as_ref() == Some(&row) => continue,
+                        Ok(row) => return Some((Ok(row.clone()), (Some(log), state, viewer, stream, id, Some(row)))),
+                        Err(e) => return Some((Err(e), (None, state, viewer, stream, id, shown))),
+                    }
                 }
-                let row = load(&state, &id).await;
-                Some((row, (Some(log), state, viewer, stream, id, false)))
             },
         ))
     }

@@ -331,7 +331,7 @@ impl Project {
     }
 }
 
-#[derive(SimpleObject, FromRow, Clone, Debug)]
+#[derive(SimpleObject, FromRow, Clone, Debug, PartialEq)]
 #[graphql(complex)]
 pub struct Deployment {
     #[sqlx(rename = "deployment_id")]

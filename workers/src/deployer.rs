@@ -377,7 +377,7 @@ async fn meter_window(
 }
 
 /// GET / of the new deployment through the edge, over HTTP/1.1 with `Host: host`: it must
-/// answer 200 with HTML. The edge learns of the stored artifact from the read models, so an
+/// answer 200 with HTML. The edge learns of the stored artifact from the event feed, so an
 /// answer marked [`clouddeck_routing::ROUTE_HEADER`]` = none` (the edge routes the host
 /// nowhere yet) is retried for 5 s; any other answer is final.
 async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), String> {
