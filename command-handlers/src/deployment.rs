@@ -11,27 +11,12 @@ use crate::project::{Project, ProjectStatus};
 use crate::validate;
 use clouddeck_events::*;
 
-pub const TARGETS: &[&str] = &["production", "preview"];
 pub const SOURCE_KINDS: &[&str] = &["upload", "git"];
-pub const FAILURE_CAUSES: &[&str] = &["user", "platform", "timeout"];
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DeploymentStatus {
-    #[default]
-    Absent,
-    Requested,
-    Queued,
-    Building,
-    Built,
-    Stored,
-    Ready,
-    Failed,
-    Canceled,
-}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Deployment {
-    pub status: DeploymentStatus,
+    /// None before its request (no such deployment).
+    pub status: Option<DeploymentStatus>,
     pub id: String,
     pub project_id: String,
     pub organization_id: String,
@@ -105,7 +90,7 @@ pub fn decide_request(project: &Project, request: RequestDeployment, ctx: &Conte
         return Err(DomainError::not_found("project", &project.id));
     }
     ctx.require(Role::Developer, "deploying")?;
-    validate::one_of("target", &request.target, TARGETS)?;
+    validate::one_of("target", &request.target, &Target::ALL.map(Target::as_str))?;
     validate::one_of("sourceKind", &request.source_kind, SOURCE_KINDS)?;
     if request.source_ref.is_empty() {
         return Err(DomainError::invalid("sourceRef", "must not be empty"));
@@ -133,7 +118,7 @@ impl Aggregate for Deployment {
         use DeploymentStatus::*;
         match event {
             Event::DeploymentRequested(e) => {
-                self.status = Requested;
+                self.status = Some(Requested);
                 self.id = e.deployment_id.clone();
                 self.project_id = e.project_id.clone();
                 self.organization_id = e.organization_id.clone();
@@ -141,16 +126,16 @@ impl Aggregate for Deployment {
             }
             Event::DeploymentClaimed(e) => self.claimed_by = Some(e.deployer.clone()),
             Event::BuildQueued(e) => {
-                self.status = Queued;
+                self.status = Some(Queued);
                 self.build_id = Some(e.build_id.clone());
             }
-            Event::BuildStarted(_) => self.status = Building,
+            Event::BuildStarted(_) => self.status = Some(Building),
             Event::BuildLogChunk(_) => self.log_chunks += 1,
-            Event::BuildSucceeded(_) => self.status = Built,
-            Event::BuildFailed(_) => self.status = Failed,
-            Event::BuildCanceled(_) => self.status = Canceled,
-            Event::ArtifactStored(_) => self.status = Stored,
-            Event::DeploymentReady(_) => self.status = Ready,
+            Event::BuildSucceeded(_) => self.status = Some(Built),
+            Event::BuildFailed(_) => self.status = Some(Failed),
+            Event::BuildCanceled(_) => self.status = Some(Canceled),
+            Event::ArtifactStored(_) => self.status = Some(Stored),
+            Event::DeploymentReady(_) => self.status = Some(Ready),
             _ => {}
         }
         self
@@ -159,12 +144,13 @@ impl Aggregate for Deployment {
     fn decide(&self, command: DeploymentCommand, ctx: &Context) -> Result<Vec<Event>, DomainError> {
         use DeploymentCommand::*;
         use DeploymentStatus::*;
-        if self.status == Absent {
+        if self.status.is_none() {
             return Err(DomainError::not_found("deployment", &self.id));
         }
         let deployment_id = self.id.clone();
         let build_id = self.build_id.clone().unwrap_or_default();
-        let illegal = |action| Err(DomainError::illegal("deployment", action, self.status));
+        let state = self.status.map_or("absent", DeploymentStatus::as_str).to_string();
+        let illegal = |action| Err(DomainError::IllegalTransition { what: "deployment", action, state: state.clone() });
         match command {
             Claim { deployer } => {
                 ctx.require_system("claiming deployments")?;
@@ -173,7 +159,7 @@ impl Aggregate for Deployment {
                     Some(claimant) => {
                         Err(DomainError::AlreadyExists(format!("deployment {} is deployer {claimant}'s", self.id)))
                     }
-                    None if matches!(self.status, Requested | Queued | Building | Built | Stored) => {
+                    None if matches!(self.status, Some(Requested | Queued | Building | Built | Stored)) => {
                         Ok(vec![DeploymentClaimed { deployment_id, deployer }.into()])
                     }
                     None => illegal("claim"),
@@ -181,50 +167,50 @@ impl Aggregate for Deployment {
             }
             QueueBuild { build_id } => {
                 ctx.require_system("queueing builds")?;
-                if self.status != Requested || self.prebuilt {
+                if self.status != Some(Requested) || self.prebuilt {
                     return illegal("queue a build for");
                 }
                 Ok(vec![BuildQueued { deployment_id, build_id }.into()])
             }
             StartBuild { runner, framework } => {
                 ctx.require_system("starting builds")?;
-                if self.status != Queued {
+                if self.status != Some(Queued) {
                     return illegal("start building");
                 }
                 Ok(vec![BuildStarted { deployment_id, build_id, runner, framework }.into()])
             }
             AppendLog { lines } => {
                 ctx.require_system("writing build logs")?;
-                if self.status != Building {
+                if self.status != Some(Building) {
                     return illegal("log to");
                 }
                 Ok(vec![BuildLogChunk { deployment_id, build_id, sequence: self.log_chunks + 1, lines }.into()])
             }
             SucceedBuild { duration_ms } => {
                 ctx.require_system("finishing builds")?;
-                if self.status != Building {
+                if self.status != Some(Building) {
                     return illegal("finish the build of");
                 }
                 Ok(vec![BuildSucceeded { deployment_id, build_id, duration_ms }.into()])
             }
             FailBuild { duration_ms, reason, cause, retryable } => {
                 ctx.require_system("failing builds")?;
-                validate::one_of("cause", &cause, FAILURE_CAUSES)?;
-                if !matches!(self.status, Requested | Queued | Building | Built | Stored) {
+                validate::one_of("cause", &cause, &FailureCause::ALL.map(FailureCause::as_str))?;
+                if !matches!(self.status, Some(Requested | Queued | Building | Built | Stored)) {
                     return illegal("fail");
                 }
                 Ok(vec![BuildFailed { deployment_id, build_id, duration_ms, reason, cause, retryable }.into()])
             }
             Cancel => {
                 ctx.require(Role::Developer, "canceling deployments")?;
-                if !matches!(self.status, Requested | Queued | Building) {
+                if !matches!(self.status, Some(Requested | Queued | Building)) {
                     return illegal("cancel");
                 }
                 Ok(vec![BuildCanceled { deployment_id, build_id }.into()])
             }
             StoreArtifact { manifest_sha256, file_count, total_bytes } => {
                 ctx.require_system("storing artifacts")?;
-                let ready_for_it = self.status == Built || (self.prebuilt && self.status == Requested);
+                let ready_for_it = self.status == Some(Built) || (self.prebuilt && self.status == Some(Requested));
                 if !ready_for_it {
                     return illegal("store an artifact for");
                 }
@@ -232,14 +218,14 @@ impl Aggregate for Deployment {
             }
             MarkReady { url } => {
                 ctx.require_system("marking deployments ready")?;
-                if self.status != Stored {
+                if self.status != Some(Stored) {
                     return illegal("mark ready");
                 }
                 Ok(vec![DeploymentReady { deployment_id, url }.into()])
             }
             Promote { previous } => {
                 ctx.require(Role::Developer, "promoting deployments")?;
-                if self.status != Ready {
+                if self.status != Some(Ready) {
                     return illegal("promote");
                 }
                 let project_id = self.project_id.clone();
@@ -247,7 +233,7 @@ impl Aggregate for Deployment {
             }
             RollBack { from } => {
                 ctx.require(Role::Developer, "rolling back")?;
-                if self.status != Ready {
+                if self.status != Some(Ready) {
                     return illegal("roll back to");
                 }
                 let project_id = self.project_id.clone();

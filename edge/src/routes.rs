@@ -196,6 +196,7 @@ impl RouteTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::Target;
     use clouddeck_events::*;
 
     const D1: &str = "01a21c33-b6cb-75ac-afc8-ebcc4c6d0c4d";

@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod payloads;
 pub mod registry;
 pub mod sensitive;
+pub mod vocabulary;
 
 pub use codec::{CodecError, decode, decode_self_describing, encode};
 pub use envelope::{Actor, EventMeta, Provenance, stream_id};
@@ -15,3 +16,4 @@ pub use payloads::{
 };
 pub use registry::{EVENT_TYPES, Event, EventTypeInfo, aggregate_of, type_info};
 pub use sensitive::{masked, sensitive_fields};
+pub use vocabulary::{DeploymentStatus, FailureCause, Target};

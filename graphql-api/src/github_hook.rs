@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use clouddeck_command_handlers::DomainError;
 use clouddeck_command_handlers::deployment::RequestDeployment;
-use clouddeck_events::{Actor, Provenance, PushReceived};
+use clouddeck_events::{Actor, Provenance, PushReceived, Target};
 use clouddeck_secrets::signature_valid;
 use serde_json::{Value, json};
 use std::net::IpAddr;
@@ -121,7 +121,7 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
     let deployment_id = uuid::Uuid::now_v7().to_string();
     let request = RequestDeployment {
         deployment_id: deployment_id.clone(),
-        target: if branch == production_branch { "production".into() } else { "preview".into() },
+        target: if branch == production_branch { Target::Production } else { Target::Preview }.as_str().into(),
         source_kind: "git".into(),
         source_ref: manifest,
         commit_sha: Some(commit),

@@ -15,7 +15,7 @@ use clouddeck_command_handlers::organization::OrganizationCommand as Org;
 use clouddeck_command_handlers::project::ProjectCommand;
 use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
 use clouddeck_command_handlers::{DomainError, Outcome};
-use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance};
+use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance, Target};
 use clouddeck_secrets::{hash_password, new_secret, sha256_hex, verify_password};
 use uuid::Uuid;
 
@@ -504,10 +504,7 @@ impl MutationRoot {
         }
         let request = RequestDeployment {
             deployment_id: Uuid::now_v7().to_string(),
-            target: match target {
-                DeployTarget::Production => "production".into(),
-                DeployTarget::Preview => "preview".into(),
-            },
+            target: clouddeck_events::Target::from(target).as_str().into(),
             source_kind,
             source_ref,
             commit_sha,
@@ -592,7 +589,7 @@ impl MutationRoot {
         let manifest_sha256 = api.artifacts.put_manifest(&manifest).await.map_err(internal)?;
         let request = RequestDeployment {
             deployment_id: Uuid::now_v7().to_string(),
-            target: if production.unwrap_or(false) { "production".into() } else { "preview".into() },
+            target: if production.unwrap_or(false) { Target::Production } else { Target::Preview }.as_str().into(),
             source_kind: "upload".into(),
             source_ref: manifest_sha256,
             commit_sha: None,

@@ -100,7 +100,8 @@ impl QueryRoot {
         if let Some(waiting) = wait_while {
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(25);
             let mut projected = state(ctx).projected.clone();
-            while found.as_ref().is_some_and(|d| d.status == waiting) {
+            while found.as_ref().is_some_and(|d| clouddeck_events::DeploymentStatus::from(d.status).as_str() == waiting)
+            {
                 let changed = tokio::time::timeout_at(deadline, projected.changed()).await;
                 if !matches!(changed, Ok(Ok(()))) {
                     break;

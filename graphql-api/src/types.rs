@@ -61,9 +61,35 @@ impl EnvTarget {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "clouddeck_events::Target")]
 pub enum DeployTarget {
     Production,
     Preview,
+}
+
+/// Where a deployment is in its life (the events' `DeploymentStatus`), in the same lowercase
+/// words as the events and the read models: `requested → (queued → building → built) →
+/// stored → ready`, or `failed` / `canceled`.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "clouddeck_events::DeploymentStatus", rename_items = "lowercase")]
+pub enum DeploymentStatus {
+    Requested,
+    Queued,
+    Building,
+    Built,
+    Stored,
+    Ready,
+    Failed,
+    Canceled,
+}
+
+impl TryFrom<String> for DeploymentStatus {
+    type Error = String;
+
+    /// A read model's status column.
+    fn try_from(text: String) -> Result<Self, String> {
+        clouddeck_events::DeploymentStatus::parse(&text).map(Into::into).ok_or_else(|| format!("no status `{text}`"))
+    }
 }
 
 #[derive(SimpleObject, FromRow, Clone, Debug)]
@@ -337,7 +363,8 @@ pub struct Deployment {
     #[sqlx(rename = "deployment_id")]
     pub id: String,
     pub project_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DeploymentStatus,
     pub target: String,
     pub source_kind: String,
     pub source_ref: String,

@@ -3,7 +3,7 @@
 //! life is eight or more events; this makes it one statement, not eight.
 
 use crate::sql;
-use clouddeck_events::Event;
+use clouddeck_events::{DeploymentStatus, Event};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -62,7 +62,7 @@ impl DeploymentRow {
                 project_id: e.project_id.clone(),
                 organization_id: e.organization_id.clone(),
                 target: e.target.clone(),
-                status: "requested".into(),
+                status: DeploymentStatus::Requested.as_str().into(),
                 source_kind: e.source_kind.clone(),
                 source_ref: e.source_ref.clone(),
                 commit_sha: e.commit_sha.clone(),
@@ -80,35 +80,35 @@ impl DeploymentRow {
         }
         let mut row = row?;
         let status = match event {
-            Event::BuildQueued(_) => "queued",
-            Event::BuildStarted(_) => "building",
+            Event::BuildQueued(_) => DeploymentStatus::Queued,
+            Event::BuildStarted(_) => DeploymentStatus::Building,
             Event::BuildLogChunk(_) => {
                 row.log_chunks += 1;
                 return Some(row);
             }
             Event::BuildSucceeded(e) => {
                 row.build_duration_ms = Some(e.duration_ms);
-                "built"
+                DeploymentStatus::Built
             }
             Event::BuildFailed(e) => {
                 row.build_duration_ms = Some(e.duration_ms);
                 row.error = Some(e.reason.clone());
-                "failed"
+                DeploymentStatus::Failed
             }
-            Event::BuildCanceled(_) => "canceled",
+            Event::BuildCanceled(_) => DeploymentStatus::Canceled,
             Event::ArtifactStored(e) => {
                 row.manifest_sha256 = Some(e.manifest_sha256.clone());
                 row.file_count = Some(e.file_count);
                 row.total_bytes = Some(e.total_bytes);
-                "stored"
+                DeploymentStatus::Stored
             }
             Event::DeploymentReady(e) => {
                 row.url = Some(e.url.clone());
-                "ready"
+                DeploymentStatus::Ready
             }
             _ => return Some(row),
         };
-        row.status = status.into();
+        row.status = status.as_str().into();
         row.updated_at = at;
         Some(row)
     }

@@ -21,7 +21,7 @@ use clouddeck_command_handlers::deployment::{AppendBuildLog, DeploymentCommand};
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
 use clouddeck_eventlog::{EventStore, LogTail, StoreError, now_ms};
-use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, Provenance, UsageMetered};
+use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, FailureCause, Provenance, Target, UsageMetered};
 use clouddeck_secrets::Sealer;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -145,14 +145,15 @@ impl Deployer {
             };
             let manifest = match self.artifacts.manifest(&manifest_sha256).await {
                 Ok(manifest) => manifest,
-                Err(e) => return step(fail(&format!("the upload is incomplete: {e}"), "user")).await,
+                Err(e) => return step(fail(&format!("the upload is incomplete: {e}"), FailureCause::User)).await,
             };
             let hashes: Vec<String> = manifest.files.values().map(|f| f.sha256.clone()).collect();
             if let Some(missing) = self.artifacts.missing(&hashes).await.first() {
-                return step(fail(&format!("the upload is incomplete: blob {missing} is missing"), "user")).await;
+                return step(fail(&format!("the upload is incomplete: blob {missing} is missing"), FailureCause::User))
+                    .await;
             }
             if let Err(reason) = check_routing(&self.artifacts, &manifest).await {
-                return step(fail(&reason, "user")).await;
+                return step(fail(&reason, FailureCause::User)).await;
             }
             step(DeploymentCommand::StoreArtifact {
                 manifest_sha256,
@@ -164,12 +165,12 @@ impl Deployer {
             let project = handler.state::<Project>(&requested.project_id).await?;
             let host = format!("{id}-{}.{}", project.slug, self.base_domain);
             if let Err(reason) = health_check(self.edge, &host).await {
-                return step(fail(&format!("health check through the edge: {reason}"), "user")).await;
+                return step(fail(&format!("health check through the edge: {reason}"), FailureCause::User)).await;
             }
             let url = format!("http://{host}{}", self.port_suffix);
             step(DeploymentCommand::MarkReady { url: url.clone() }).await?;
             // After a crash between these two steps this promotes again: harmless.
-            if requested.target == "production" {
+            if Target::parse(&requested.target) == Some(Target::Production) {
                 step(DeploymentCommand::Promote { previous: None }).await?;
             }
             info!(deployment = %id, %url, "deployment ready");
@@ -200,7 +201,7 @@ impl Deployer {
         let source = match self.artifacts.manifest(&requested.source_ref).await {
             Ok(source) => source,
             Err(e) => {
-                run(fail(&format!("the source upload is incomplete: {e}"), "user")).await?;
+                run(fail(&format!("the source upload is incomplete: {e}"), FailureCause::User)).await?;
                 return Ok(None);
             }
         };
@@ -212,7 +213,7 @@ impl Deployer {
                 Err(_) => {
                     run(fail(
                         &format!("environment variable {key} cannot be opened with this server's key"),
-                        "platform",
+                        FailureCause::Platform,
                     ))
                     .await?;
                     return Ok(None);
@@ -241,7 +242,7 @@ impl Deployer {
                 build: project.build_command.clone(),
                 output: project.output_directory.clone(),
             },
-            contexts: if requested.target == "production" {
+            contexts: if Target::parse(&requested.target) == Some(Target::Production) {
                 vec!["production".into()]
             } else {
                 vec!["deploy-preview".into()]
@@ -257,12 +258,11 @@ impl Deployer {
                 Ok(Some(manifest))
             }
             Err(failure) => {
-                let retryable = failure.cause != "user";
                 let command = DeploymentCommand::FailBuild {
                     duration_ms,
                     reason: failure.reason,
-                    cause: failure.cause.into(),
-                    retryable,
+                    cause: failure.cause.as_str().into(),
+                    retryable: failure.cause.retryable(),
                 };
                 run(command).await?;
                 Ok(None)
@@ -412,6 +412,11 @@ async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), Stri
     Err("the edge never saw the deployment".into())
 }
 
-fn fail(reason: &str, cause: &str) -> DeploymentCommand {
-    DeploymentCommand::FailBuild { duration_ms: 0, reason: reason.into(), cause: cause.into(), retryable: false }
+fn fail(reason: &str, cause: FailureCause) -> DeploymentCommand {
+    DeploymentCommand::FailBuild {
+        duration_ms: 0,
+        reason: reason.into(),
+        cause: cause.as_str().into(),
+        retryable: false,
+    }
 }

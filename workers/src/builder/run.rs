@@ -16,6 +16,7 @@ use super::workspace::Workspace;
 use clouddeck_artifacts::{
     ArtifactError, ArtifactStore, FolderRules, IntakeError, Manifest, normalize_path, sha256_hex, store_folder,
 };
+use clouddeck_events::FailureCause;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,15 +28,15 @@ use tokio::time::Instant;
 pub struct BuildFailure {
     pub reason: String,
     /// user, platform or timeout.
-    pub cause: &'static str,
+    pub cause: FailureCause,
 }
 
 impl BuildFailure {
     fn user(reason: impl Into<String>) -> Self {
-        BuildFailure { reason: reason.into(), cause: "user" }
+        BuildFailure { reason: reason.into(), cause: FailureCause::User }
     }
     fn platform(reason: impl std::fmt::Display) -> Self {
-        BuildFailure { reason: reason.to_string(), cause: "platform" }
+        BuildFailure { reason: reason.to_string(), cause: FailureCause::Platform }
     }
 }
 
@@ -294,7 +295,7 @@ impl Builder {
                 exit.code.map_or("a signal".into(), |c| c.to_string())
             ))),
             Err(SandboxError::Timeout(limit)) => {
-                Err(BuildFailure { reason: format!("the build ran past {limit:?}"), cause: "timeout" })
+                Err(BuildFailure { reason: format!("the build ran past {limit:?}"), cause: FailureCause::Timeout })
             }
             Err(e) => Err(BuildFailure::platform(e)),
         }
