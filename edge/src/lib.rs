@@ -26,7 +26,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_artifacts::ArtifactStore;
 use clouddeck_egress::EgressPolicy;
-use clouddeck_eventlog::{EventFeed, FeedError};
+use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent};
 use clouddeck_routing::{Decision, encode_location};
 use meter::Meter;
 use sites::{Site, Sites};
@@ -87,43 +87,12 @@ impl Edge {
         }
     }
 
-    /// Keeps the route table from `feed` (the whole log, from its start) until `stopped`.
-    /// Only the event types the table reads are decoded.
+    /// Keeps the route table from `feed` (the whole log, from its start) until `stopped`,
+    /// through the log's one follower. Only the event types the table reads are decoded.
     ///
-    /// Errors: the feed's, when reading fails.
-    pub async fn follow(
-        &self,
-        mut feed: Box<dyn EventFeed>,
-        mut stopped: watch::Receiver<bool>,
-    ) -> Result<(), FeedError> {
-        while !*stopped.borrow() {
-            let batch = tokio::select! {
-                batch = feed.next_batch(FEED_BATCH, Duration::from_millis(250)) => batch?,
-                _ = stopped.changed() => break,
-            };
-            let Some(last) = batch.last().map(|e| e.meta.position) else { continue };
-            let events: Vec<_> = batch
-                .iter()
-                .filter(|e| ROUTING_EVENTS.contains(&e.meta.event_type.as_str()))
-                .filter_map(|e| match e.decode() {
-                    Ok(event) => Some(event),
-                    Err(error) => {
-                        tracing::error!(position = e.meta.position, %error, "the edge cannot read an event; skipped");
-                        None
-                    }
-                })
-                .collect();
-            {
-                let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-                for event in &events {
-                    table.apply(event);
-                }
-                table.reached(last);
-            }
-            self.applied.send_replace(last);
-            feed.ack().await?;
-        }
-        Ok(())
+    /// Errors: none in practice: a failing read is retried after a pause.
+    pub async fn follow(&self, mut feed: Box<dyn EventFeed>, stopped: watch::Receiver<bool>) -> Result<(), FeedError> {
+        Follower::new(FEED_BATCH).run(&mut &*self, &mut *feed, stopped).await
     }
 
     /// Where `target` leads, once the table has caught up with this process's appends.
@@ -154,6 +123,39 @@ impl Edge {
         let site = Arc::new(Site::load(&self.artifacts, hash).await?);
         self.sites.insert(hash, site.clone());
         Some(site)
+    }
+}
+
+#[async_trait::async_trait]
+impl Consumer for &Edge {
+    type Error = FeedError;
+
+    fn name(&self) -> &str {
+        "edge routes"
+    }
+
+    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, FeedError> {
+        let Some(last) = batch.last().map(|e| e.meta.position) else { return Ok(0) };
+        let events: Vec<_> = batch
+            .iter()
+            .filter(|e| ROUTING_EVENTS.contains(&e.meta.event_type.as_str()))
+            .filter_map(|e| match e.decode() {
+                Ok(event) => Some(event),
+                Err(error) => {
+                    tracing::error!(position = e.meta.position, %error, "the edge cannot read an event; skipped");
+                    None
+                }
+            })
+            .collect();
+        {
+            let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for event in &events {
+                table.apply(event);
+            }
+            table.reached(last);
+        }
+        self.applied.send_replace(last);
+        Ok(events.len())
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod feed;
+pub mod follower;
 pub mod kafka;
 pub mod postgres;
 mod queries;
@@ -13,6 +14,7 @@ pub mod tail;
 
 pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
+pub use follower::{Consumer, Follower};
 pub use store::{
     Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend, now_micros, now_ms,
 };

@@ -147,7 +147,11 @@ async fn graphql(
         Ok(bytes) => bytes,
         Err(_) => {
             let message = format!("the request body is over {} KiB", http.body_limit / 1024);
-            return graphql_error(StatusCode::PAYLOAD_TOO_LARGE, BAD_USER_INPUT, &message);
+            // The rest of the body was not read: the connection closes after this answer, and
+            // says so, so that no client sends its next request down it (RFC 9112, §9.6).
+            let mut refused = graphql_error(StatusCode::PAYLOAD_TOO_LARGE, BAD_USER_INPUT, &message);
+            refused.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+            return refused;
         }
     };
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {

@@ -37,7 +37,13 @@ pub const MAX_HASHES: usize = 20_000;
 /// The answer every refusal gets: the API's error contract, as JSON.
 pub fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    let mut refused = (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+    // A body refused for its size was not read to its end: the connection closes after this
+    // answer, and says so, so that no client sends its next request down it (RFC 9112, §9.6).
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        refused.headers_mut().insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    refused
 }
 
 #[derive(serde::Deserialize)]

@@ -5,14 +5,14 @@
 
 use crate::sql;
 use async_trait::async_trait;
-use clouddeck_eventlog::{EventFeed, FeedError, RecordedEvent, StoreError};
+use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, StoreError};
 use clouddeck_events::Event;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tracing::{debug, error};
+use tracing::debug;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
@@ -94,55 +94,23 @@ impl ProjectionRunner {
         *self.position.borrow()
     }
 
-    /// Applies batches until `stop` turns true. A failing batch is rolled back and
-    /// retried after a pause; an event that cannot be decoded stops the projection.
-    pub async fn run(
-        &mut self,
-        feed: &mut dyn EventFeed,
-        mut stop: watch::Receiver<bool>,
-    ) -> Result<(), ProjectionError> {
-        while !*stop.borrow() {
-            tokio::select! {
-                result = self.step(feed, Duration::from_millis(500)) => match result {
-                    Ok(_) => {}
-                    Err(ProjectionError::Store(e)) => return Err(ProjectionError::Store(e)),
-                    Err(e) => {
-                        error!(projection = self.projection.name(), error = %e, "projection batch failed; retrying");
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
-                },
-                _ = stop.changed() => {}
-            }
-        }
-        Ok(())
+    /// Applies batches until `stop` turns true, through the log's one follower: a failing
+    /// batch is rolled back and retried after a pause; an event that cannot be decoded (or
+    /// the event store failing) stops the projection.
+    pub async fn run(&mut self, feed: &mut dyn EventFeed, stop: watch::Receiver<bool>) -> Result<(), ProjectionError> {
+        Follower::new(self.batch).run(self, feed, stop).await
     }
 
     /// Applies up to one batch; returns how many events it applied.
     pub async fn step(&mut self, feed: &mut dyn EventFeed, wait: Duration) -> Result<usize, ProjectionError> {
-        let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
-        if batch.is_empty() {
-            return Ok(0);
-        }
-        match self.apply(&batch).await {
-            Ok((applied, touched, last)) => {
-                feed.ack().await?;
-                self.versions.extend(touched);
-                self.position.send_replace(last);
-                Ok(applied)
-            }
-            Err(e) => {
-                // Nothing of the batch committed: forget what we thought we knew, and have
-                // the feed deliver the batch again.
-                self.versions.clear();
-                self.complete = false;
-                feed.rewind().await?;
-                Err(e)
-            }
-        }
+        Follower::new(self.batch).step(self, feed, wait).await
     }
 
     /// Applies a batch in one transaction: rows, stream versions and checkpoint.
-    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<(usize, HashMap<String, i64>, i64), ProjectionError> {
+    async fn apply_in_transaction(
+        &mut self,
+        batch: &[RecordedEvent],
+    ) -> Result<(usize, HashMap<String, i64>, i64), ProjectionError> {
         let name = self.projection.name();
         let mut tx = self.db.begin_with(self.begin).await?;
         let mut touched: HashMap<String, i64> = HashMap::new();
@@ -186,6 +154,36 @@ impl ProjectionRunner {
         .await?;
         tx.commit().await?;
         Ok((applied, touched, last))
+    }
+}
+
+#[async_trait]
+impl Consumer for ProjectionRunner {
+    type Error = ProjectionError;
+
+    fn name(&self) -> &str {
+        self.projection.name()
+    }
+
+    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, ProjectionError> {
+        match self.apply_in_transaction(batch).await {
+            Ok((applied, touched, last)) => {
+                self.versions.extend(touched);
+                self.position.send_replace(last);
+                Ok(applied)
+            }
+            Err(e) => {
+                // Nothing of the batch committed: forget what we thought we knew; the
+                // follower has the feed deliver the batch again.
+                self.versions.clear();
+                self.complete = false;
+                Err(e)
+            }
+        }
+    }
+
+    fn is_fatal(&self, error: &ProjectionError) -> bool {
+        matches!(error, ProjectionError::Store(_))
     }
 }
 

@@ -5,12 +5,12 @@
 use super::Analytics;
 use super::rows::Rows;
 use clickhouse::{Row, RowOwned, RowWrite};
-use clouddeck_eventlog::{EventFeed, EventStore, FeedError, StoreFeed};
+use clouddeck_eventlog::{Consumer, EventFeed, EventStore, FeedError, Follower, RecordedEvent, StoreFeed};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tracing::{error, warn};
+use tracing::warn;
 
 pub const CHECKPOINT: &str = "analytics";
 
@@ -43,27 +43,21 @@ impl AnalyticsProjector {
         self
     }
 
-    pub async fn run(&self, feed: &mut dyn EventFeed, mut stop: watch::Receiver<bool>) -> Result<(), AnalyticsError> {
-        while !*stop.borrow() {
-            tokio::select! {
-                result = self.step(feed, Duration::from_millis(500)) => if let Err(e) = result {
-                    error!(error = %e, "analytics batch failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                },
-                _ = stop.changed() => {}
-            }
-        }
-        Ok(())
+    /// Inserts batches until `stop` turns true, through the log's one follower: a failing
+    /// batch comes again after a pause.
+    pub async fn run(&self, feed: &mut dyn EventFeed, stop: watch::Receiver<bool>) -> Result<(), AnalyticsError> {
+        Follower::new(self.batch).run(&mut &*self, feed, stop).await
     }
 
     /// Inserts up to one batch; returns how many events it carried.
     pub async fn step(&self, feed: &mut dyn EventFeed, wait: Duration) -> Result<usize, AnalyticsError> {
-        let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
-        if batch.is_empty() {
-            return Ok(0);
-        }
+        Follower::new(self.batch).step(&mut &*self, feed, wait).await
+    }
+
+    /// One batch's rows, inserted with the checkpoint at its last position.
+    async fn insert_batch(&self, batch: &[RecordedEvent]) -> Result<usize, AnalyticsError> {
         let mut rows = Rows::default();
-        for recorded in &batch {
+        for recorded in batch {
             match recorded.decode() {
                 Ok(event) => rows.add(recorded, &event),
                 // A type this build does not know: its raw row waits for a build that does.
@@ -71,11 +65,7 @@ impl AnalyticsProjector {
             }
         }
         let last = batch.iter().map(|e| e.meta.position).max().unwrap_or(0);
-        if let Err(e) = self.insert(&rows, last).await {
-            feed.rewind().await?;
-            return Err(e);
-        }
-        feed.ack().await?;
+        self.insert(&rows, last).await?;
         Ok(batch.len())
     }
 
@@ -123,4 +113,17 @@ where
     }
     insert.end().await?;
     Ok(())
+}
+
+#[async_trait::async_trait]
+impl Consumer for &AnalyticsProjector {
+    type Error = AnalyticsError;
+
+    fn name(&self) -> &str {
+        CHECKPOINT
+    }
+
+    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, AnalyticsError> {
+        self.insert_batch(batch).await
+    }
 }
