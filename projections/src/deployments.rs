@@ -186,3 +186,23 @@ pub async fn save(db: &mut AnyConnection, rows: &[DeploymentRow]) -> Result<(), 
     }
     Ok(())
 }
+
+/// A chunk of a build's log, and its stream's owner when the log has its own stream
+/// (`buildlog-<deployment>`, as the deployer writes it now).
+pub async fn apply_log(
+    db: &mut AnyConnection,
+    recorded: &clouddeck_eventlog::RecordedEvent,
+    chunk: &clouddeck_events::BuildLogChunk,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO rm_build_logs (deployment_id, sequence, lines) VALUES ($1, $2, $3)")
+        .bind(&chunk.deployment_id)
+        .bind(chunk.sequence)
+        .bind(chunk.lines.join("\n"))
+        .execute(&mut *db)
+        .await?;
+    let deployment_stream = clouddeck_events::stream_id("deployment", &chunk.deployment_id);
+    if recorded.meta.stream_id != deployment_stream {
+        crate::owners::same_owner(db, &recorded.meta.stream_id, &deployment_stream).await?;
+    }
+    Ok(())
+}
