@@ -45,6 +45,12 @@ impl History {
         self.streams.get(stream).map_or(0, |(version, _)| *version)
     }
 
+    /// Aggregate `A` with id `id` if its stream was read: a decision whose other streams
+    /// depend on it names that stream alone until then.
+    pub fn loaded<A: Aggregate>(&self, id: &str) -> Option<A> {
+        self.has(&stream_id(A::KIND, id)).then(|| self.state::<A>(id))
+    }
+
     /// Aggregate `A` with id `id`, folded from its stream (the default state when unread).
     pub fn state<A: Aggregate>(&self, id: &str) -> A {
         self.streams.get(&stream_id(A::KIND, id)).map(|(_, events)| A::replay(events)).unwrap_or_default()

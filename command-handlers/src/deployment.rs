@@ -266,11 +266,10 @@ impl Decision for RequestDeploymentDecision {
     }
 
     fn streams(&self, read: &History, request: &Request) -> Vec<String> {
-        let project_stream = stream_of::<Project>(&self.project_id);
-        if !read.has(&project_stream) {
-            return vec![project_stream];
-        }
-        let organization_id = read.state::<Project>(&self.project_id).organization_id;
+        let Some(project) = read.loaded::<Project>(&self.project_id) else {
+            return vec![stream_of::<Project>(&self.project_id)];
+        };
+        let organization_id = project.organization_id;
         let plan_stream = stream_of::<OrganizationPlan>(&organization_id);
         let mut streams = vec![
             stream_of::<Organization>(&organization_id),
@@ -324,11 +323,10 @@ impl Decision for DeploymentDecision {
     }
 
     fn streams(&self, read: &History, _request: &Request) -> Vec<String> {
-        let deployment_stream = stream_of::<Deployment>(&self.deployment_id);
-        if !read.has(&deployment_stream) {
-            return vec![deployment_stream];
-        }
-        vec![stream_of::<Organization>(&read.state::<Deployment>(&self.deployment_id).organization_id)]
+        let Some(deployment) = read.loaded::<Deployment>(&self.deployment_id) else {
+            return vec![stream_of::<Deployment>(&self.deployment_id)];
+        };
+        vec![stream_of::<Organization>(&deployment.organization_id)]
     }
 
     fn decide(&self, read: &History, request: &Request) -> Result<Vec<Write>, DomainError> {

@@ -295,11 +295,9 @@ impl Decision for ProjectDecision {
     }
 
     fn streams(&self, read: &History, _request: &Request) -> Vec<String> {
-        let project_stream = stream_of::<Project>(&self.project_id);
-        if !read.has(&project_stream) {
-            return vec![project_stream];
-        }
-        let project = read.state::<Project>(&self.project_id);
+        let Some(project) = read.loaded::<Project>(&self.project_id) else {
+            return vec![stream_of::<Project>(&self.project_id)];
+        };
         let mut streams = vec![stream_of::<Organization>(&project.organization_id)];
         if matches!(self.command, ProjectCommand::Delete) {
             streams.push(name::stream(name::HOST, &project.slug));

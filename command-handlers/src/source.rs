@@ -80,11 +80,10 @@ impl Decision for RecordPush {
     }
 
     fn streams(&self, read: &History, _request: &Request) -> Vec<String> {
-        let project_stream = stream_of::<Project>(&self.project_id);
-        if !read.has(&project_stream) {
-            return vec![project_stream];
-        }
-        let organization_id = read.state::<Project>(&self.project_id).organization_id;
+        let Some(project) = read.loaded::<Project>(&self.project_id) else {
+            return vec![stream_of::<Project>(&self.project_id)];
+        };
+        let organization_id = project.organization_id;
         vec![stream_of::<Organization>(&organization_id), stream_of::<Source>(&self.project_id)]
     }
 
