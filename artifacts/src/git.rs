@@ -115,9 +115,10 @@ pub async fn store_tree(root: &Path, artifacts: &ArtifactStore) -> Result<String
         max_files: Some(MAX_TREE_FILES),
         max_file_bytes: None,
         max_total_bytes: Some(MAX_TREE_BYTES),
+        max_entries: None,
     };
     let manifest = store_folder(root, &rules, artifacts).await.map_err(|e| match e {
-        IntakeError::TooManyFiles(_) | IntakeError::TooLarge(_) => {
+        IntakeError::TooManyFiles(_) | IntakeError::TooLarge(_) | IntakeError::TooManyEntries(_) => {
             GitError::TooLarge(format!("at most {MAX_TREE_FILES} files and {} MiB", MAX_TREE_BYTES >> 20))
         }
         IntakeError::Artifact(e) => GitError::Store(e),

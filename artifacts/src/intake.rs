@@ -11,10 +11,16 @@
 //!   read a device.
 //! - **Skipped names** (`.git`, a source's `node_modules`) are skipped at any depth.
 //! - **Limits** fail closed, before anything more is read: the number of files, one file's
-//!   size and the total size, each optional.
+//!   size and the total size, each optional; and always [`MAX_ENTRIES`] entries walked, so
+//!   links that multiply folders (each folder linking twice to the next) cannot make a walk
+//!   of 2^n folders.
 
 use crate::{ArtifactError, ArtifactStore, FileEntry, Manifest, normalize_path};
 use std::path::{Path, PathBuf};
+
+/// The most directory entries one walk visits, files, folders and links alike, whatever the
+/// rules: past it the folder is refused.
+pub const MAX_ENTRIES: usize = 1_000_000;
 
 /// How a folder is read: names skipped at any depth, and the limits that refuse it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +33,8 @@ pub struct FolderRules<'a> {
     pub max_file_bytes: Option<u64>,
     /// The most all files together may weigh, in bytes.
     pub max_total_bytes: Option<u64>,
+    /// The most directory entries the walk visits; None: [`MAX_ENTRIES`]. (Never more.)
+    pub max_entries: Option<usize>,
 }
 
 /// A regular file found in a folder: its normalized path (no leading slash), where its bytes
@@ -52,6 +60,8 @@ pub enum IntakeError {
     TooManyFiles(usize),
     #[error("the folder is over {0} bytes in all")]
     TooLarge(u64),
+    #[error("the folder has more than {0} entries to walk (links that multiply folders count each time)")]
+    TooManyEntries(usize),
     #[error("`{0}` is not UTF-8")]
     NotUtf8(String),
     #[error(transparent)]
@@ -70,9 +80,15 @@ pub fn list_folder(root: &Path, rules: &FolderRules<'_>) -> Result<Vec<FolderFil
     let mut files = Vec::new();
     let mut total = 0u64;
     let mut folders = vec![root.clone()];
+    let mut walked = 0usize;
+    let max_entries = rules.max_entries.map_or(MAX_ENTRIES, |n| n.min(MAX_ENTRIES));
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).map_err(io)? {
             let entry = entry.map_err(io)?;
+            walked += 1;
+            if walked > max_entries {
+                return Err(IntakeError::TooManyEntries(max_entries));
+            }
             if rules.skip.iter().any(|name| entry.file_name() == **name) {
                 continue;
             }
@@ -129,10 +145,10 @@ pub async fn store_folder(
     store: &ArtifactStore,
 ) -> Result<Manifest, IntakeError> {
     let (root, skip) = (root.to_path_buf(), rules.skip.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-    let (max_files, max_file_bytes, max_total_bytes) = (rules.max_files, rules.max_file_bytes, rules.max_total_bytes);
+    let rules = FolderRules { skip: &[], ..*rules };
     let files = tokio::task::spawn_blocking(move || {
         let skip: Vec<&str> = skip.iter().map(String::as_str).collect();
-        list_folder(&root, &FolderRules { skip: &skip, max_files, max_file_bytes, max_total_bytes })
+        list_folder(&root, &FolderRules { skip: &skip, ..rules })
     })
     .await
     .map_err(|e| ArtifactError::Io(std::io::Error::other(e)))??;
@@ -201,6 +217,24 @@ mod tests {
     }
 
     #[test]
+    fn links_that_multiply_folders_are_refused_before_the_walk_explodes() {
+        // d0 … d24, each linking twice to the next: 2^25 paths through 25 folders
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        for n in 0..25 {
+            std::fs::create_dir_all(root.join(format!("d{n}"))).unwrap();
+        }
+        std::fs::write(root.join("d24/index.html"), "x").unwrap();
+        for n in 0..24 {
+            symlink(format!("../d{}", n + 1), root.join(format!("d{n}/a"))).unwrap();
+            symlink(format!("../d{}", n + 1), root.join(format!("d{n}/b"))).unwrap();
+        }
+        let rules = FolderRules { max_entries: Some(10_000), ..FolderRules::default() };
+        let walked = list_folder(&root, &rules);
+        assert!(matches!(walked, Err(IntakeError::TooManyEntries(10_000))), "{walked:?}");
+    }
+
+    #[test]
     fn limits_fail_closed() {
         let dir = site();
         let root = dir.path().join("site");
@@ -209,6 +243,7 @@ mod tests {
             max_files: Some(files),
             max_file_bytes: Some(file),
             max_total_bytes: Some(total),
+            max_entries: None,
         };
         assert!(list_folder(&root, &rules(2, 11, 17)).is_ok());
         assert!(matches!(list_folder(&root, &rules(1, 11, 17)), Err(IntakeError::TooManyFiles(1))));

@@ -11,7 +11,7 @@ mod intake;
 mod s3;
 mod store;
 
-pub use intake::{FolderFile, FolderRules, IntakeError, list_folder, store_folder};
+pub use intake::{FolderFile, FolderRules, IntakeError, MAX_ENTRIES, list_folder, store_folder};
 pub use s3::S3Config;
 pub use store::ArtifactStore;
 

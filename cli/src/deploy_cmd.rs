@@ -60,7 +60,8 @@ struct LocalFile {
 /// before anything is uploaded (the server refuses past them too).
 fn collect(root: &Path, prebuilt: bool) -> anyhow::Result<Vec<LocalFile>> {
     let skip: &[&str] = if prebuilt { &[".git"] } else { &[".git", "node_modules", ".clouddeck"] };
-    let rules = FolderRules { skip, max_files: Some(MAX_FILES), max_file_bytes: Some(MAX_FILE), max_total_bytes: None };
+    let rules =
+        FolderRules { skip, max_files: Some(MAX_FILES), max_file_bytes: Some(MAX_FILE), ..FolderRules::default() };
     let files = list_folder(root, &rules).with_context(|| format!("cannot deploy {}", root.display()))?;
     files
         .into_iter()

@@ -165,8 +165,11 @@ impl Server {
                 config.egress()?,
                 Duration::from_secs(config.proxy_timeout_secs),
             );
-            // The route table is in memory: it reads the whole log at each start.
-            let (following, feed) = (edge.clone(), Box::new(StoreFeed::new(store.clone(), 0)));
+            // The route table is in memory: it reads the whole log at each start, before the
+            // edge takes its first request.
+            let mut feed = Box::new(StoreFeed::new(store.clone(), 0));
+            edge.catch_up(&mut *feed, store.head().await?).await?;
+            let following = edge.clone();
             let stopped_following = stopped.clone();
             tasks.spawn(async move { Ok(following.follow(feed, stopped_following).await?) });
             let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));

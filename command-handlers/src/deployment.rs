@@ -374,7 +374,8 @@ impl Decision for AppendBuildLog {
         let log = build_log_stream(&self.deployment_id);
         for event in &mut events {
             if let Event::BuildLogChunk(chunk) = event {
-                chunk.sequence = read.version(&log) + 1;
+                // After the chunks an older server wrote on the deployment's own stream.
+                chunk.sequence = deployment.log_chunks + read.version(&log) + 1;
             }
         }
         Ok(vec![Write::checked(log, events)])

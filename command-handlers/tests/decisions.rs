@@ -200,6 +200,12 @@ fn a_build_log_chunk_is_numbered_by_its_logs_version_and_only_while_building() {
     assert!(matches!(&writes[0].events[0], Event::BuildLogChunk(c) if c.sequence == 42 && c.lines == ["npm ci"]));
     // a tenant cannot write a build's log
     assert!(matches!(when(&chunk, &given, alice()), Err(DomainError::Forbidden(_))));
+    // chunks an older server wrote on the deployment's own stream come first
+    let legacy: Event =
+        BuildLogChunk { deployment_id: "d1".into(), build_id: "d1".into(), sequence: 1, lines: vec![] }.into();
+    given.get_mut("deployment-d1").unwrap().extend([legacy.clone(), legacy]);
+    let writes = when(&chunk, &given, Actor::System("deployer".into())).unwrap();
+    assert!(matches!(&writes[0].events[0], Event::BuildLogChunk(c) if c.sequence == 44));
 }
 
 #[test]

@@ -95,6 +95,18 @@ impl Edge {
         Follower::new(FEED_BATCH).run(&mut &*self, &mut *feed, stopped).await
     }
 
+    /// Feeds the route table from `feed` until it has applied position `head` (the log's head
+    /// when the edge starts): the edge takes no request before it knows every route.
+    ///
+    /// Errors: the feed's, after a failure it could not get past.
+    pub async fn catch_up(&self, feed: &mut dyn EventFeed, head: i64) -> Result<(), FeedError> {
+        let follower = Follower::new(FEED_BATCH);
+        while *self.applied.borrow() < head {
+            follower.step(&mut &*self, feed, Duration::from_millis(100)).await?;
+        }
+        Ok(())
+    }
+
     /// Where `target` leads, once the table has caught up with this process's appends.
     async fn route(&self, target: &Target) -> Result<Option<Routed>, ()> {
         let head = *self.head.borrow();

@@ -194,12 +194,16 @@ pub async fn apply_log(
     recorded: &clouddeck_eventlog::RecordedEvent,
     chunk: &clouddeck_events::BuildLogChunk,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO rm_build_logs (deployment_id, sequence, lines) VALUES ($1, $2, $3)")
-        .bind(&chunk.deployment_id)
-        .bind(chunk.sequence)
-        .bind(chunk.lines.join("\n"))
-        .execute(&mut *db)
-        .await?;
+    // (a chunk numbered twice must not stop the read models: the first one stays)
+    sqlx::query(
+        "INSERT INTO rm_build_logs (deployment_id, sequence, lines) VALUES ($1, $2, $3) \
+         ON CONFLICT (deployment_id, sequence) DO NOTHING",
+    )
+    .bind(&chunk.deployment_id)
+    .bind(chunk.sequence)
+    .bind(chunk.lines.join("\n"))
+    .execute(&mut *db)
+    .await?;
     let deployment_stream = clouddeck_events::stream_id("deployment", &chunk.deployment_id);
     if recorded.meta.stream_id != deployment_stream {
         crate::owners::same_owner(db, &recorded.meta.stream_id, &deployment_stream).await?;

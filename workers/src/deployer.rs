@@ -379,7 +379,7 @@ async fn meter_window(
 /// GET / of the new deployment through the edge, over HTTP/1.1 with `Host: host`: it must
 /// answer 200 with HTML. The edge learns of the stored artifact from the event feed, so an
 /// answer marked [`clouddeck_routing::ROUTE_HEADER`]` = none` (the edge routes the host
-/// nowhere yet) is retried for 5 s; any other answer is final.
+/// nowhere yet) or a 503 (the edge is catching up) is retried for 5 s; any other is final.
 async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), String> {
     let client = reqwest::Client::builder()
         .no_proxy()
@@ -395,7 +395,10 @@ async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), Stri
             .await
             .map_err(|e| format!("cannot reach the edge: {e}"))?;
         let headers = answer.headers();
-        if headers.get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == clouddeck_routing::ROUTE_NONE) {
+        let not_routed =
+            headers.get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == clouddeck_routing::ROUTE_NONE);
+        // 503: the edge itself is not ready (its route table catching up); not the site's answer.
+        if not_routed || answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         }

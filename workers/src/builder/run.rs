@@ -314,13 +314,18 @@ impl Builder {
             .ok()
             .filter(|root| root.starts_with(work) && root.is_dir())
             .ok_or_else(|| BuildFailure::user(format!("the build made no `{shown}` folder")))?;
-        store_folder(&root, &FolderRules::default(), &self.artifacts).await.map_err(|e| match e {
+        // A deployment holds at most 100,000 files, however they were made.
+        let rules = FolderRules { max_files: Some(MAX_OUTPUT_FILES), ..FolderRules::default() };
+        store_folder(&root, &rules, &self.artifacts).await.map_err(|e| match e {
             IntakeError::Artifact(ArtifactError::Io(e)) => disk_error("reading the output", e),
             IntakeError::Artifact(e) => BuildFailure::platform(e),
             refused => BuildFailure::user(format!("in `{shown}`: {refused}")),
         })
     }
 }
+
+/// The most files a build's output may hold: what a deployment may hold.
+const MAX_OUTPUT_FILES: usize = 100_000;
 
 /// A platform error on the build's disk, without the server's paths.
 fn disk_error(what: &str, e: std::io::Error) -> BuildFailure {
