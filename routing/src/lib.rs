@@ -151,3 +151,19 @@ fn check_header(name: &str, value: &str) -> Result<(), String> {
 fn check_status(status: u16) -> Result<(), String> {
     if (200..=599).contains(&status) { Ok(()) } else { Err(format!("status {status} is not between 200 and 599")) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A site cannot forge the edge's "routed nowhere" marker (which the deployer's readiness
+    /// check trusts) or the headers that frame a message, in any case.
+    #[test]
+    fn a_rule_cannot_set_the_edges_own_headers() {
+        for name in [ROUTE_HEADER, "X-CloudDeck-Route", "Content-Length", "transfer-encoding", "Host"] {
+            let refused = check_header(name, ROUTE_NONE).unwrap_err();
+            assert!(refused.contains("set by the edge itself"), "{name}: {refused}");
+        }
+        assert!(check_header("X-Frame-Options", "DENY").is_ok());
+    }
+}
