@@ -93,15 +93,21 @@ impl CommandHandler {
 
     /// Public read of an aggregate's current state, for callers that must look first.
     pub async fn state<A: Aggregate>(&self, id: &str) -> Result<A, DomainError> {
-        let recorded = self.store.read_stream(&stream_id(A::KIND, id), 0).await.map_err(|e| match storage(e) {
-            Failure::Domain(e) => e,
-            Failure::Conflict => DomainError::Storage,
-        })?;
-        let events: Vec<Event> = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(|e| {
-            error!(error = %e, "an event of a stream cannot be decoded");
-            DomainError::Storage
-        })?;
-        Ok(A::replay(&events))
+        let mut read = History::default();
+        match self.read_stream(&mut read, stream_id(A::KIND, id)).await {
+            Ok(()) => Ok(read.state::<A>(id)),
+            Err(Failure::Domain(e)) => Err(e),
+            Err(Failure::Conflict) => Err(DomainError::Storage),
+        }
+    }
+
+    /// Reads `stream` whole into `read`, decoded, with the version it ends at.
+    async fn read_stream(&self, read: &mut History, stream: String) -> Result<(), Failure> {
+        let recorded = self.store.read_stream(&stream, 0).await.map_err(storage)?;
+        let version = recorded.last().map_or(0, |e| e.meta.stream_version);
+        let events = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(storage)?;
+        read.insert(stream, version, events);
+        Ok(())
     }
 
     async fn append(
@@ -224,10 +230,7 @@ impl CommandHandler {
                 read.insert(stream, version, Vec::new());
             }
             for stream in wanted {
-                let recorded = self.store.read_stream(&stream, 0).await.map_err(storage)?;
-                let version = recorded.last().map_or(0, |e| e.meta.stream_version);
-                let events = recorded.iter().map(|e| e.decode()).collect::<Result<_, _>>().map_err(storage)?;
-                read.insert(stream, version, events);
+                self.read_stream(&mut read, stream).await?;
             }
         }
         error!(key = decision.key(), "a decision kept naming new streams");

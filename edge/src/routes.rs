@@ -64,8 +64,9 @@ pub struct RouteTable {
     deployments: HashMap<String, DeploymentRoute>,
     /// Each organization's current plan (Free until changed).
     plans: HashMap<String, Plan>,
-    /// Metered bandwidth in bytes, by organization and month (`YYYY-MM`).
-    bandwidth: HashMap<(String, String), i64>,
+    /// Metered bandwidth in bytes, by organization, then month (`YYYY-MM`): looked up on every
+    /// request by borrowed keys, without building one.
+    bandwidth: HashMap<String, HashMap<String, i64>>,
 }
 
 /// The event types the table reads; the rest are skipped without decoding.
@@ -138,7 +139,7 @@ impl RouteTable {
             }
             Event::UsageMetered(e) if e.metric == "bandwidth_bytes" => {
                 let month = clouddeck_billing::period_of(e.window_start);
-                *self.bandwidth.entry((e.organization_id.clone(), month)).or_default() += e.quantity;
+                *self.bandwidth.entry(e.organization_id.clone()).or_default().entry(month).or_default() += e.quantity;
             }
             _ => {}
         }
@@ -179,7 +180,7 @@ impl RouteTable {
             }
         };
         let organization_id = &deployment.organization_id;
-        let used = self.bandwidth.get(&(organization_id.clone(), period.to_string())).copied().unwrap_or(0);
+        let used = self.bandwidth.get(organization_id).and_then(|months| months.get(period)).copied().unwrap_or(0);
         let blocked = self.plans.get(organization_id).cloned().unwrap_or_else(Plan::free).blocks_at(used);
         Some(Routed {
             manifest: deployment.manifest.clone()?,
