@@ -45,21 +45,11 @@ pub async fn of_deployment(ctx: &Context<'_>, deployment_id: &str) -> Result<Req
         });
     }
     let read_db = &state(ctx).read_db;
-    let found: Option<RequestAnalytics> = sqlx::query_as(
-        "SELECT status_2xx, status_3xx, status_4xx, status_5xx FROM rm_request_stats WHERE deployment_id = $1",
-    )
-    .bind(deployment_id)
-    .fetch_optional(read_db)
-    .await
-    .map_err(db)?;
+    let found: Option<RequestAnalytics> =
+        clouddeck_projections::queries::requests::status_counts(read_db, deployment_id).await.map_err(db)?;
     let mut analytics = found.unwrap_or_default();
-    analytics.top_paths = sqlx::query_as(&format!(
-        "SELECT path, requests, bytes FROM rm_request_paths WHERE deployment_id = $1 \
-         ORDER BY requests DESC, path LIMIT {TOP}"
-    ))
-    .bind(deployment_id)
-    .fetch_all(read_db)
-    .await
-    .map_err(db)?;
+    analytics.top_paths = clouddeck_projections::queries::requests::top_paths(read_db, deployment_id, i64::from(TOP))
+        .await
+        .map_err(db)?;
     Ok(analytics)
 }

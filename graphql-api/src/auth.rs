@@ -3,8 +3,9 @@
 
 use clouddeck_command_handlers::Role;
 use clouddeck_events::{Actor, Provenance};
+use clouddeck_projections::queries;
 use clouddeck_secrets::sha256_hex;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 pub const SESSION_PREFIX: &str = "cds";
 pub const TOKEN_PREFIX: &str = "cdt";
@@ -51,23 +52,10 @@ impl Principal {
     }
 }
 
-/// Live tokens (`t`) with their member's membership (`m`): not revoked, not expired at `$1`,
-/// and made by someone who is still a member (or by the system). A token whose member left
-/// dies with the membership.
-const LIVE_TOKENS: &str = "FROM rm_api_tokens t LEFT JOIN rm_members m \
-     ON m.organization_id = t.organization_id AND m.user_id = t.member_user_id \
-     WHERE t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $1) \
-     AND (t.member_user_id IS NULL OR m.user_id IS NOT NULL)";
-
 /// A live token's role in its organization: its own role, bounded by its member's current
 /// role. `None` when the token is revoked, expired, or its member left.
 pub async fn token_role(db: &AnyPool, token_id: &str, now_ms: i64) -> Result<Option<Role>, sqlx::Error> {
-    let row: Option<(String, Option<String>)> =
-        sqlx::query_as(&format!("SELECT t.role, m.role {LIVE_TOKENS} AND t.token_id = $2"))
-            .bind(now_ms)
-            .bind(token_id)
-            .fetch_optional(db)
-            .await?;
+    let row = queries::identity::live_token_roles(db, token_id, now_ms).await?;
     Ok(row.and_then(|(own, member)| {
         let own = own.parse::<Role>().ok()?;
         match member {
@@ -88,13 +76,8 @@ pub async fn role_in(
     match principal {
         Principal::Anonymous => Ok(None),
         Principal::User { user_id } => {
-            let row: Option<(String,)> =
-                sqlx::query_as("SELECT role FROM rm_members WHERE organization_id = $1 AND user_id = $2")
-                    .bind(organization_id)
-                    .bind(user_id)
-                    .fetch_optional(db)
-                    .await?;
-            Ok(row.and_then(|(role,)| role.parse().ok()))
+            let role = queries::identity::member_role(db, organization_id, user_id).await?;
+            Ok(role.and_then(|role| role.parse().ok()))
         }
         Principal::Token { token_id, organization_id: own } if own == organization_id => {
             token_role(db, token_id, now_ms).await
@@ -114,29 +97,14 @@ async fn lookup(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<(Prin
     let secret = header.strip_prefix("Bearer ").map(str::trim).ok_or(AuthError::Malformed)?;
     let hash = sha256_hex(secret);
     if secret.starts_with(&format!("{SESSION_PREFIX}_")) {
-        let row =
-            sqlx::query("SELECT user_id, expires_at FROM rm_sessions WHERE secret_sha256 = $1 AND expires_at > $2")
-                .bind(&hash)
-                .bind(now_ms)
-                .fetch_optional(db)
-                .await?;
-        let row = row.ok_or(AuthError::Rejected)?;
-        return Ok((Principal::User { user_id: row.try_get(0)? }, row.try_get(1)?));
+        let (user_id, expires_at) =
+            queries::identity::live_session(db, &hash, now_ms).await?.ok_or(AuthError::Rejected)?;
+        return Ok((Principal::User { user_id }, expires_at));
     }
     if secret.starts_with(&format!("{TOKEN_PREFIX}_")) {
-        let row = sqlx::query(&format!(
-            "SELECT t.token_id, t.organization_id, t.expires_at {LIVE_TOKENS} AND t.secret_sha256 = $2"
-        ))
-        .bind(now_ms)
-        .bind(&hash)
-        .fetch_optional(db)
-        .await?;
-        let row = row.ok_or(AuthError::Rejected)?;
-        let expires: Option<i64> = row.try_get(2)?;
-        return Ok((
-            Principal::Token { token_id: row.try_get(0)?, organization_id: row.try_get(1)? },
-            expires.unwrap_or(i64::MAX),
-        ));
+        let (token_id, organization_id, expires) =
+            queries::identity::live_token_by_secret(db, &hash, now_ms).await?.ok_or(AuthError::Rejected)?;
+        return Ok((Principal::Token { token_id, organization_id }, expires.unwrap_or(i64::MAX)));
     }
     Err(AuthError::Rejected)
 }

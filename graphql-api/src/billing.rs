@@ -8,6 +8,7 @@ use crate::state::{iso, state};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Result, SimpleObject};
 use clouddeck_billing::{Overage, Plan};
 use clouddeck_command_handlers::Role;
+use clouddeck_projections::queries;
 use sqlx::FromRow;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -106,8 +107,6 @@ pub struct Invoice {
     pub updated_at: i64,
 }
 
-pub const INVOICE_COLUMNS: &str = "invoice_id, organization_id, period, plan, total_cents, updated_at";
-
 #[derive(SimpleObject, FromRow, Clone, Debug)]
 #[graphql(complex)]
 pub struct InvoiceLine {
@@ -143,15 +142,7 @@ impl Invoice {
     }
 
     async fn lines(&self, ctx: &Context<'_>) -> Result<Vec<InvoiceLine>> {
-        sqlx::query_as(
-            "SELECT l.line_no, l.description, l.metric, l.quantity, l.unit, l.unit_price_cents, l.amount_cents, \
-             i.organization_id, i.period FROM rm_invoice_lines l JOIN rm_invoices i ON i.invoice_id = l.invoice_id \
-             WHERE l.invoice_id = $1 ORDER BY l.line_no",
-        )
-        .bind(&self.id)
-        .fetch_all(&state(ctx).read_db)
-        .await
-        .map_err(db)
+        queries::billing::invoice_lines(&state(ctx).read_db, &self.id).await.map_err(db)
     }
 }
 
@@ -164,26 +155,9 @@ impl InvoiceLine {
         if self.metric == "plan" {
             let end =
                 clouddeck_billing::period_bounds(&self.period).map_or(i64::MAX, |(_, end)| end.saturating_mul(1_000));
-            return sqlx::query_as(
-                "SELECT event_id, position, NULL AS project_id, 1 AS quantity FROM rm_plan_changes \
-                 WHERE organization_id = $1 AND changed_at < $2 ORDER BY position DESC LIMIT 1",
-            )
-            .bind(&self.organization_id)
-            .bind(end)
-            .fetch_all(read_db)
-            .await
-            .map_err(db);
+            return queries::billing::plan_change_in_effect(read_db, &self.organization_id, end).await.map_err(db);
         }
-        sqlx::query_as(
-            "SELECT event_id, position, NULLIF(project_id, '') AS project_id, quantity FROM rm_usage_events \
-             WHERE organization_id = $1 AND period = $2 AND metric = $3 ORDER BY position",
-        )
-        .bind(&self.organization_id)
-        .bind(&self.period)
-        .bind(&self.metric)
-        .fetch_all(read_db)
-        .await
-        .map_err(db)
+        queries::billing::usage_events(read_db, &self.organization_id, &self.period, &self.metric).await.map_err(db)
     }
 }
 
@@ -192,14 +166,9 @@ pub async fn subscription(ctx: &Context<'_>, organization_id: &str) -> Result<Pl
     let mut conn = state(ctx).read_db.acquire().await.map_err(db)?;
     let period = clouddeck_billing::period_of(crate::state::now_ms());
     let plan = clouddeck_projections::billing::plan_for(&mut conn, organization_id, &period).await.map_err(db)?;
-    let blocked: Option<(String,)> =
-        sqlx::query_as("SELECT organization_id FROM rm_blocked WHERE organization_id = $1 AND period = $2")
-            .bind(organization_id)
-            .bind(&period)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
-    Ok(PlanStatus::new(plan, blocked.is_some()))
+    drop(conn);
+    let blocked = queries::billing::blocked(&state(ctx).read_db, organization_id, &period).await.map_err(db)?;
+    Ok(PlanStatus::new(plan, blocked))
 }
 
 /// Usage figures of a period, by metric and project: metered figures from ClickHouse when
@@ -210,16 +179,8 @@ pub async fn usage(ctx: &Context<'_>, organization_id: &str, period: &str) -> Re
         return Err(crate::error::bad_input("period", "must be a month, `YYYY-MM`"));
     };
     let analytics = &state(ctx).analytics;
-    let only = if analytics.is_some() { "AND metric = 'seats'" } else { "" };
-    let mut figures: Vec<UsageFigure> = sqlx::query_as(&format!(
-        "SELECT metric, NULLIF(project_id, '') AS project_id, quantity FROM rm_usage \
-         WHERE organization_id = $1 AND period = $2 {only}"
-    ))
-    .bind(organization_id)
-    .bind(period)
-    .fetch_all(&state(ctx).read_db)
-    .await
-    .map_err(db)?;
+    let mut figures: Vec<UsageFigure> =
+        queries::billing::usage(&state(ctx).read_db, organization_id, period, analytics.is_some()).await.map_err(db)?;
     if let Some(analytics) = analytics {
         let totals = analytics.usage(organization_id, start, end).await.map_err(internal)?;
         figures.extend(totals.into_iter().map(|t| UsageFigure {
@@ -235,23 +196,12 @@ pub async fn usage(ctx: &Context<'_>, organization_id: &str, period: &str) -> Re
 /// Invoices are for owners and admins, as billing pages are.
 pub async fn invoices(ctx: &Context<'_>, organization_id: &str) -> Result<Vec<Invoice>> {
     access::require_role(ctx, organization_id, Role::Admin, "reading invoices").await?;
-    sqlx::query_as(&format!(
-        "SELECT {INVOICE_COLUMNS} FROM rm_invoices WHERE organization_id = $1 ORDER BY period DESC"
-    ))
-    .bind(organization_id)
-    .fetch_all(&state(ctx).read_db)
-    .await
-    .map_err(db)
+    queries::billing::invoices(&state(ctx).read_db, organization_id).await.map_err(db)
 }
 
 /// One invoice, if the caller may see its organization.
 pub async fn invoice(ctx: &Context<'_>, id: &str) -> Result<Invoice> {
-    let found: Option<Invoice> =
-        sqlx::query_as(&format!("SELECT {INVOICE_COLUMNS} FROM rm_invoices WHERE invoice_id = $1"))
-            .bind(id)
-            .fetch_optional(&state(ctx).read_db)
-            .await
-            .map_err(db)?;
+    let found: Option<Invoice> = queries::billing::invoice(&state(ctx).read_db, id).await.map_err(db)?;
     match found {
         Some(invoice) if access::can_see(ctx, &invoice.organization_id).await? => {
             access::require_role(ctx, &invoice.organization_id, Role::Admin, "reading invoices").await?;

@@ -37,13 +37,7 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
     if let Some(refused) = refused_for_bad_signatures(state, peer) {
         return refused;
     }
-    let row: Option<(String, Option<String>, Option<String>)> = match sqlx::query_as(
-        "SELECT production_branch, git_repository, sealed_webhook_secret FROM rm_projects WHERE project_id = $1 AND deleted_at IS NULL",
-    )
-    .bind(project_id)
-    .fetch_optional(&state.read_db)
-    .await
-    {
+    let row = match clouddeck_projections::queries::projects::push_settings(&state.read_db, project_id).await {
         Ok(row) => row,
         Err(e) => {
             tracing::error!(error = %e, "webhook lookup");

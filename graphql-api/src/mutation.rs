@@ -16,6 +16,7 @@ use clouddeck_command_handlers::project::ProjectCommand;
 use clouddeck_command_handlers::user::{User as UserAggregate, UserCommand, user_id_for};
 use clouddeck_command_handlers::{DomainError, Outcome};
 use clouddeck_events::{Actor, ProjectSettingsChanged, Provenance, Target};
+use clouddeck_projections::queries;
 use clouddeck_secrets::{hash_password, new_secret, sha256_hex, verify_password};
 use uuid::Uuid;
 
@@ -110,11 +111,7 @@ async fn request_deployment(ctx: &Context<'_>, project_id: &str, request: Reques
 }
 
 async fn load_user(ctx: &Context<'_>, user_id: &str) -> Result<User> {
-    let found: Option<User> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM rm_users WHERE user_id = $1"))
-        .bind(user_id)
-        .fetch_optional(&state(ctx).read_db)
-        .await
-        .map_err(db)?;
+    let found: Option<User> = queries::identity::user(&state(ctx).read_db, user_id).await.map_err(db)?;
     found.ok_or_else(|| internal("user missing from read models"))
 }
 
@@ -275,13 +272,10 @@ impl MutationRoot {
                 ),
             );
         }
-        let mut invitation: Invitation = sqlx::query_as(
-            "SELECT invitation_id, email, role, expires_at, accepted_by FROM rm_invitations WHERE invitation_id = $1",
-        )
-        .bind(&id)
-        .fetch_one(&state(ctx).read_db)
-        .await
-        .map_err(db)?;
+        let mut invitation: Invitation = queries::identity::invitation(&state(ctx).read_db, &id)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| internal("invitation missing from read models"))?;
         invitation.accept_token = Some(token);
         Ok(invitation)
     }
@@ -297,13 +291,9 @@ impl MutationRoot {
         let Principal::User { user_id } = principal(ctx).clone() else {
             return Err(coded(UNAUTHENTICATED, "invitations are accepted by signed-in users"));
         };
-        let found: Option<(String,)> =
-            sqlx::query_as("SELECT organization_id FROM rm_invitations WHERE invitation_id = $1")
-                .bind(&invitation_id)
-                .fetch_optional(&state(ctx).read_db)
-                .await
-                .map_err(db)?;
-        let (org_id,) = found.ok_or_else(|| not_found(&format!("invitation `{invitation_id}`")))?;
+        let found =
+            queries::identity::invitation_organization(&state(ctx).read_db, &invitation_id).await.map_err(db)?;
+        let org_id = found.ok_or_else(|| not_found(&format!("invitation `{invitation_id}`")))?;
         let user = state(ctx).handler.state::<UserAggregate>(&user_id).await.map_err(domain)?;
         let command = Org::AcceptInvitation {
             invitation_id,
@@ -314,11 +304,10 @@ impl MutationRoot {
         };
         let target = org_id.clone();
         apply(ctx, |p| async move { state(ctx).handler.organization(&target, command, &p, now_ms()).await }).await?;
-        sqlx::query_as(&format!("SELECT {ORGANIZATION_COLUMNS} FROM rm_organizations WHERE organization_id = $1"))
-            .bind(&org_id)
-            .fetch_one(&state(ctx).read_db)
+        queries::identity::organization(&state(ctx).read_db, &org_id)
             .await
-            .map_err(db)
+            .map_err(db)?
+            .ok_or_else(|| internal("organization missing from read models"))
     }
 
     async fn change_member_role(
@@ -366,11 +355,10 @@ impl MutationRoot {
             expires_at: expires_in_days.map(|d| now + i64::from(d) * 86_400_000),
         };
         apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now).await }).await?;
-        let token = sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE token_id = $1"))
-            .bind(&token_id)
-            .fetch_one(&state(ctx).read_db)
+        let token = queries::identity::api_token(&state(ctx).read_db, &token_id)
             .await
-            .map_err(db)?;
+            .map_err(db)?
+            .ok_or_else(|| internal("token missing from read models"))?;
         Ok(CreatedApiToken { token, secret })
     }
 
@@ -378,11 +366,10 @@ impl MutationRoot {
         let org = lookup::organization(ctx, &organization).await?;
         let command = Org::RevokeApiToken { token_id: token_id.clone() };
         apply(ctx, |p| async move { state(ctx).handler.organization(&org.id, command, &p, now_ms()).await }).await?;
-        sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE token_id = $1"))
-            .bind(&token_id)
-            .fetch_one(&state(ctx).read_db)
+        queries::identity::api_token(&state(ctx).read_db, &token_id)
             .await
-            .map_err(db)
+            .map_err(db)?
+            .ok_or_else(|| not_found(&format!("token `{token_id}`")))
     }
 
     async fn create_project(
@@ -678,14 +665,7 @@ async fn read_file_list(ctx: &Context<'_>, organization_id: &str, hash: &str) ->
 
 /// Checks the caller may see the deployment; returns what its project serves in production now.
 async fn visible_deployment(ctx: &Context<'_>, id: &str) -> Result<Option<String>> {
-    let row: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT d.organization_id, p.production_deployment_id FROM rm_deployments d \
-         JOIN rm_projects p ON p.project_id = d.project_id WHERE d.deployment_id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state(ctx).read_db)
-    .await
-    .map_err(db)?;
+    let row = queries::deployments::organization_and_production(&state(ctx).read_db, id).await.map_err(db)?;
     match row {
         Some((org, production)) if access::can_see(ctx, &org).await? => Ok(production),
         _ => Err(not_found(&format!("deployment `{id}`"))),

@@ -15,6 +15,7 @@ use crate::state::state;
 use crate::types::{AuditEvent, Deployment};
 use async_graphql::{Context, Result, Subscription};
 use clouddeck_eventlog::{LogTail, RecordedEvent};
+use clouddeck_projections::queries;
 use futures::Stream;
 use std::sync::Arc;
 
@@ -74,13 +75,8 @@ async fn next_owned(
         if streams.is_some_and(|streams| !streams.contains(&event.meta.stream_id)) {
             continue;
         }
-        let owner: Option<(String,)> =
-            sqlx::query_as("SELECT organization_id FROM rm_stream_owners WHERE stream_id = $1")
-                .bind(&event.meta.stream_id)
-                .fetch_optional(&state.read_db)
-                .await
-                .map_err(db)?;
-        if owner.is_some_and(|(o,)| o == viewer.organization_id) {
+        let owner = queries::deployments::stream_owner(&state.read_db, &event.meta.stream_id).await.map_err(db)?;
+        if owner.is_some_and(|o| o == viewer.organization_id) {
             return Ok(event);
         }
     }
@@ -128,14 +124,9 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         id: String,
     ) -> Result<impl Stream<Item = Result<Deployment>> + use<>> {
-        let found: Option<(String,)> =
-            sqlx::query_as("SELECT organization_id FROM rm_deployments WHERE deployment_id = $1")
-                .bind(&id)
-                .fetch_optional(&state(ctx).read_db)
-                .await
-                .map_err(db)?;
+        let found = queries::deployments::organization_of_deployment(&state(ctx).read_db, &id).await.map_err(db)?;
         let org = match found {
-            Some((org,)) if access::can_see(ctx, &org).await? => org,
+            Some(org) if access::can_see(ctx, &org).await? => org,
             _ => return Err(not_found(&format!("deployment `{id}`"))),
         };
         let state: Arc<ApiState> = state(ctx).clone();

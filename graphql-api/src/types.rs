@@ -4,6 +4,7 @@ use crate::error::{db, internal};
 use crate::state::{iso, state};
 use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
 use clouddeck_command_handlers::Role as DomainRole;
+use clouddeck_projections::queries;
 use sqlx::FromRow;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -110,8 +111,6 @@ impl User {
     }
 }
 
-pub const USER_COLUMNS: &str = "user_id, email, name, registered_at";
-
 #[derive(SimpleObject, FromRow, Clone, Debug)]
 #[graphql(complex)]
 pub struct Organization {
@@ -122,8 +121,6 @@ pub struct Organization {
     #[graphql(skip)]
     pub created_at: i64,
 }
-
-pub const ORGANIZATION_COLUMNS: &str = "organization_id, slug, name, created_at";
 
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Member {
@@ -169,8 +166,6 @@ impl ApiToken {
     }
 }
 
-pub const TOKEN_COLUMNS: &str = "token_id, name, role, created_by, created_at, expires_at, revoked_at";
-
 #[derive(SimpleObject, FromRow, Clone, Debug)]
 #[graphql(complex)]
 pub struct Invitation {
@@ -208,14 +203,7 @@ impl Organization {
     }
 
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Member>> {
-        let rows: Vec<(String, String, String, i64, String, i64)> = sqlx::query_as(
-            "SELECT u.user_id, u.email, u.name, u.registered_at, m.role, m.joined_at FROM rm_members m \
-             JOIN rm_users u ON u.user_id = m.user_id WHERE m.organization_id = $1 ORDER BY m.joined_at, u.user_id",
-        )
-        .bind(&self.id)
-        .fetch_all(&state(ctx).read_db)
-        .await
-        .map_err(db)?;
+        let rows = queries::identity::members(&state(ctx).read_db, &self.id).await.map_err(db)?;
         rows.into_iter()
             .map(|(id, email, name, registered_at, role, joined_at)| {
                 Ok(Member {
@@ -228,13 +216,7 @@ impl Organization {
     }
 
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
-        sqlx::query_as(&format!(
-            "SELECT {PROJECT_COLUMNS} FROM rm_projects WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY slug"
-        ))
-        .bind(&self.id)
-        .fetch_all(&state(ctx).read_db)
-        .await
-        .map_err(db)
+        queries::projects::projects(&state(ctx).read_db, &self.id).await.map_err(db)
     }
 
     /// The plan: what it includes and costs.
@@ -255,24 +237,11 @@ impl Organization {
 
     /// Metadata only: a token's secret is shown once, when it is created.
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
-        sqlx::query_as(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM rm_api_tokens WHERE organization_id = $1 ORDER BY created_at, token_id"
-        ))
-        .bind(&self.id)
-        .fetch_all(&state(ctx).read_db)
-        .await
-        .map_err(db)
+        queries::identity::api_tokens(&state(ctx).read_db, &self.id).await.map_err(db)
     }
 
     async fn invitations(&self, ctx: &Context<'_>) -> Result<Vec<Invitation>> {
-        sqlx::query_as(
-            "SELECT invitation_id, email, role, expires_at, accepted_by FROM rm_invitations \
-             WHERE organization_id = $1 ORDER BY expires_at, invitation_id",
-        )
-        .bind(&self.id)
-        .fetch_all(&state(ctx).read_db)
-        .await
-        .map_err(db)
+        queries::identity::invitations(&state(ctx).read_db, &self.id).await.map_err(db)
     }
 }
 
@@ -303,10 +272,6 @@ pub struct Project {
     pub organization_id: String,
 }
 
-pub const PROJECT_COLUMNS: &str = "project_id, slug, name, framework, production_branch, \
-     install_command, build_command, output_directory, root_directory, production_deployment_id, created_at, \
-     organization_id";
-
 /// An environment variable's name and scope; the value is never returned.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct EnvVar {
@@ -326,13 +291,7 @@ impl Project {
     }
 
     async fn env_vars(&self, ctx: &Context<'_>) -> Result<Vec<EnvVar>> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT key, target, updated_at FROM rm_env_vars WHERE project_id = $1 ORDER BY key, target",
-        )
-        .bind(&self.id)
-        .fetch_all(&state(ctx).read_db)
-        .await
-        .map_err(db)?;
+        let rows = queries::projects::env_vars(&state(ctx).read_db, &self.id).await.map_err(db)?;
         Ok(rows
             .into_iter()
             .map(|(key, target, at)| EnvVar { key, target, value: MASK.into(), updated_at: iso(at, true) })
@@ -382,9 +341,6 @@ pub struct Deployment {
     pub updated_at: i64,
 }
 
-pub const DEPLOYMENT_COLUMNS: &str = "deployment_id, project_id, status, target, source_kind, source_ref, commit_sha, \
-     url, build_duration_ms, error, log_chunks, created_at, updated_at";
-
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Build {
     pub duration_ms: Option<i64>,
@@ -394,11 +350,7 @@ pub struct Build {
 
 impl Deployment {
     pub async fn load(read_db: &sqlx::AnyPool, id: &str) -> Result<Option<Deployment>> {
-        sqlx::query_as(&format!("SELECT {DEPLOYMENT_COLUMNS} FROM rm_deployments WHERE deployment_id = $1"))
-            .bind(id)
-            .fetch_optional(read_db)
-            .await
-            .map_err(db)
+        queries::deployments::deployment(read_db, id).await.map_err(db)
     }
 }
 
@@ -422,13 +374,8 @@ impl Deployment {
     }
     /// The build's output lines, in order.
     async fn log(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        let chunks: Vec<(String,)> =
-            sqlx::query_as("SELECT lines FROM rm_build_logs WHERE deployment_id = $1 ORDER BY sequence")
-                .bind(&self.id)
-                .fetch_all(&state(ctx).read_db)
-                .await
-                .map_err(db)?;
-        Ok(chunks.into_iter().flat_map(|(lines,)| lines.lines().map(str::to_string).collect::<Vec<_>>()).collect())
+        let chunks = queries::deployments::build_log_chunks(&state(ctx).read_db, &self.id).await.map_err(db)?;
+        Ok(chunks.iter().flat_map(|lines| lines.lines().map(str::to_string)).collect())
     }
 }
 
@@ -482,21 +429,11 @@ async fn deployments_page(
 ) -> Result<async_graphql::connection::Connection<String, Deployment>> {
     use async_graphql::connection::{Connection, Edge};
     let (first, after) = crate::pagination::page(first, after.as_deref())?;
-    let (at, id) = after.clone().unwrap_or((i64::MAX, String::new()));
     let unbounded = after.is_none();
-    let rows: Vec<Deployment> = sqlx::query_as(&format!(
-        "SELECT {DEPLOYMENT_COLUMNS} FROM rm_deployments WHERE project_id = $1 \
-         AND ($2 = 1 OR created_at < $3 OR (created_at = $3 AND deployment_id < $4)) \
-         ORDER BY created_at DESC, deployment_id DESC LIMIT $5"
-    ))
-    .bind(project_id)
-    .bind(i64::from(unbounded))
-    .bind(at)
-    .bind(id)
-    .bind(i64::from(first) + 1)
-    .fetch_all(&state(ctx).read_db)
-    .await
-    .map_err(db)?;
+    let rows: Vec<Deployment> =
+        queries::deployments::deployments_page(&state(ctx).read_db, project_id, after.as_ref(), i64::from(first) + 1)
+            .await
+            .map_err(db)?;
     let has_next = rows.len() > first as usize;
     let mut connection = Connection::new(!unbounded, has_next);
     connection.edges.extend(

@@ -79,18 +79,13 @@ async fn deployable(
         tracing::error!(error = %e, "looking up an upload's project");
         refusal(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, "internal error")
     };
-    let found: Option<(String,)> = sqlx::query_as(
-        "SELECT o.organization_id FROM rm_projects p JOIN rm_organizations o ON o.organization_id = p.organization_id \
-         WHERE o.slug = $1 AND p.slug = $2 AND p.deleted_at IS NULL",
-    )
-    .bind(organization)
-    .bind(project)
-    .fetch_optional(&state.read_db)
-    .await
-    .map_err(internal)?;
+    let found =
+        clouddeck_projections::queries::projects::organization_of_project(&state.read_db, organization, project)
+            .await
+            .map_err(internal)?;
     let not_found =
         || refusal(StatusCode::NOT_FOUND, NOT_FOUND, &format!("project `{organization}/{project}` not found"));
-    let Some((organization_id,)) = found else { return Err(not_found()) };
+    let Some(organization_id) = found else { return Err(not_found()) };
     match role_in(&state.read_db, principal, &organization_id, now_ms()).await.map_err(internal)? {
         None => Err(not_found()),
         Some(role) if role < Role::Developer => {

@@ -9,6 +9,7 @@ pub mod deployments;
 mod identity;
 mod owners;
 mod projects;
+pub mod queries;
 pub mod read_models;
 pub mod rebuild;
 mod requests;

@@ -9,27 +9,29 @@
 //!
 //! Deployments run concurrently, up to `concurrency` at once, but one project's deployments
 //! run one after another in the order they were requested, so production always ends on the
-//! newest. It reads the log from its own checkpoint, which never passes a deployment still in
+//! newest. It follows the log (the shared follower) from its own checkpoint, which never passes a deployment still in
 //! flight; every step is a command, so a restart (or a stop, which abandons the builds in
 //! flight) repeats at most those, and the aggregate refuses the steps already done.
 
 use crate::builder::detect::Settings;
 use crate::builder::run::{Builder, CacheScope, Job, chunk_lines};
 use crate::watermark::Watermark;
+use async_trait::async_trait;
 use clouddeck_artifacts::ArtifactStore;
 use clouddeck_command_handlers::deployment::{AppendBuildLog, DeploymentCommand};
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
-use clouddeck_eventlog::{EventStore, LogTail, StoreError, now_ms};
+use clouddeck_eventlog::{Consumer, EventStore, FeedError, Follower, RecordedEvent, StoreError, StoreFeed, now_ms};
 use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, FailureCause, Provenance, Target, UsageMetered};
 use clouddeck_secrets::Sealer;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::{Semaphore, oneshot, watch};
+use tokio::sync::{Mutex, Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
-/// Requested deployments read ahead of the ones running; past this the log waits.
+/// Requested deployments read ahead of the ones running; past this the log waits. Also the
+/// most events the deployer takes from the log at once.
 const QUEUED_AT_MOST: usize = 256;
 
 pub struct Deployer {
@@ -52,70 +54,157 @@ pub struct Deployer {
 }
 
 impl Deployer {
-    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) -> Result<(), StoreError> {
+    /// Follows the log from this deployer's checkpoint until `stop` turns true; a stop
+    /// abandons the deployments in flight (a restart resumes them).
+    ///
+    /// Errors: the event store's, when loading the checkpoint fails; later failures are
+    /// retried after a pause.
+    pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) -> Result<(), FeedError> {
         let checkpoint = format!("deployer-{}", self.id);
         let mut saved = self.store.load_checkpoint(&checkpoint).await?;
         if saved == 0 {
             // Before deployers had ids there was one, checkpointed as `deployer`.
             saved = self.store.load_checkpoint("deployer").await?;
         }
-        let mut log = LogTail::new(self.store.clone(), saved);
-        let mut marks = Watermark::new(saved);
-        let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
-        let mut running = JoinSet::new();
-        let mut positions = HashMap::new();
-        // Per project, a signal that its latest deployment is done: the next one waits for it.
-        let mut latest_of_project: HashMap<String, oneshot::Receiver<()>> = HashMap::new();
-        while !*stop.borrow() {
-            tokio::select! {
-                _ = stop.changed() => break,
-                Some(done) = running.join_next_with_id() => {
-                    let id = match done {
-                        Ok((id, ())) => id,
-                        Err(e) => {
-                            warn!(error = %e, "a deployment task ended abnormally");
-                            e.id()
-                        }
-                    };
-                    if let Some(position) = positions.remove(&id) {
-                        marks.finished(position);
-                    }
+        let mut feed = StoreFeed::new(self.store.clone(), saved);
+        let mut intake = Intake {
+            progress: Arc::new(Progress { checkpoint, marks: Mutex::new((Watermark::new(saved), saved)) }),
+            handled: saved,
+            slots: Arc::new(Semaphore::new(self.concurrency.max(1))),
+            queue: Arc::new(Semaphore::new(QUEUED_AT_MOST)),
+            running: JoinSet::new(),
+            positions: HashMap::new(),
+            latest_of_project: HashMap::new(),
+            deployer: self,
+        };
+        let result = Follower::new(QUEUED_AT_MOST).run(&mut intake, &mut feed, stop).await;
+        // Dropping the set aborts what is in flight.
+        intake.running.shutdown().await;
+        result
+    }
+}
+
+/// How far the deployer got: the watermark of its work and the checkpoint last stored, kept
+/// together so two tasks finishing at once cannot store them out of order.
+struct Progress {
+    checkpoint: String,
+    marks: Mutex<(Watermark, i64)>,
+}
+
+impl Progress {
+    /// The event at `position` was read; with `busy`, a task carries it on.
+    async fn saw(&self, position: i64, busy: bool) {
+        self.marks.lock().await.0.saw(position, busy);
+    }
+
+    /// Records `finished` (when some) and stores the checkpoint if it moved.
+    async fn update(&self, store: &dyn EventStore, finished: Option<i64>) -> Result<(), StoreError> {
+        let mut guard = self.marks.lock().await;
+        let (marks, saved) = &mut *guard;
+        if let Some(position) = finished {
+            marks.finished(position);
+        }
+        if marks.checkpoint() > *saved {
+            store.save_checkpoint(&self.checkpoint, marks.checkpoint()).await?;
+            *saved = marks.checkpoint();
+        }
+        Ok(())
+    }
+}
+
+/// The deployer as a [`Consumer`]: each requested deployment becomes a task; the checkpoint
+/// never passes one still running.
+struct Intake {
+    deployer: Arc<Deployer>,
+    progress: Arc<Progress>,
+    /// The last position handed to a task or passed over: a batch delivered again after a
+    /// failure starts nothing twice.
+    handled: i64,
+    /// Deployments (builds) running at once.
+    slots: Arc<Semaphore>,
+    /// Deployments read ahead of the ones running; past this the log waits.
+    queue: Arc<Semaphore>,
+    running: JoinSet<()>,
+    positions: HashMap<tokio::task::Id, i64>,
+    /// Per project, a signal that its latest deployment is done: the next one waits for it.
+    latest_of_project: HashMap<String, oneshot::Receiver<()>>,
+}
+
+impl Intake {
+    /// Forgets finished tasks; one that ended abnormally (a panic) lets the checkpoint pass it.
+    async fn reap(&mut self) -> Result<(), StoreError> {
+        while let Some(done) = self.running.try_join_next_with_id() {
+            let id = match done {
+                Ok((id, ())) => id,
+                Err(e) => {
+                    warn!(error = %e, "a deployment task ended abnormally");
+                    e.id()
                 }
-                event = log.next(), if running.len() < QUEUED_AT_MOST => {
-                    let event = event?;
-                    let requested = match event.meta.event_type.as_str() {
-                        "deployment.requested" => match event.decode() {
-                            Ok(Event::DeploymentRequested(requested)) => Some(requested),
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    marks.saw(event.meta.position, requested.is_some());
-                    if let Some(requested) = requested {
-                        let position = event.meta.position;
-                        let (done, done_signal) = oneshot::channel::<()>();
-                        let before = latest_of_project.insert(requested.project_id.clone(), done_signal);
-                        let (deployer, slots) = (self.clone(), slots.clone());
-                        let task = running.spawn(async move {
-                            if let Some(before) = before {
-                                let _ = before.await;
-                            }
-                            let Ok(_slot) = slots.acquire().await else { return };
-                            deployer.deploy(&requested, &event.meta).await;
-                            drop(done);
-                        });
-                        positions.insert(task.id(), position);
-                    }
-                }
-            }
-            if marks.checkpoint() > saved {
-                saved = marks.checkpoint();
-                self.store.save_checkpoint(&checkpoint, saved).await?;
+            };
+            if let Some(position) = self.positions.remove(&id) {
+                self.progress.update(&*self.deployer.store, Some(position)).await?;
             }
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Consumer for Intake {
+    type Error = FeedError;
+
+    fn name(&self) -> &str {
+        "deployer"
+    }
+
+    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, FeedError> {
+        self.reap().await?;
+        let mut started = 0;
+        for event in batch {
+            let position = event.meta.position;
+            if position <= self.handled {
+                continue;
+            }
+            let requested = match event.meta.event_type.as_str() {
+                "deployment.requested" => match event.decode() {
+                    Ok(Event::DeploymentRequested(requested)) => Some(requested),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(requested) = requested else {
+                self.progress.saw(position, false).await;
+                self.handled = position;
+                continue;
+            };
+            let queued = self.queue.clone().acquire_owned().await.expect("the queue is never closed");
+            self.progress.saw(position, true).await;
+            let (done, done_signal) = oneshot::channel::<()>();
+            let before = self.latest_of_project.insert(requested.project_id.clone(), done_signal);
+            let (deployer, slots, progress) = (self.deployer.clone(), self.slots.clone(), self.progress.clone());
+            let meta = event.meta.clone();
+            let task = self.running.spawn(async move {
+                if let Some(before) = before {
+                    let _ = before.await;
+                }
+                let Ok(_slot) = slots.acquire().await else { return };
+                deployer.deploy(&requested, &meta).await;
+                drop(done);
+                drop(queued);
+                if let Err(e) = progress.update(&*deployer.store, Some(position)).await {
+                    warn!(error = %e, "the deployer's checkpoint could not be stored; the next event stores it");
+                }
+            });
+            self.positions.insert(task.id(), position);
+            self.handled = position;
+            started += 1;
+        }
+        self.progress.update(&*self.deployer.store, None).await?;
+        Ok(started)
+    }
+}
+
+impl Deployer {
     async fn deploy(&self, requested: &DeploymentRequested, cause: &EventMeta) {
         let handler = CommandHandler::new(self.store.clone());
         let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);

@@ -4,14 +4,16 @@
 
 use super::headers::headers_of;
 use super::topics::{ensure_topics, topic_for};
-use crate::store::{EventStore, StoreError};
-use crate::tail::LogTail;
+use crate::feed::{FeedError, StoreFeed};
+use crate::follower::{Consumer, Follower};
+use crate::store::{EventStore, RecordedEvent, StoreError};
+use async_trait::async_trait;
 use rdkafka::ClientConfig;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::info;
 
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
@@ -45,6 +47,15 @@ pub enum RelayError {
     Kafka(String),
 }
 
+impl From<FeedError> for RelayError {
+    fn from(error: FeedError) -> Self {
+        match error {
+            FeedError::Store(e) => RelayError::Store(e),
+            other => RelayError::Kafka(other.to_string()),
+        }
+    }
+}
+
 pub struct Relay {
     store: Arc<dyn EventStore>,
     config: RelayConfig,
@@ -55,75 +66,93 @@ impl Relay {
         Relay { store, config }
     }
 
-    fn producer(&self) -> Result<FutureProducer, RelayError> {
-        ClientConfig::new()
-            .set("bootstrap.servers", &self.config.brokers)
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("linger.ms", "5")
-            .set("message.timeout.ms", self.config.message_timeout.as_millis().to_string())
-            .create()
-            .map_err(|e| RelayError::Kafka(e.to_string()))
+    /// Publishes until `stop` turns true; broker outages are waited out (the follower's
+    /// pauses, 250 ms doubling to 5 s), a failing event store ends the run.
+    ///
+    /// Errors: [`RelayError::Store`] when the event store fails.
+    pub async fn run(&self, stop: watch::Receiver<bool>) -> Result<(), RelayError> {
+        let from = self.store.load_checkpoint(&self.config.checkpoint).await?;
+        info!(from, "relay: publishing");
+        let mut feed = StoreFeed::new(self.store.clone(), from);
+        let mut publisher = Publisher { relay: self, producer: None, topics_ready: false };
+        Follower::new(self.config.batch).run(&mut publisher, &mut feed, stop).await
+    }
+}
+
+/// The relay as a [`Consumer`]: it owns the producer, made again after Kafka failed.
+struct Publisher<'a> {
+    relay: &'a Relay,
+    producer: Option<FutureProducer>,
+    topics_ready: bool,
+}
+
+impl Publisher<'_> {
+    fn producer(&mut self) -> Result<&FutureProducer, RelayError> {
+        if self.producer.is_none() {
+            let config = &self.relay.config;
+            let producer = ClientConfig::new()
+                .set("bootstrap.servers", &config.brokers)
+                .set("enable.idempotence", "true")
+                .set("acks", "all")
+                .set("linger.ms", "5")
+                .set("message.timeout.ms", config.message_timeout.as_millis().to_string())
+                .create()
+                .map_err(|e| RelayError::Kafka(e.to_string()))?;
+            self.producer = Some(producer);
+        }
+        Ok(self.producer.as_ref().expect("set above"))
     }
 
-    /// Publishes until `stop` turns true; broker outages are waited out, not fatal.
-    pub async fn run(&self, mut stop: watch::Receiver<bool>) -> Result<(), RelayError> {
-        let mut backoff = Duration::from_millis(200);
-        while !*stop.borrow() {
-            match self.publish_until_failure(&mut stop).await {
-                Ok(()) => return Ok(()),
-                Err(RelayError::Kafka(reason)) => {
-                    warn!(%reason, retry_in_ms = backoff.as_millis() as u64, "relay: kafka unavailable");
-                    tokio::select! {
-                        _ = tokio::time::sleep(backoff) => {}
-                        _ = stop.changed() => {}
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                }
-                Err(store_error) => return Err(store_error),
+    async fn publish(&mut self, batch: &[RecordedEvent]) -> Result<(), RelayError> {
+        if !self.topics_ready {
+            ensure_topics(&self.relay.config.brokers, self.relay.config.partitions).await.map_err(RelayError::Kafka)?;
+            self.topics_ready = true;
+        }
+        let producer = self.producer()?;
+        let mut deliveries = Vec::with_capacity(batch.len());
+        for event in batch {
+            let topic = topic_for(&event.meta.event_type);
+            let record = FutureRecord::to(&topic)
+                .key(&event.meta.stream_id)
+                .payload(&event.payload)
+                .headers(headers_of(&event.meta));
+            let delivery = producer.send_result(record).map_err(|(e, _)| RelayError::Kafka(format!("enqueue: {e}")))?;
+            deliveries.push(delivery);
+        }
+        for delivery in deliveries {
+            match delivery.await {
+                Ok(Ok(_)) => {}
+                Ok(Err((e, _))) => return Err(RelayError::Kafka(format!("delivery: {e}"))),
+                Err(_) => return Err(RelayError::Kafka("producer dropped a delivery".into())),
             }
         }
         Ok(())
     }
+}
 
-    /// One producer's life: from the checkpoint until stopped (Ok) or Kafka fails (Err).
-    async fn publish_until_failure(&self, stop: &mut watch::Receiver<bool>) -> Result<(), RelayError> {
-        ensure_topics(&self.config.brokers, self.config.partitions).await.map_err(RelayError::Kafka)?;
-        let producer = self.producer()?;
-        let from = self.store.load_checkpoint(&self.config.checkpoint).await?;
-        info!(from, "relay: publishing");
-        let mut log = LogTail::new(self.store.clone(), from);
-        loop {
-            if *stop.borrow() {
-                return Ok(());
-            }
-            let batch = log.next_ready(self.config.batch).await?;
-            let Some(last) = batch.last().map(|e| e.meta.position) else {
-                tokio::select! {
-                    _ = log.wait(Duration::from_secs(1)) => {}
-                    _ = stop.changed() => {}
-                }
-                continue;
-            };
-            let mut deliveries = Vec::with_capacity(batch.len());
-            for event in &batch {
-                let topic = topic_for(&event.meta.event_type);
-                let record = FutureRecord::to(&topic)
-                    .key(&event.meta.stream_id)
-                    .payload(&event.payload)
-                    .headers(headers_of(&event.meta));
-                let delivery =
-                    producer.send_result(record).map_err(|(e, _)| RelayError::Kafka(format!("enqueue: {e}")))?;
-                deliveries.push(delivery);
-            }
-            for delivery in deliveries {
-                match delivery.await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err((e, _))) => return Err(RelayError::Kafka(format!("delivery: {e}"))),
-                    Err(_) => return Err(RelayError::Kafka("producer dropped a delivery".into())),
-                }
-            }
-            self.store.save_checkpoint(&self.config.checkpoint, last).await?;
+#[async_trait]
+impl Consumer for Publisher<'_> {
+    type Error = RelayError;
+
+    fn name(&self) -> &str {
+        "kafka-relay"
+    }
+
+    /// Sends the batch, waits for every acknowledgement, then stores the checkpoint: killed
+    /// in between, the batch is sent again (same event ids).
+    async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, RelayError> {
+        if let Err(e) = self.publish(batch).await {
+            // A fresh producer next time: one that failed may hold a broken connection.
+            self.producer = None;
+            self.topics_ready = false;
+            return Err(e);
         }
+        let last = batch.last().map_or(0, |e| e.meta.position);
+        self.relay.store.save_checkpoint(&self.relay.config.checkpoint, last).await?;
+        Ok(batch.len())
+    }
+
+    fn is_fatal(&self, error: &RelayError) -> bool {
+        matches!(error, RelayError::Store(_))
     }
 }
