@@ -93,6 +93,26 @@ impl TryFrom<String> for DeploymentStatus {
     }
 }
 
+/// Which alias a deployment is for (the events' `Target`), in the same lowercase words as the
+/// events and as `Deployment.target` always answered: `production` moves the project's
+/// production alias when ready, `preview` does not. (The input enum `DeployTarget` spells the
+/// same values in capitals, as clients already send them.)
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "clouddeck_events::Target", rename_items = "lowercase")]
+pub enum DeploymentTarget {
+    Production,
+    Preview,
+}
+
+impl TryFrom<String> for DeploymentTarget {
+    type Error = String;
+
+    /// A read model's target column.
+    fn try_from(text: String) -> Result<Self, String> {
+        clouddeck_events::Target::parse(&text).map(Into::into).ok_or_else(|| format!("no target `{text}`"))
+    }
+}
+
 #[derive(SimpleObject, FromRow, Clone, Debug)]
 #[graphql(complex)]
 pub struct User {
@@ -324,7 +344,8 @@ pub struct Deployment {
     pub project_id: String,
     #[sqlx(try_from = "String")]
     pub status: DeploymentStatus,
-    pub target: String,
+    #[sqlx(try_from = "String")]
+    pub target: DeploymentTarget,
     pub source_kind: String,
     pub source_ref: String,
     pub commit_sha: Option<String>,
