@@ -9,6 +9,7 @@ use crate::aggregate::Aggregate;
 use crate::billing::{ChangePlan, ChangePlanDecision};
 use crate::decision::{Decision, History, Request};
 use crate::deployment::{DeploymentCommand, DeploymentDecision, RequestDeployment, RequestDeploymentDecision};
+use crate::domain::{AddDomain, DomainCommand, DomainDecision};
 use crate::error::DomainError;
 use crate::organization::{OrganizationCommand, OrganizationDecision};
 use crate::project::{CreateProject, ProjectCommand, ProjectDecision};
@@ -291,6 +292,27 @@ impl CommandHandler {
     ) -> Result<Outcome, DomainError> {
         let decision = DeploymentDecision { deployment_id: deployment_id.to_string(), command };
         self.execute(&decision, provenance, now_ms).await
+    }
+
+    /// Adds a domain to `project_id` (the command is [`DomainCommand::Add`]).
+    pub async fn add_domain(
+        &self,
+        project_id: &str,
+        command: DomainCommand,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.execute(&AddDomain { project_id: project_id.to_string(), command }, provenance, now_ms).await
+    }
+
+    pub async fn domain(
+        &self,
+        domain_id: &str,
+        command: DomainCommand,
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<Outcome, DomainError> {
+        self.execute(&DomainDecision { domain_id: domain_id.to_string(), command }, provenance, now_ms).await
     }
 
     pub async fn user(

@@ -242,3 +242,99 @@ fn a_deployment_is_claimed_by_one_deployer_and_resumed_only_by_it() {
     given.insert("deployment-d1".into(), vec![requested, ready]);
     assert!(matches!(when(&claim("two"), &given, system), Err(DomainError::IllegalTransition { .. })));
 }
+
+mod domains {
+    use super::*;
+    use clouddeck_command_handlers::domain::{AddDomain, DomainCommand, DomainDecision, domain_id};
+
+    fn add(hostname: &str) -> AddDomain {
+        AddDomain {
+            project_id: "p1".into(),
+            command: DomainCommand::Add {
+                organization_id: "o1".into(),
+                project_id: "p1".into(),
+                hostname: hostname.into(),
+                redirect_to: None,
+                verification_token: "t0ken".into(),
+            },
+        }
+    }
+
+    fn system() -> Actor {
+        Actor::System("domains".into())
+    }
+
+    fn found() -> DomainCommand {
+        DomainCommand::RecordCheck { found: true, reason: String::new(), give_up: false }
+    }
+
+    /// Applies `writes` to `given`, as the store would.
+    fn append(given: &mut HashMap<String, Vec<Event>>, writes: Vec<Write>) {
+        for write in writes {
+            given.entry(write.stream).or_default().extend(write.events);
+        }
+    }
+
+    #[test]
+    fn a_pending_domain_holds_nothing_and_the_first_verification_takes_the_name() {
+        let mut given = acme_with_blog();
+        let writes = when(&add("shop.example.com"), &given, alice()).unwrap();
+        assert_eq!(writes.len(), 1, "adding claims no name: {writes:?}");
+        append(&mut given, writes);
+        let id = domain_id("o1", "shop.example.com");
+        let again = when(&add("shop.example.com"), &given, alice());
+        assert!(matches!(again, Err(DomainError::AlreadyExists(_))), "{again:?}");
+
+        // Another organization verified the name first: this one's check fails for good.
+        given.insert(
+            stream_id("name", "domain:shop.example.com"),
+            vec![NameClaimed { kind: "domain".into(), name: "shop.example.com".into(), owner_id: "other".into() }.into()],
+        );
+        let lost = when(&DomainDecision { domain_id: id.clone(), command: found() }, &given, system()).unwrap();
+        assert_eq!(lost.len(), 1);
+        assert!(
+            matches!(&lost[0].events[..], [Event::DomainVerificationFailed(e)] if e.gave_up && e.reason.contains("another organization")),
+            "{lost:?}"
+        );
+        let refused = when(&add("shop.example.com"), &acme_with_blog_and(&given), alice());
+        assert!(matches!(refused, Err(DomainError::AlreadyExists(reason)) if reason.contains("another organization")));
+
+        // Without that claim, the check claims the name in the same append.
+        given.remove(&stream_id("name", "domain:shop.example.com"));
+        let won = when(&DomainDecision { domain_id: id.clone(), command: found() }, &given, system()).unwrap();
+        assert_eq!(won.len(), 2);
+        assert!(matches!(&won[0].events[..], [Event::DomainVerified(_)]));
+        assert_eq!(won[1].stream, stream_id("name", "domain:shop.example.com"));
+        append(&mut given, won);
+
+        // Removing gives the name back.
+        let removed = when(&DomainDecision { domain_id: id, command: DomainCommand::Remove }, &given, alice()).unwrap();
+        assert!(matches!(&removed[1].events[..], [Event::NameReleased(_)]), "{removed:?}");
+    }
+
+    /// `given` without this organization's own domain stream: a fresh organization's view.
+    fn acme_with_blog_and(given: &HashMap<String, Vec<Event>>) -> HashMap<String, Vec<Event>> {
+        let mut fresh = acme_with_blog();
+        for (stream, events) in given {
+            if stream.starts_with("name-") {
+                fresh.insert(stream.clone(), events.clone());
+            }
+        }
+        fresh
+    }
+
+    #[test]
+    fn only_the_platform_records_checks_and_certificates_and_viewers_add_nothing() {
+        let mut given = acme_with_blog();
+        let added = when(&add("shop.example.com"), &given, alice()).unwrap();
+        append(&mut given, added);
+        let id = domain_id("o1", "shop.example.com");
+        let forged = when(&DomainDecision { domain_id: id.clone(), command: found() }, &given, alice());
+        assert!(matches!(forged, Err(DomainError::Forbidden(_))), "{forged:?}");
+        let order = DomainCommand::OrderCertificate { token: "t".into(), key_authorization: "k".into() };
+        let early = when(&DomainDecision { domain_id: id, command: order }, &given, system());
+        assert!(matches!(early, Err(DomainError::IllegalTransition { .. })), "no certificate before verification: {early:?}");
+        let stranger = when(&add("other.example.com"), &acme_with_blog(), Actor::User("mallory".into()));
+        assert!(matches!(stranger, Err(DomainError::Forbidden(_))), "{stranger:?}");
+    }
+}

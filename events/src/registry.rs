@@ -129,8 +129,12 @@ event_registry! {
     DomainVerificationRequested = "domain.verification_requested", v 1;
     DomainVerified = "domain.verified", v 1;
     DomainVerificationFailed = "domain.verification_failed", v 1;
+    CertificateOrdered = "domain.certificate_ordered", v 1;
     CertificateIssued = "domain.certificate_issued", v 1;
+    CertificateRenewalDue = "domain.certificate_renewal_due", v 1;
+    CertificateFailed = "domain.certificate_failed", v 1;
     DomainRemoved = "domain.removed", v 1;
+    AcmeAccountCreated = "acme.account_created", v 1;
     UsageMetered = "usage.metered", v 1;
     RequestsAnalyzed = "usage.requests_analyzed", v 1;
     PlanChanged = "billing.plan_changed", v 2;

@@ -14,7 +14,8 @@ pub const SENSITIVE: &[(&str, &[&str])] = &[
     ("user.session_started", &["secret_sha256"]),
     ("user.email_verification_sent", &["secret_sha256"]),
     ("webhook.subscribed", &["sealed_secret"]),
-    ("domain.added", &["verification_token"]),
+    ("domain.certificate_issued", &["sealed_private_key"]),
+    ("acme.account_created", &["sealed_credentials"]),
 ];
 
 /// Field names that look secret but are not, and why.
@@ -25,6 +26,10 @@ pub const NOT_SENSITIVE: &[(&str, &str)] = &[
     ("key", "an environment variable's name; its value is sealed"),
     ("signature_valid", "whether a webhook's signature checked out"),
     ("sha256_fingerprint", "a certificate's public fingerprint"),
+    ("verification_token", "published by the owner in a public TXT record: it proves control of DNS, it opens nothing"),
+    ("token", "an ACME HTTP-01 token, served to anyone over plain HTTP (RFC 8555 §8.3)"),
+    ("key_authorization", "an ACME key authorization, served to anyone over plain HTTP (RFC 8555 §8.1)"),
+    ("certificate_chain_pem", "a certificate chain is public: every TLS handshake sends it"),
 ];
 
 /// The fields of `event_type` to mask.
