@@ -109,9 +109,37 @@ pub struct Config {
     /// Where the edge router listens.
     #[arg(long, env = "CLOUDDECK_EDGE_ADDR", default_value = "127.0.0.1:8080")]
     pub edge_addr: String,
+    /// The name customers point a subdomain's CNAME record at (shown with each custom
+    /// domain); unset: A / AAAA records to `CLOUDDECK_DOMAIN_ADDRESSES` only.
+    #[arg(long, env = "CLOUDDECK_DOMAIN_CNAME")]
+    pub domain_cname: Option<String>,
+    /// The edge's public addresses (`203.0.113.7,2001:db8::7`), for the A / AAAA records of
+    /// custom domains.
+    #[arg(long, env = "CLOUDDECK_DOMAIN_ADDRESSES", default_value = "")]
+    pub domain_addresses: String,
+    /// The DNS server custom domains' TXT records are checked against (`ip:port`); unset:
+    /// the system's resolvers (`/etc/resolv.conf`).
+    #[arg(long, env = "CLOUDDECK_DNS_RESOLVER")]
+    pub dns_resolver: Option<String>,
 }
 
 impl Config {
+    /// Where custom domains point (see `domain_cname`, `domain_addresses`).
+    pub fn domain_targets(&self) -> anyhow::Result<clouddeck_graphql_api::domains::DomainTargets> {
+        let addresses = self
+            .domain_addresses
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse().map_err(|_| anyhow::anyhow!("CLOUDDECK_DOMAIN_ADDRESSES: `{a}` is not an IP address")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(clouddeck_graphql_api::domains::DomainTargets {
+            base_domain: self.base_domain.clone(),
+            cname: self.domain_cname.clone(),
+            addresses,
+        })
+    }
+
     /// What tenants may reach: the special-purpose ranges and this host's addresses refused,
     /// less what `CLOUDDECK_EGRESS_ALLOW` opens.
     pub fn egress(&self) -> anyhow::Result<EgressPolicy> {

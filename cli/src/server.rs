@@ -5,6 +5,7 @@
 use crate::config::Config;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
+use clouddeck_domains::{TxtChecker, Verifier};
 use clouddeck_edge::Edge;
 use clouddeck_edge::per_core;
 use clouddeck_edge::report::Reporter;
@@ -217,6 +218,17 @@ impl Server {
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });
+            // Custom domains: ownership checks over DNS.
+            let resolver = config
+                .dns_resolver
+                .as_deref()
+                .map(|text| text.parse().with_context(|| format!("CLOUDDECK_DNS_RESOLVER: `{text}` is not ip:port")))
+                .transpose()?;
+            let checker = TxtChecker::new(resolver).map_err(anyhow::Error::msg)?;
+            let verifier = Verifier::new(CommandHandler::new(store.clone()), checker);
+            let feed = Box::new(StoreFeed::new(store.clone(), 0));
+            let stopped_verifier = stopped.clone();
+            tasks.spawn(async move { Ok(verifier.run(feed, stopped_verifier).await?) });
             let grace = Duration::from_secs(config.unused_storage_grace_secs);
             let collector = Collector { store: artifacts.clone(), db: read_db.clone(), grace };
             let stopped_collector = stopped.clone();
@@ -252,6 +264,7 @@ impl Server {
                 webhook_refusals: clouddeck_graphql_api::rate_limit::RateLimiter::new(1.0 / 60.0, 10),
                 bad_webhook_signatures: Default::default(),
                 mailer,
+                domains: config.domain_targets()?,
             });
             let router = clouddeck_graphql_api::router(state, config.api_limits());
             let mut stopped = stopped.clone();

@@ -90,11 +90,22 @@ pub enum DomainCommand {
     RequestVerification,
     /// The outcome of a check: `found`, or not with `reason` (and `give_up` when the
     /// domain has been pending too long).
-    RecordCheck { found: bool, reason: String, give_up: bool },
-    OrderCertificate { token: String, key_authorization: String },
+    RecordCheck {
+        found: bool,
+        reason: String,
+        give_up: bool,
+    },
+    OrderCertificate {
+        token: String,
+        key_authorization: String,
+    },
     IssueCertificate(Box<CertificateIssued>),
     RenewalDue,
-    FailCertificate { cause: String, reason: String, retry_at: i64 },
+    FailCertificate {
+        cause: String,
+        reason: String,
+        retry_at: i64,
+    },
     Remove,
 }
 

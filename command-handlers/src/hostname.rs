@@ -119,6 +119,9 @@ mod tests {
         assert!(refused("-a.example.com").contains("hyphen"));
         assert!(refused("com").contains("two labels"));
         assert!(refused("").contains("empty"));
-        assert_eq!(hostname("hostname", "evil-deploy.example.net", "deploy.example.net").unwrap(), "evil-deploy.example.net");
+        assert_eq!(
+            hostname("hostname", "evil-deploy.example.net", "deploy.example.net").unwrap(),
+            "evil-deploy.example.net"
+        );
     }
 }

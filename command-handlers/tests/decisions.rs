@@ -288,7 +288,9 @@ mod domains {
         // Another organization verified the name first: this one's check fails for good.
         given.insert(
             stream_id("name", "domain:shop.example.com"),
-            vec![NameClaimed { kind: "domain".into(), name: "shop.example.com".into(), owner_id: "other".into() }.into()],
+            vec![
+                NameClaimed { kind: "domain".into(), name: "shop.example.com".into(), owner_id: "other".into() }.into(),
+            ],
         );
         let lost = when(&DomainDecision { domain_id: id.clone(), command: found() }, &given, system()).unwrap();
         assert_eq!(lost.len(), 1);
@@ -333,7 +335,10 @@ mod domains {
         assert!(matches!(forged, Err(DomainError::Forbidden(_))), "{forged:?}");
         let order = DomainCommand::OrderCertificate { token: "t".into(), key_authorization: "k".into() };
         let early = when(&DomainDecision { domain_id: id, command: order }, &given, system());
-        assert!(matches!(early, Err(DomainError::IllegalTransition { .. })), "no certificate before verification: {early:?}");
+        assert!(
+            matches!(early, Err(DomainError::IllegalTransition { .. })),
+            "no certificate before verification: {early:?}"
+        );
         let stranger = when(&add("other.example.com"), &acme_with_blog(), Actor::User("mallory".into()));
         assert!(matches!(stranger, Err(DomainError::Forbidden(_))), "{stranger:?}");
     }

@@ -1,10 +1,20 @@
 //! Which deployment a Host names: `<deployment-id>-<project>.<base>` is one deployment's own
-//! immutable URL; `<project>.<base>` is the project's production alias.
+//! immutable URL; `<project>.<base>` is the project's production alias; any other name may be
+//! a custom domain (which the route table knows only once it is verified).
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
-    Deployment { deployment_id: String, project: String },
-    Production { project: String },
+    Deployment {
+        deployment_id: String,
+        project: String,
+    },
+    Production {
+        project: String,
+    },
+    /// A name outside the base domain, lowercase, without port or trailing dot.
+    Custom {
+        hostname: String,
+    },
 }
 
 /// Parses a Host header against the base domain (the port, if any, is ignored).
@@ -13,7 +23,16 @@ pub fn target(host: &str, base_domain: &str) -> Option<Target> {
         .rsplit_once(':')
         .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let label = host.strip_suffix(base_domain)?.strip_suffix('.')?;
+    if host.is_empty() {
+        return None;
+    }
+    let Some(label) = host.strip_suffix(base_domain).and_then(|rest| rest.strip_suffix('.')) else {
+        // The base domain itself, or a name that only ends like it, is no custom domain.
+        if host == base_domain || host.ends_with(&format!(".{base_domain}")) {
+            return None;
+        }
+        return Some(Target::Custom { hostname: host });
+    };
     if label.is_empty() || label.contains('.') {
         return None;
     }
@@ -39,7 +58,11 @@ mod tests {
         );
         assert_eq!(target("localhost", "localhost"), None);
         assert_eq!(target("a.b.localhost", "localhost"), None);
-        assert_eq!(target("blog.example.com", "localhost"), None);
-        assert_eq!(target("evil-localhost", "localhost"), None);
+        assert_eq!(
+            target("Shop.Example.com.:8443", "localhost"),
+            Some(Target::Custom { hostname: "shop.example.com".into() })
+        );
+        assert_eq!(target("evil-localhost", "localhost"), Some(Target::Custom { hostname: "evil-localhost".into() }));
+        assert_eq!(target("", "localhost"), None);
     }
 }

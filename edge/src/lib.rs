@@ -121,6 +121,23 @@ impl Edge {
         Ok(table.route(target, &period))
     }
 
+    /// What a custom domain answers before its site: an open ACME challenge's key
+    /// authorization, or the domain's redirect to another host (308, path and query kept).
+    async fn custom_domain(&self, hostname: &str, uri: &axum::http::Uri) -> Option<Response> {
+        let _ = self.route(&Target::Custom { hostname: hostname.to_string() }).await;
+        let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(token) = uri.path().strip_prefix(ACME_CHALLENGE_PATH)
+            && let Some(key_authorization) = table.challenge(hostname, token)
+        {
+            let content_type = [(header::CONTENT_TYPE, "application/octet-stream")];
+            return Some((StatusCode::OK, content_type, key_authorization.to_string()).into_response());
+        }
+        let to = table.redirect(hostname)?;
+        let scheme = uri.scheme_str().unwrap_or("http");
+        let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+        Some(redirect(&format!("{scheme}://{to}{path_and_query}"), 308))
+    }
+
     /// The edge's router (serve it with connect info, for `X-Forwarded-For`).
     pub fn router(self) -> Router {
         // One Arc to clone per request, not each field.
@@ -198,11 +215,19 @@ fn not_routed() -> Response {
     response
 }
 
+/// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3).
+const ACME_CHALLENGE_PATH: &str = "/.well-known/acme-challenge/";
+
 async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let Some(target) = target(host, &edge.base_domain) else {
         return not_routed();
     };
+    if let Target::Custom { hostname } = &target
+        && let Some(answer) = edge.custom_domain(hostname, request.uri()).await
+    {
+        return answer;
+    }
     let routed = match edge.route(&target).await {
         Ok(Some(routed)) => routed,
         Ok(None) => return not_routed(),

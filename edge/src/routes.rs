@@ -9,6 +9,10 @@
 //!   live project held that name when it was created (older clashing projects have none);
 //! - a deployment's own URL `<id>-<project slug>.<base>` serves once its artifact is stored,
 //!   and the alias serves the production deployment once it is ready;
+//! - a custom domain serves its project's production alias once verified, until removed; one
+//!   with `redirect_to` answers a 308 to that host instead (`redirect`);
+//! - an ACME HTTP-01 challenge of a certificate order is answered for its hostname until the
+//!   order ends (`challenge`);
 //! - an organization is blocked for the month when its plan blocks (not bills) bandwidth past
 //!   the plan's bytes and the month's metered bandwidth has reached them.
 
@@ -53,6 +57,13 @@ struct DeploymentRoute {
     stage: Stage,
 }
 
+#[derive(Debug, Clone)]
+struct DomainRoute {
+    domain_id: String,
+    project_id: String,
+    redirect_to: Option<String>,
+}
+
 /// The route table, as of log position `position`.
 #[derive(Debug, Default)]
 pub struct RouteTable {
@@ -64,6 +75,12 @@ pub struct RouteTable {
     deployments: HashMap<String, DeploymentRoute>,
     /// Each organization's current plan (Free until changed).
     plans: HashMap<String, Plan>,
+    /// Verified custom domains by hostname.
+    domains: HashMap<String, DomainRoute>,
+    /// Custom domains as added, by id: their hostname and redirect, until verified.
+    added: HashMap<String, (String, Option<String>)>,
+    /// Open HTTP-01 challenges: token → (hostname, key authorization).
+    challenges: HashMap<String, (String, String)>,
     /// Metered bandwidth in bytes, by organization, then month (`YYYY-MM`): looked up on every
     /// request by borrowed keys, without building one.
     bandwidth: HashMap<String, HashMap<String, i64>>,
@@ -82,6 +99,12 @@ pub const ROUTING_EVENTS: &[&str] = &[
     "deployment.rolled_back",
     "billing.plan_changed",
     "usage.metered",
+    "domain.added",
+    "domain.verified",
+    "domain.removed",
+    "domain.certificate_ordered",
+    "domain.certificate_issued",
+    "domain.certificate_failed",
 ];
 
 impl RouteTable {
@@ -137,6 +160,27 @@ impl RouteTable {
             Event::PlanChanged(e) => {
                 self.plans.insert(e.organization_id.clone(), clouddeck_command_handlers::billing::plan_of(e));
             }
+            Event::DomainAdded(e) => {
+                self.added.insert(e.domain_id.clone(), (e.hostname.clone(), e.redirect_to.clone()));
+            }
+            Event::DomainVerified(e) => {
+                let redirect_to = self.added.remove(&e.domain_id).and_then(|(_, to)| to);
+                let route =
+                    DomainRoute { domain_id: e.domain_id.clone(), project_id: e.project_id.clone(), redirect_to };
+                self.domains.insert(e.hostname.clone(), route);
+            }
+            Event::DomainRemoved(e) => {
+                self.added.remove(&e.domain_id);
+                if self.domains.get(&e.hostname).is_some_and(|d| d.domain_id == e.domain_id) {
+                    self.domains.remove(&e.hostname);
+                }
+                self.challenges.retain(|_, (hostname, _)| *hostname != e.hostname);
+            }
+            Event::CertificateOrdered(e) => {
+                self.challenges.insert(e.token.clone(), (e.hostname.clone(), e.key_authorization.clone()));
+            }
+            Event::CertificateIssued(e) => self.challenges.retain(|_, (hostname, _)| *hostname != e.hostname),
+            Event::CertificateFailed(e) => self.challenges.retain(|_, (hostname, _)| *hostname != e.hostname),
             Event::UsageMetered(e) if e.metric == "bandwidth_bytes" => {
                 let month = clouddeck_billing::period_of(e.window_start);
                 *self.bandwidth.entry(e.organization_id.clone()).or_default().entry(month).or_default() += e.quantity;
@@ -157,6 +201,17 @@ impl RouteTable {
         }
     }
 
+    /// Where a verified custom domain with a redirect sends its requests: the other host.
+    pub fn redirect(&self, hostname: &str) -> Option<&str> {
+        self.domains.get(hostname)?.redirect_to.as_deref()
+    }
+
+    /// The key authorization to answer an HTTP-01 challenge `token` with, when `hostname`
+    /// has that challenge open (RFC 8555 §8.3).
+    pub fn challenge(&self, hostname: &str, token: &str) -> Option<&str> {
+        self.challenges.get(token).filter(|(host, _)| host == hostname).map(|(_, key)| key.as_str())
+    }
+
     /// Where `target` leads in month `period` (`YYYY-MM`), if anywhere.
     pub fn route(&self, target: &Target, period: &str) -> Option<Routed> {
         let (deployment_id, deployment) = match target {
@@ -169,8 +224,12 @@ impl RouteTable {
                 }
                 (deployment_id.as_str(), deployment)
             }
-            Target::Production { project } => {
-                let project_id = self.hosts.get(project)?;
+            Target::Production { .. } | Target::Custom { .. } => {
+                let project_id = match target {
+                    Target::Production { project } => self.hosts.get(project)?,
+                    Target::Custom { hostname } => &self.domains.get(hostname)?.project_id,
+                    Target::Deployment { .. } => return None,
+                };
                 let deployment_id = self.projects.get(project_id)?.production.as_deref()?;
                 let deployment = self.deployments.get(deployment_id)?;
                 if deployment.stage != Stage::Ready {

@@ -5,6 +5,7 @@ mod access;
 mod analytics;
 pub mod auth;
 mod billing;
+pub mod domains;
 pub mod error;
 pub mod github_hook;
 mod idempotency;

@@ -20,6 +20,7 @@ use clouddeck_projections::queries;
 use clouddeck_secrets::{hash_password, new_secret, sha256_hex, verify_password};
 use uuid::Uuid;
 
+#[derive(Default)]
 pub struct MutationRoot;
 
 const MAX_ENV_VALUE: usize = 64 * 1024;
@@ -89,7 +90,7 @@ pub struct ProjectSettingsInput {
 }
 
 /// Sends a command through `run`, then waits for the read models to catch up.
-async fn apply<F, Fut>(ctx: &Context<'_>, run: F) -> Result<Outcome>
+pub(crate) async fn apply<F, Fut>(ctx: &Context<'_>, run: F) -> Result<Outcome>
 where
     F: FnOnce(Provenance) -> Fut,
     Fut: Future<Output = Result<Outcome, clouddeck_command_handlers::DomainError>>,

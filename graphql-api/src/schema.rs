@@ -6,13 +6,17 @@ use crate::state::ApiState;
 use crate::subscription::SubscriptionRoot;
 use std::sync::Arc;
 
-pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+/// Mutations, each area's in its own file.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(MutationRoot, crate::domains::DomainMutation);
+
+pub type ApiSchema = async_graphql::Schema<QueryRoot, Mutation, SubscriptionRoot>;
 
 pub const MAX_DEPTH: usize = 10;
 pub const MAX_COMPLEXITY: usize = 2_000;
 
 pub fn build(state: Option<Arc<ApiState>>) -> ApiSchema {
-    let builder = async_graphql::Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    let builder = async_graphql::Schema::build(QueryRoot, Mutation::default(), SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
@@ -29,7 +33,7 @@ pub const INTROSPECTION_DEPTH: usize = 16;
 /// The schema introspection-only documents run against: deeper, not more costly (an
 /// introspection reads only the fixed schema; shape.rs checks a document is one).
 pub fn build_for_introspection(state: Option<Arc<ApiState>>) -> ApiSchema {
-    let builder = async_graphql::Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    let builder = async_graphql::Schema::build(QueryRoot, Mutation::default(), SubscriptionRoot)
         .limit_depth(INTROSPECTION_DEPTH)
         .limit_complexity(MAX_COMPLEXITY * 5)
         .limit_recursive_depth(32)

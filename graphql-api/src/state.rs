@@ -29,6 +29,8 @@ pub struct ApiState {
     pub bad_webhook_signatures: std::sync::atomic::AtomicU64,
     /// Sends verification links and invitations; none: CloudDeck runs open (see mail.rs).
     pub mailer: Option<Arc<crate::mail::Mailer>>,
+    /// Where custom domains point, and the base domain none may be under.
+    pub domains: crate::domains::DomainTargets,
 }
 
 /// How long a mutation waits for the read models to show its write.

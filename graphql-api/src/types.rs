@@ -318,6 +318,11 @@ impl Project {
             .collect())
     }
 
+    /// Custom domains, by hostname.
+    async fn domains(&self, ctx: &Context<'_>) -> Result<Vec<crate::domains::Domain>> {
+        crate::domains::of_project(ctx, &self.id).await
+    }
+
     async fn production_deployment(&self, ctx: &Context<'_>) -> Result<Option<Deployment>> {
         match &self.production_deployment_id {
             Some(id) => Deployment::load(&state(ctx).read_db, id).await,

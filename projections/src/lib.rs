@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod billing;
 pub mod db;
 pub mod deployments;
+mod domains;
 mod identity;
 mod owners;
 mod projects;

@@ -1,13 +1,13 @@
 //! The dashboard's read models, one projection over the areas that make them, applied per
 //! event in a stated order (see `apply_batch`): identity and membership (`identity.rs`),
-//! projects (`projects.rs`), deployments and their build logs (`deployments.rs`), billing
+//! projects (`projects.rs`), custom domains (`domains.rs`), deployments and their build logs (`deployments.rs`), billing
 //! (`billing.rs`) and request analytics (`requests.rs`); stream owners (`owners.rs`) are
 //! written by the area that sees a stream begin. One checkpoint and one transaction for all:
 //! billing reads members and deployments read projects as of the same event.
 
 use crate::deployments::{self, DeploymentRow, deployment_of};
 use crate::runner::Projection;
-use crate::{billing, identity, owners, projects};
+use crate::{billing, domains, identity, owners, projects};
 use async_trait::async_trait;
 use clouddeck_eventlog::RecordedEvent;
 use clouddeck_events::Event;
@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "rm_blocked",
     "rm_request_stats",
     "rm_request_paths",
+    "rm_domains",
 ];
 
 #[async_trait]
@@ -65,6 +66,7 @@ impl Projection for ReadModels {
             // billing (plans, usage, invoices, blocks) and request analytics.
             identity::apply(db, recorded, event).await?;
             projects::apply(db, recorded, event).await?;
+            domains::apply(db, recorded, event).await?;
             if let Event::BuildLogChunk(e) = event {
                 deployments::apply_log(db, recorded, e).await?;
             }

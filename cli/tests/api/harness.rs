@@ -82,6 +82,10 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         secret_key: None,
         s3: Default::default(),
         deployer_id: None,
+        domain_cname: Some("edge.clouddeck.test".into()),
+        domain_addresses: "127.0.0.1".into(),
+        // pebble-challtestsrv's DNS server (scripts/services), whose records tests set.
+        dns_resolver: std::env::var("CLOUDDECK_TEST_CHALLTESTSRV_DNS").ok(),
     };
     tweak(&mut config);
     let server = Server::start(&config, Roles::all(false)).await.unwrap();

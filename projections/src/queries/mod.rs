@@ -6,6 +6,7 @@
 
 pub mod billing;
 pub mod deployments;
+pub mod domains;
 pub mod identity;
 pub mod projects;
 pub mod requests;

@@ -1,0 +1,109 @@
+//! Custom domains (`rm_domains`): status, the DNS record to publish, the last check's error,
+//! and the serving certificate's issuer and validity. Reads nothing of another area.
+
+use crate::owners;
+use clouddeck_eventlog::RecordedEvent;
+use clouddeck_events::Event;
+use sqlx::AnyConnection;
+
+/// Applies `event`'s effect on this area's table (nothing for another area's event).
+pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Event) -> Result<(), sqlx::Error> {
+    let at = recorded.meta.recorded_at;
+    let db = &mut *db;
+    match event {
+        Event::DomainAdded(e) => {
+            owners::owner(&mut *db, &recorded.meta.stream_id, &e.organization_id).await?;
+            // Re-added after a removal: the same stream, a fresh row.
+            sqlx::query(
+                "INSERT INTO rm_domains (domain_id, organization_id, project_id, hostname, verification_token, \
+                 redirect_to, status, checks, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending_verification', 0, $7, $7) \
+                 ON CONFLICT (domain_id) DO UPDATE SET project_id = excluded.project_id, \
+                 verification_token = excluded.verification_token, redirect_to = excluded.redirect_to, \
+                 status = excluded.status, last_error = NULL, checks = 0, certificate_status = NULL, \
+                 certificate_issuer = NULL, certificate_not_before = NULL, certificate_not_after = NULL, \
+                 certificate_error = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at",
+            )
+            .bind(&e.domain_id)
+            .bind(&e.organization_id)
+            .bind(&e.project_id)
+            .bind(&e.hostname)
+            .bind(&e.verification_token)
+            .bind(&e.redirect_to)
+            .bind(at)
+            .execute(db)
+            .await?;
+        }
+        Event::DomainVerified(e) => {
+            sqlx::query(
+                "UPDATE rm_domains SET status = 'verified', last_error = NULL, checks = checks + 1, updated_at = $1 \
+                 WHERE domain_id = $2",
+            )
+            .bind(at)
+            .bind(&e.domain_id)
+            .execute(db)
+            .await?;
+        }
+        Event::DomainVerificationFailed(e) => {
+            sqlx::query(
+                "UPDATE rm_domains SET status = CASE WHEN $1 = 1 THEN 'failed' ELSE status END, last_error = $2, \
+                 checks = checks + 1, updated_at = $3 WHERE domain_id = $4",
+            )
+            .bind(i64::from(e.gave_up))
+            .bind(&e.reason)
+            .bind(at)
+            .bind(&e.domain_id)
+            .execute(db)
+            .await?;
+        }
+        Event::CertificateOrdered(e) => certificate_status(db, &e.domain_id, "pending", at).await?,
+        Event::CertificateRenewalDue(e) => certificate_status(db, &e.domain_id, "renewing", at).await?,
+        Event::CertificateIssued(e) => {
+            sqlx::query(
+                "UPDATE rm_domains SET status = 'active', certificate_status = 'issued', certificate_issuer = $1, \
+                 certificate_not_before = $2, certificate_not_after = $3, certificate_error = NULL, updated_at = $4 \
+                 WHERE domain_id = $5",
+            )
+            .bind(&e.issuer)
+            .bind(e.not_before)
+            .bind(e.not_after)
+            .bind(at)
+            .bind(&e.domain_id)
+            .execute(db)
+            .await?;
+        }
+        Event::CertificateFailed(e) => {
+            // A failed renewal leaves the old certificate serving: the domain stays active.
+            sqlx::query(
+                "UPDATE rm_domains SET certificate_status = 'failed', \
+                 certificate_error = $1, status = CASE WHEN $2 = 1 THEN status ELSE 'failed' END, updated_at = $3 \
+                 WHERE domain_id = $4",
+            )
+            .bind(format!("{}: {}", e.cause, e.reason))
+            .bind(i64::from(e.renewal))
+            .bind(at)
+            .bind(&e.domain_id)
+            .execute(db)
+            .await?;
+        }
+        Event::DomainRemoved(e) => {
+            sqlx::query("UPDATE rm_domains SET status = 'removed', updated_at = $1 WHERE domain_id = $2")
+                .bind(at)
+                .bind(&e.domain_id)
+                .execute(db)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn certificate_status(db: &mut AnyConnection, domain_id: &str, status: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE rm_domains SET certificate_status = $1, updated_at = $2 WHERE domain_id = $3")
+        .bind(status)
+        .bind(at)
+        .bind(domain_id)
+        .execute(db)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,30 @@
+//! Custom domains.
+
+use super::Row;
+use sqlx::AnyPool;
+
+/// A domain's columns: `domain_id, organization_id, project_id, hostname, verification_token,
+/// redirect_to, status, last_error, checks, certificate_status, certificate_issuer,
+/// certificate_not_before, certificate_not_after` (unix ms), `certificate_error, created_at,
+/// updated_at`.
+pub const DOMAIN_COLUMNS: &str = "domain_id, organization_id, project_id, hostname, verification_token, redirect_to, \
+     status, last_error, checks, certificate_status, certificate_issuer, certificate_not_before, \
+     certificate_not_after, certificate_error, created_at, updated_at";
+
+/// A domain by id, unless removed ([`DOMAIN_COLUMNS`]).
+pub async fn domain<T: Row>(db: &AnyPool, domain_id: &str) -> Result<Option<T>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {DOMAIN_COLUMNS} FROM rm_domains WHERE domain_id = $1 AND status <> 'removed'"))
+        .bind(domain_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A project's domains that are not removed, by hostname ([`DOMAIN_COLUMNS`]).
+pub async fn domains_of_project<T: Row>(db: &AnyPool, project_id: &str) -> Result<Vec<T>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {DOMAIN_COLUMNS} FROM rm_domains WHERE project_id = $1 AND status <> 'removed' ORDER BY hostname"
+    ))
+    .bind(project_id)
+    .fetch_all(db)
+    .await
+}
