@@ -117,6 +117,36 @@ pub struct Config {
     /// custom domains.
     #[arg(long, env = "CLOUDDECK_DOMAIN_ADDRESSES", default_value = "")]
     pub domain_addresses: String,
+    /// Where the edge's HTTPS listener (TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1) listens.
+    #[arg(long, env = "CLOUDDECK_EDGE_HTTPS_ADDR", default_value = "127.0.0.1:8443")]
+    pub edge_https_addr: String,
+    /// The base domain's certificate chain (PEM; a wildcard for `*.<base>`), served for the
+    /// base domain and every name under it; re-read when it changes. Unset: those names get
+    /// no HTTPS.
+    #[arg(long, env = "CLOUDDECK_EDGE_TLS_CERT")]
+    pub edge_tls_cert: Option<PathBuf>,
+    /// The key of `CLOUDDECK_EDGE_TLS_CERT` (PEM).
+    #[arg(long, env = "CLOUDDECK_EDGE_TLS_KEY")]
+    pub edge_tls_key: Option<PathBuf>,
+    /// The ACME CA's directory custom domains' certificates are ordered from.
+    #[arg(
+        long,
+        env = "CLOUDDECK_ACME_DIRECTORY_URL",
+        default_value = "https://acme-v02.api.letsencrypt.org/directory"
+    )]
+    pub acme_directory_url: String,
+    /// The contact of CloudDeck's ACME account. Unset: no certificates are ordered at all.
+    #[arg(long, env = "CLOUDDECK_ACME_EMAIL")]
+    pub acme_email: Option<String>,
+    /// A PEM file with a root to trust for the ACME server's own HTTPS (a test CA's).
+    #[arg(long, env = "CLOUDDECK_ACME_CA_CERTS")]
+    pub acme_ca_certs: Option<PathBuf>,
+    /// Renew a certificate when this fraction of its lifetime is left.
+    #[arg(long, env = "CLOUDDECK_ACME_RENEW_WHEN_LEFT", default_value_t = 1.0 / 3.0)]
+    pub acme_renew_when_left: f64,
+    /// The pause after a first failed order, in seconds; it doubles up to an hour.
+    #[arg(long, env = "CLOUDDECK_ACME_RETRY_SECS", default_value_t = 60)]
+    pub acme_retry_secs: u64,
     /// The DNS server custom domains' TXT records are checked against (`ip:port`); unset:
     /// the system's resolvers (`/etc/resolv.conf`).
     #[arg(long, env = "CLOUDDECK_DNS_RESOLVER")]

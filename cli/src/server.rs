@@ -5,7 +5,7 @@
 use crate::config::Config;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
-use clouddeck_domains::{TxtChecker, Verifier};
+use clouddeck_domains::{AcmeSettings, CertificateManager, TxtChecker, Verifier};
 use clouddeck_edge::Edge;
 use clouddeck_edge::per_core;
 use clouddeck_edge::report::Reporter;
@@ -80,6 +80,8 @@ pub struct Server {
     pub api_addr: Option<SocketAddr>,
     /// Where the edge listens, once bound.
     pub edge_addr: Option<SocketAddr>,
+    /// Where the edge's HTTPS listener listens, once bound.
+    pub edge_https_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<anyhow::Result<()>>,
 }
@@ -155,17 +157,32 @@ impl Server {
         }
         let sealer = Sealer::from_env_or_file(config.secret_key.as_deref(), &config.data_dir.join("secret.key"))?;
         let mut edge_addr = None;
+        let mut edge_https_addr = None;
         if roles.edge {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             let sockets = per_core::bind(&config.edge_addr, cores)?;
             edge_addr = Some(sockets.address);
+            let https_listener = tokio::net::TcpListener::bind(&config.edge_https_addr)
+                .await
+                .with_context(|| format!("binding the edge's HTTPS listener to {}", config.edge_https_addr))?;
+            let https_bound = https_listener.local_addr()?;
+            edge_https_addr = Some(https_bound);
             let edge = Edge::new(
                 artifacts.clone(),
                 config.base_domain.clone(),
                 store.head_watch(),
                 config.egress()?,
                 Duration::from_secs(config.proxy_timeout_secs),
-            );
+            )
+            .with_https(sealer.clone(), https_bound.port());
+            if let (Some(cert), Some(key)) = (&config.edge_tls_cert, &config.edge_tls_key) {
+                let reloading = base_certificate(edge.certificates.clone(), &config.base_domain, cert, key).await?;
+                let stopped = stopped.clone();
+                tasks.spawn(async move {
+                    reloading(stopped).await;
+                    Ok(())
+                });
+            }
             // The route table is in memory: it reads the whole log at each start, before the
             // edge takes its first request.
             let mut feed = Box::new(StoreFeed::new(store.clone(), 0));
@@ -177,6 +194,9 @@ impl Server {
             let window = Duration::from_secs(config.meter_window_secs.max(1));
             // Serving stops first; the reporter's last flush then sees every request.
             let (stop_reporter, reporter_stopped) = watch::channel(false);
+            let tls = clouddeck_edge::tls::server_config(edge.certificates.clone());
+            let https = clouddeck_edge::https::serve(https_listener, tls, edge.clone().router(), stopped.clone());
+            tasks.spawn(async move { Ok(https.await?) });
             let served = per_core::serve(sockets, edge.router(), stopped.clone());
             tasks.spawn(async move {
                 let reporting = tokio::spawn(reporter.run(window, reporter_stopped));
@@ -229,6 +249,22 @@ impl Server {
             let feed = Box::new(StoreFeed::new(store.clone(), 0));
             let stopped_verifier = stopped.clone();
             tasks.spawn(async move { Ok(verifier.run(feed, stopped_verifier).await?) });
+            // Certificates for verified domains, when an ACME contact is configured.
+            if let Some(email) = &config.acme_email {
+                let settings = AcmeSettings {
+                    directory_url: config.acme_directory_url.clone(),
+                    email: email.clone(),
+                    ca_certs: config.acme_ca_certs.clone(),
+                    renew_when_left: config.acme_renew_when_left.clamp(0.0, 1.0),
+                    first_retry: Duration::from_secs(config.acme_retry_secs.max(1)),
+                    edge,
+                };
+                let manager = CertificateManager::new(CommandHandler::new(store.clone()), sealer.clone(), settings);
+                let feed = Box::new(StoreFeed::new(store.clone(), 0));
+                let head = store.head().await?;
+                let stopped_manager = stopped.clone();
+                tasks.spawn(async move { Ok(manager.run(feed, head, stopped_manager).await?) });
+            }
             let grace = Duration::from_secs(config.unused_storage_grace_secs);
             let collector = Collector { store: artifacts.clone(), db: read_db.clone(), grace };
             let stopped_collector = stopped.clone();
@@ -275,7 +311,7 @@ impl Server {
                 }
             });
         }
-        Ok(Server { store, read_db, api_addr, edge_addr, stop, tasks })
+        Ok(Server { store, read_db, api_addr, edge_addr, edge_https_addr, stop, tasks })
     }
 
     /// Runs until ctrl-c, SIGTERM or a role fails, then stops every role cleanly.
@@ -300,6 +336,52 @@ impl Config {
     pub fn api_limits(&self) -> ApiConfig {
         ApiConfig { rate_per_second: self.api_rate_limit, burst: self.api_rate_burst, ..ApiConfig::default() }
     }
+}
+
+/// Loads the base domain's certificate into `certificates`, and returns the task that loads
+/// it again whenever either file changes (checked every 10 seconds), until stopped.
+///
+/// Errors: the files cannot be read or do not hold a certificate and its key.
+async fn base_certificate(
+    certificates: Arc<clouddeck_edge::tls::Certificates>,
+    base_domain: &str,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<impl FnOnce(watch::Receiver<bool>) -> futures::future::BoxFuture<'static, ()> + use<>> {
+    let (cert, key, base) = (cert.to_path_buf(), key.to_path_buf(), base_domain.to_string());
+    let modified = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let load = {
+        let (cert, key, base, certificates) = (cert.clone(), key.clone(), base.clone(), certificates.clone());
+        move || -> anyhow::Result<()> {
+            let chain = std::fs::read_to_string(&cert).with_context(|| format!("reading {}", cert.display()))?;
+            let secret = std::fs::read_to_string(&key).with_context(|| format!("reading {}", key.display()))?;
+            let certified = clouddeck_edge::tls::certified_key(&chain, &secret).map_err(anyhow::Error::msg)?;
+            certificates.set_base(&base, certified);
+            Ok(())
+        }
+    };
+    load().context("CLOUDDECK_EDGE_TLS_CERT / CLOUDDECK_EDGE_TLS_KEY")?;
+    let mut seen = (modified(&cert), modified(&key));
+    Ok(move |mut stopped: watch::Receiver<bool>| -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+                    _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return,
+                }
+                let now = (modified(&cert), modified(&key));
+                if now != seen {
+                    seen = now;
+                    match load() {
+                        Ok(()) => info!("the base domain's certificate was loaded again"),
+                        Err(e) => {
+                            tracing::error!(error = %e, "the base domain's new certificate cannot be used; the old one serves")
+                        }
+                    }
+                }
+            }
+        })
+    })
 }
 
 /// The build backend the configuration names, with this server's limits, egress policy

@@ -3,6 +3,7 @@
 //! writers of the log.
 
 pub mod access;
+pub mod acme;
 pub mod aggregate;
 pub mod billing;
 pub mod decision;

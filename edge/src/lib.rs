@@ -8,6 +8,7 @@
 
 mod encode;
 mod host;
+pub mod https;
 pub mod listener;
 pub mod meter;
 pub mod per_core;
@@ -16,6 +17,7 @@ pub mod report;
 mod routes;
 mod serve;
 mod sites;
+pub mod tls;
 
 pub use host::{Target, target};
 pub use routes::{ROUTING_EVENTS, RouteTable, Routed};
@@ -59,6 +61,12 @@ pub struct Edge {
     /// Proxy rules' client, within the egress policy.
     proxy: proxy::Proxy,
     pub meter: Arc<Meter>,
+    /// What the HTTPS listener serves, by SNI: kept from the log's certificate events.
+    pub certificates: Arc<tls::Certificates>,
+    /// Opens the sealed keys of issued certificates; none: no custom domain gets HTTPS.
+    sealer: Option<clouddeck_secrets::Sealer>,
+    /// The HTTPS listener's port, for redirects to it (none: no HTTPS listener).
+    https_port: Option<u16>,
 }
 
 impl Edge {
@@ -84,6 +92,33 @@ impl Edge {
             encoded,
             proxy: proxy::Proxy::new(egress, proxy_timeout),
             meter: Arc::default(),
+            certificates: Arc::default(),
+            sealer: None,
+            https_port: None,
+        }
+    }
+
+    /// Serves custom domains' certificates (their keys opened with `sealer`) on an HTTPS
+    /// listener at `https_port`; plain HTTP to such a domain is redirected there.
+    pub fn with_https(mut self, sealer: clouddeck_secrets::Sealer, https_port: u16) -> Self {
+        self.sealer = Some(sealer);
+        self.https_port = Some(https_port);
+        self
+    }
+
+    /// Takes up (or drops) a custom domain's certificate as the log says.
+    fn certificate_event(&self, event: &clouddeck_events::Event) {
+        match event {
+            clouddeck_events::Event::CertificateIssued(e) => {
+                let Some(sealer) = &self.sealer else { return };
+                let key = sealer.open(&e.sealed_private_key).map_err(|_| "its key cannot be unsealed".to_string());
+                match key.and_then(|key| tls::certified_key(&e.certificate_chain_pem, &key)) {
+                    Ok(key) => self.certificates.insert(&e.hostname, key),
+                    Err(reason) => tracing::error!(domain = %e.hostname, %reason, "a certificate cannot be served"),
+                }
+            }
+            clouddeck_events::Event::DomainRemoved(e) => self.certificates.remove(&e.hostname),
+            _ => {}
         }
     }
 
@@ -123,7 +158,10 @@ impl Edge {
 
     /// What a custom domain answers before its site: an open ACME challenge's key
     /// authorization, or the domain's redirect to another host (308, path and query kept).
-    async fn custom_domain(&self, hostname: &str, uri: &axum::http::Uri) -> Option<Response> {
+    ///
+    /// Plain HTTP to a domain with a certificate is redirected to HTTPS (308), except ACME's
+    /// challenges.
+    async fn custom_domain(&self, hostname: &str, host: &str, uri: &axum::http::Uri, secure: bool) -> Option<Response> {
         let _ = self.route(&Target::Custom { hostname: hostname.to_string() }).await;
         let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(token) = uri.path().strip_prefix(ACME_CHALLENGE_PATH)
@@ -132,10 +170,22 @@ impl Edge {
             let content_type = [(header::CONTENT_TYPE, "application/octet-stream")];
             return Some((StatusCode::OK, content_type, key_authorization.to_string()).into_response());
         }
-        let to = table.redirect(hostname)?;
-        let scheme = uri.scheme_str().unwrap_or("http");
         let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
-        Some(redirect(&format!("{scheme}://{to}{path_and_query}"), 308))
+        let challenge = uri.path().starts_with(ACME_CHALLENGE_PATH);
+        if !secure
+            && !challenge
+            && let Some(port) = self.https_port
+            && self.certificates.has(hostname)
+        {
+            let port = if port == 443 { String::new() } else { format!(":{port}") };
+            return Some(redirect(&format!("https://{hostname}{port}{path_and_query}"), 308));
+        }
+        let to = table.redirect(hostname)?;
+        let scheme = if secure { "https" } else { "http" };
+        // The other domain on the port this request came to.
+        let port = host.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        let port = port.map_or(String::new(), |port| format!(":{port}"));
+        Some(redirect(&format!("{scheme}://{to}{port}{path_and_query}"), 308))
     }
 
     /// The edge's router (serve it with connect info, for `X-Forwarded-For`).
@@ -180,6 +230,7 @@ impl Consumer for &Edge {
             let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             for event in &events {
                 table.apply(event);
+                self.certificate_event(event);
             }
             table.reached(last);
         }
@@ -215,16 +266,26 @@ fn not_routed() -> Response {
     response
 }
 
+/// The host a request is for: its `Host` header, or over HTTP/2 its `:authority` (RFC 9113
+/// §8.3.1), which hyper keeps in the URI.
+fn host_of(request: &Request) -> &str {
+    match request.headers().get(header::HOST).and_then(|h| h.to_str().ok()) {
+        Some(host) => host,
+        None => request.uri().authority().map_or("", |authority| authority.as_str()),
+    }
+}
+
 /// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3).
 const ACME_CHALLENGE_PATH: &str = "/.well-known/acme-challenge/";
 
 async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
-    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = host_of(&request);
     let Some(target) = target(host, &edge.base_domain) else {
         return not_routed();
     };
+    let secure = request.extensions().get::<https::Secure>().is_some();
     if let Target::Custom { hostname } = &target
-        && let Some(answer) = edge.custom_domain(hostname, request.uri()).await
+        && let Some(answer) = edge.custom_domain(hostname, host, request.uri(), secure).await
     {
         return answer;
     }
@@ -276,7 +337,7 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
     if let Some(canonical) = site.routes.canonical(&path) {
         return redirect(&location(&canonical, query.as_deref()), 308);
     }
-    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = host_of(&request);
     let host = host
         .rsplit_once(':')
         .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
@@ -291,7 +352,8 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
         }
         Some(Decision::Proxy { url, headers }) => {
             let client = request.extensions().get::<ConnectInfo<listener::Peer>>().map(|c| c.0.0.ip());
-            let answer = edge.proxy.forward(&url, &headers, request, client, "http").await;
+            let proto = if request.extensions().get::<https::Secure>().is_some() { "https" } else { "http" };
+            let answer = edge.proxy.forward(&url, &headers, request, client, proto).await;
             return with_headers(answer, &extra_headers);
         }
         Some(Decision::Rewrite { path: to, status }) => {

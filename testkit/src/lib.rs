@@ -334,3 +334,74 @@ impl Drop for SmtpSink {
         let _ = self.child.wait();
     }
 }
+
+/// A private pebble (Let's Encrypt's ACME test CA, from Debian; scripts/services makes its
+/// listener's certificate) that validates HTTP-01 challenges against `http_port` on loopback,
+/// resolving names through pebble-challtestsrv's DNS server. Killed when dropped.
+pub struct Pebble {
+    /// `https://127.0.0.1:PORT/dir`.
+    pub directory_url: String,
+    /// The CA that signed pebble's own HTTPS certificate (PEM file): trust it to talk to pebble.
+    pub listener_ca: std::path::PathBuf,
+    management_port: u16,
+    child: Child,
+    config: Scratch,
+}
+
+impl Pebble {
+    pub fn start(http_port: u16) -> Self {
+        let dir = std::path::PathBuf::from(required("CLOUDDECK_TEST_PEBBLE_DIR"));
+        let dns = required("CLOUDDECK_TEST_CHALLTESTSRV_DNS");
+        let (port, management_port) = (free_port(), free_port());
+        let config = Scratch::new();
+        let file = config.path().join("pebble.json");
+        let json = format!(
+            r#"{{"pebble":{{"listenAddress":"127.0.0.1:{port}","managementListenAddress":"127.0.0.1:{management_port}","certificate":"{}","privateKey":"{}","httpPort":{http_port},"tlsPort":1,"ocspResponderURL":"","externalAccountBindingRequired":false}}}}"#,
+            dir.join("leaf.pem").display(),
+            dir.join("leaf.key").display()
+        );
+        std::fs::write(&file, json).unwrap();
+        let child = Command::new("pebble")
+            .args(["-config", &file.display().to_string(), "-dnsserver", &dns])
+            // No random waits or nonce rejections; every order validates afresh.
+            .env("PEBBLE_VA_NOSLEEP", "1")
+            .env("PEBBLE_WFE_NONCEREJECT", "0")
+            .env("PEBBLE_AUTHZREUSE", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pebble starts (scripts/services installs it)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+            || std::net::TcpStream::connect(("127.0.0.1", management_port)).is_err()
+        {
+            assert!(Instant::now() < deadline, "pebble did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Pebble {
+            directory_url: format!("https://127.0.0.1:{port}/dir"),
+            listener_ca: dir.join("ca.pem"),
+            management_port,
+            child,
+            config,
+        }
+    }
+
+    /// Where pebble's issuing root (PEM, made afresh at each start) is fetched from, over
+    /// HTTPS trusting [`Pebble::listener_ca`].
+    pub fn root_url(&self) -> String {
+        format!("https://127.0.0.1:{}/roots/0", self.management_port)
+    }
+
+    /// The folder of pebble's configuration (kept while it runs).
+    pub fn config_dir(&self) -> std::path::PathBuf {
+        self.config.path()
+    }
+}
+
+impl Drop for Pebble {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

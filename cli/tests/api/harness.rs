@@ -19,6 +19,8 @@ pub struct App {
     pub base: String,
     /// The edge router's address, `127.0.0.1:PORT`.
     pub edge: String,
+    /// The edge's HTTPS address.
+    pub edge_https: std::net::SocketAddr,
     pub http: reqwest::Client,
     _scratch: Scratch,
 }
@@ -83,6 +85,14 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         s3: Default::default(),
         deployer_id: None,
         domain_cname: Some("edge.clouddeck.test".into()),
+        edge_https_addr: "127.0.0.1:0".into(),
+        edge_tls_cert: None,
+        edge_tls_key: None,
+        acme_directory_url: "https://127.0.0.1:1/dir".into(),
+        acme_email: None,
+        acme_ca_certs: None,
+        acme_renew_when_left: 1.0 / 3.0,
+        acme_retry_secs: 60,
         domain_addresses: "127.0.0.1".into(),
         // pebble-challtestsrv's DNS server (scripts/services), whose records tests set.
         dns_resolver: std::env::var("CLOUDDECK_TEST_CHALLTESTSRV_DNS").ok(),
@@ -91,7 +101,8 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
     let server = Server::start(&config, Roles::all(false)).await.unwrap();
     let base = format!("http://{}", server.api_addr.unwrap());
     let edge = server.edge_addr.unwrap().to_string();
-    App { server: Some(server), config, base, edge, http: reqwest::Client::new(), _scratch: scratch }
+    let edge_https = server.edge_https_addr.unwrap();
+    App { server: Some(server), config, base, edge, edge_https, http: reqwest::Client::new(), _scratch: scratch }
 }
 
 impl App {
@@ -188,6 +199,7 @@ impl App {
         let server = Server::start(&self.config, Roles::all(false)).await.unwrap();
         self.base = format!("http://{}", server.api_addr.unwrap());
         self.edge = server.edge_addr.unwrap().to_string();
+        self.edge_https = server.edge_https_addr.unwrap();
         self.server = Some(server);
     }
 
