@@ -88,7 +88,7 @@ pub async fn organization(client: &Client, given: Option<String>) -> anyhow::Res
     }
 }
 
-fn slug_of(dir: &Path) -> String {
+pub(crate) fn slug_of(dir: &Path) -> String {
     let name = dir
         .canonicalize()
         .ok()

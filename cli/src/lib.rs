@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod client;
 pub mod config;
 pub mod deploy_cmd;
+pub mod domains_cmd;
 pub mod events_cmd;
 pub mod manage_cmd;
 pub mod output;

@@ -85,6 +85,13 @@ enum Command {
         #[command(flatten)]
         client: ClientArgs,
     },
+    /// A project's custom domains: add, list, verify, remove.
+    Domains {
+        #[command(subcommand)]
+        command: clouddeck::domains_cmd::DomainsCommand,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
     /// An organization's API tokens.
     Tokens {
         #[command(subcommand)]
@@ -321,6 +328,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Env { command, client } => {
             clouddeck::manage_cmd::env(&Client::resolve(&client)?, command, client.json).await?
+        }
+        Command::Domains { command, client } => {
+            clouddeck::domains_cmd::domains(&Client::resolve(&client)?, command, client.json).await?
         }
         Command::Tokens { command, client } => {
             clouddeck::manage_cmd::tokens(&Client::resolve(&client)?, command, client.json).await?

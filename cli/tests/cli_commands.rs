@@ -75,6 +75,24 @@ async fn what_a_user_does_without_the_console() {
     let removed =
         run(vec!["env", "rm", "API_KEY", "--project", "blog", "--org", "acme", "--target", "production"], None).await;
     assert!(removed.status.success(), "{removed:?}");
+    // domains: the records to create, in DNS panels' columns; a check that finds none says so
+    let host = format!("cli-{}.example.test", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let added = run(vec!["domains", "add", &host.to_uppercase(), "--project", "blog", "--org", "acme"], None).await;
+    let printed = String::from_utf8_lossy(&added.stdout).to_string();
+    assert!(added.status.success(), "{added:?}");
+    assert!(printed.contains("TXT") && printed.contains(&format!("_clouddeck-challenge.{host}")), "{printed}");
+    assert!(printed.contains("CNAME") && printed.contains("edge.clouddeck.test"), "{printed}");
+    let listed = json_of(&run(vec!["domains", "ls", "--project", "blog", "--org", "acme", "--json"], None).await);
+    assert_eq!(listed[0]["hostname"], host.as_str());
+    assert_eq!(listed[0]["status"], "pending_verification");
+    let checked = run(vec!["domains", "verify", &host, "--project", "blog", "--org", "acme"], None).await;
+    let printed = String::from_utf8_lossy(&checked.stdout).to_string();
+    assert!(printed.contains("pending_verification") && printed.contains("no TXT record"), "{printed}");
+    let unknown = run(vec!["domains", "rm", "nothing.example.test", "--project", "blog", "--org", "acme"], None).await;
+    assert!(!unknown.status.success());
+    assert!(run(vec!["domains", "rm", &host, "--project", "blog", "--org", "acme"], None).await.status.success());
+    let listed = json_of(&run(vec!["domains", "ls", "--project", "blog", "--org", "acme", "--json"], None).await);
+    assert_eq!(listed, json!([]));
     // tokens: the secret once, then listed without it, then revoked
     let created =
         json_of(&run(vec!["tokens", "create", "ci", "--role", "developer", "--org", "acme", "--json"], None).await);
