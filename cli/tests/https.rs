@@ -174,9 +174,20 @@ async fn a_verified_domain_gets_a_certificate_and_serves_https_over_h2_and_http1
     let refused = https_client(&app, &root, &stranger, false).get(format!("https://{stranger}:{port}/")).send().await;
     assert!(refused.is_err(), "{refused:?}");
 
+    // HSTS is off until the owner sets it, and then sent over HTTPS only.
+    let client = https_client(&app, &root, &host, false);
+    assert!(client.get(&url).send().await.unwrap().headers().get("strict-transport-security").is_none());
+    let hsts = "mutation($id: String!, $s: Int!) { setDomainHsts(id: $id, maxAgeSeconds: $s, includeSubdomains: true) { hstsMaxAge } }";
+    assert_eq!(app.code(Some(&token), hsts, json!({ "id": id, "s": -1 })).await.as_deref(), Some("BAD_USER_INPUT"));
+    let set = app.ok(Some(&token), hsts, json!({ "id": id, "s": 31_536_000 })).await;
+    assert_eq!(set["setDomainHsts"]["hstsMaxAge"], 31_536_000);
+    let answer = client.get(&url).send().await.unwrap();
+    assert_eq!(answer.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    let plain_answer = plain.get(format!("http://{}/", app.edge)).header("host", &host).send().await.unwrap();
+    assert!(plain_answer.headers().get("strict-transport-security").is_none(), "never over plain HTTP (RFC 6797 §7.2)");
+
     // A promote shows on the domain at once.
     deploy(&app, &token, "<h1>v2</h1>").await;
-    let client = https_client(&app, &root, &host, false);
     assert_eq!(client.get(&url).send().await.unwrap().text().await.unwrap(), "<h1>v2</h1>");
 
     // No key in clear: the audit log masks the sealed ones, and no payload holds a PEM key.
@@ -257,4 +268,25 @@ async fn a_renewal_replaces_the_certificate_while_requests_keep_succeeding() {
     assert!(requests > 0);
     assert!(count_events(&app, "domain.certificate_renewal_due").await >= 2);
     challtestsrv("clear-a", json!({ "host": format!("{host}.") })).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_certificate_serves_the_base_domain() {
+    // scripts/services' test certificate for `localhost`, signed by its own small CA.
+    let dir = std::path::PathBuf::from(std::env::var("CLOUDDECK_TEST_PEBBLE_DIR").unwrap());
+    let (cert, key) = (dir.join("leaf.pem"), dir.join("leaf.key"));
+    let app = spawn_configured(Backend::Sqlite, |config| {
+        config.edge_tls_cert = Some(cert);
+        config.edge_tls_key = Some(key);
+    })
+    .await;
+    let ca = std::fs::read(dir.join("ca.pem")).unwrap();
+    let answer = https_client(&app, &ca, "localhost", false)
+        .get(format!("https://localhost:{}/", app.edge_https.port()))
+        .send()
+        .await
+        .unwrap();
+    // The handshake succeeded with the operator's certificate; the bare base domain is no site.
+    assert_eq!(answer.status(), 404);
+    assert_eq!(answer.headers()["x-clouddeck-route"], "none");
 }

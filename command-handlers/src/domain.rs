@@ -13,9 +13,12 @@ use crate::name;
 use crate::organization::Organization;
 use crate::project::{Project, ProjectStatus};
 use clouddeck_events::{
-    CertificateFailed, CertificateIssued, CertificateOrdered, CertificateRenewalDue, DomainAdded, DomainRemoved,
-    DomainVerificationFailed, DomainVerificationRequested, DomainVerified, Event,
+    CertificateFailed, CertificateIssued, CertificateOrdered, CertificateRenewalDue, DomainAdded, DomainHstsSet,
+    DomainRemoved, DomainVerificationFailed, DomainVerificationRequested, DomainVerified, Event,
 };
+
+/// The longest HSTS max-age accepted: two years, in seconds.
+pub const MAX_HSTS_SECONDS: i64 = 2 * 365 * 86_400;
 
 /// The public name kind a verified custom domain holds.
 pub const NAME_KIND: &str = "domain";
@@ -106,6 +109,11 @@ pub enum DomainCommand {
         reason: String,
         retry_at: i64,
     },
+    /// `max_age_seconds` 0 turns HSTS off.
+    SetHsts {
+        max_age_seconds: i64,
+        include_subdomains: bool,
+    },
     Remove,
 }
 
@@ -194,6 +202,17 @@ impl Aggregate for Domain {
                 let renewal = self.status == Active;
                 Ok(vec![CertificateFailed { domain_id, hostname, cause, reason, renewal, retry_at }.into()])
             }
+            (SetHsts { max_age_seconds, include_subdomains }, _) => {
+                ctx.require(Role::Admin, "setting a domain's HSTS")?;
+                // RFC 6797 §6.1.1: a delta-seconds value; two years is the preload lists' mark.
+                if !(0..=MAX_HSTS_SECONDS).contains(&max_age_seconds) {
+                    return Err(DomainError::invalid(
+                        "maxAgeSeconds",
+                        format!("must be 0 to {MAX_HSTS_SECONDS} (two years)"),
+                    ));
+                }
+                Ok(vec![DomainHstsSet { domain_id, hostname, max_age_seconds, include_subdomains }.into()])
+            }
             (Remove, _) => {
                 ctx.require(Role::Developer, "removing domains")?;
                 Ok(vec![DomainRemoved { domain_id, hostname, project_id: self.project_id.clone() }.into()])
@@ -212,6 +231,7 @@ fn command_name(command: &DomainCommand) -> &'static str {
         DomainCommand::IssueCertificate(_) => "issue a certificate for",
         DomainCommand::RenewalDue => "renew",
         DomainCommand::FailCertificate { .. } => "fail an order for",
+        DomainCommand::SetHsts { .. } => "set HSTS on",
         DomainCommand::Remove => "remove",
     }
 }

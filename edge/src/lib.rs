@@ -156,6 +156,11 @@ impl Edge {
         Ok(table.route(target, &period))
     }
 
+    /// The HSTS value of a verified custom domain, if it has one.
+    fn hsts(&self, hostname: &str) -> Option<String> {
+        self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner).hsts(hostname).map(str::to_string)
+    }
+
     /// What a custom domain answers before its site: an open ACME challenge's key
     /// authorization, or the domain's redirect to another host (308, path and query kept).
     ///
@@ -299,6 +304,10 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     };
     let uri = request.uri().clone();
     let head = request.method() == Method::HEAD;
+    let hsts = match (&target, secure) {
+        (Target::Custom { hostname }, true) => edge.hsts(hostname),
+        _ => None,
+    };
     let response = if routed.blocked {
         let message = "402: this site's organization has used its plan's bandwidth for the month\n";
         (StatusCode::PAYMENT_REQUIRED, message).into_response()
@@ -311,6 +320,10 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     // Bandwidth is the body as served before compression (what the site weighs).
     let bytes = if head { 0 } else { content_length(&response) };
     edge.meter.record(&routed.served, response.status().as_u16(), bytes, metered_path(uri.path()));
+    let mut response = response;
+    if let Some(value) = hsts.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, value);
+    }
     response
 }
 

@@ -62,6 +62,8 @@ struct DomainRoute {
     domain_id: String,
     project_id: String,
     redirect_to: Option<String>,
+    /// The `Strict-Transport-Security` value for its HTTPS answers, if set.
+    hsts: Option<String>,
 }
 
 /// The route table, as of log position `position`.
@@ -77,8 +79,8 @@ pub struct RouteTable {
     plans: HashMap<String, Plan>,
     /// Verified custom domains by hostname.
     domains: HashMap<String, DomainRoute>,
-    /// Custom domains as added, by id: their hostname and redirect, until verified.
-    added: HashMap<String, (String, Option<String>)>,
+    /// Custom domains as added, by id: their hostname, redirect and HSTS, until verified.
+    added: HashMap<String, (String, Option<String>, Option<String>)>,
     /// Open HTTP-01 challenges: token → (hostname, key authorization).
     challenges: HashMap<String, (String, String)>,
     /// Metered bandwidth in bytes, by organization, then month (`YYYY-MM`): looked up on every
@@ -102,6 +104,7 @@ pub const ROUTING_EVENTS: &[&str] = &[
     "domain.added",
     "domain.verified",
     "domain.removed",
+    "domain.hsts_set",
     "domain.certificate_ordered",
     "domain.certificate_issued",
     "domain.certificate_failed",
@@ -161,13 +164,28 @@ impl RouteTable {
                 self.plans.insert(e.organization_id.clone(), clouddeck_command_handlers::billing::plan_of(e));
             }
             Event::DomainAdded(e) => {
-                self.added.insert(e.domain_id.clone(), (e.hostname.clone(), e.redirect_to.clone()));
+                self.added.insert(e.domain_id.clone(), (e.hostname.clone(), e.redirect_to.clone(), None));
             }
             Event::DomainVerified(e) => {
-                let redirect_to = self.added.remove(&e.domain_id).and_then(|(_, to)| to);
+                let (redirect_to, hsts) =
+                    self.added.remove(&e.domain_id).map_or((None, None), |(_, to, hsts)| (to, hsts));
                 let route =
-                    DomainRoute { domain_id: e.domain_id.clone(), project_id: e.project_id.clone(), redirect_to };
+                    DomainRoute { domain_id: e.domain_id.clone(), project_id: e.project_id.clone(), redirect_to, hsts };
                 self.domains.insert(e.hostname.clone(), route);
+            }
+            Event::DomainHstsSet(e) => {
+                let value = (e.max_age_seconds > 0).then(|| {
+                    let sub = if e.include_subdomains { "; includeSubDomains" } else { "" };
+                    format!("max-age={}{sub}", e.max_age_seconds)
+                });
+                match self.domains.get_mut(&e.hostname) {
+                    Some(route) if route.domain_id == e.domain_id => route.hsts = value,
+                    _ => {
+                        if let Some(added) = self.added.get_mut(&e.domain_id) {
+                            added.2 = value;
+                        }
+                    }
+                }
             }
             Event::DomainRemoved(e) => {
                 self.added.remove(&e.domain_id);
@@ -204,6 +222,11 @@ impl RouteTable {
     /// Where a verified custom domain with a redirect sends its requests: the other host.
     pub fn redirect(&self, hostname: &str) -> Option<&str> {
         self.domains.get(hostname)?.redirect_to.as_deref()
+    }
+
+    /// The `Strict-Transport-Security` value a verified custom domain sends over HTTPS.
+    pub fn hsts(&self, hostname: &str) -> Option<&str> {
+        self.domains.get(hostname)?.hsts.as_deref()
     }
 
     /// The key authorization to answer an HTTP-01 challenge `token` with, when `hostname`

@@ -133,6 +133,7 @@ event_registry! {
     CertificateIssued = "domain.certificate_issued", v 1;
     CertificateRenewalDue = "domain.certificate_renewal_due", v 1;
     CertificateFailed = "domain.certificate_failed", v 1;
+    DomainHstsSet = "domain.hsts_set", v 1;
     DomainRemoved = "domain.removed", v 1;
     AcmeAccountCreated = "acme.account_created", v 1;
     UsageMetered = "usage.metered", v 1;

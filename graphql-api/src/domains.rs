@@ -121,6 +121,11 @@ pub struct Domain {
     pub created_at: i64,
     #[graphql(skip)]
     pub updated_at: i64,
+    /// `Strict-Transport-Security` max-age sent with its HTTPS answers, in seconds; 0: off.
+    #[graphql(name = "hstsMaxAge")]
+    pub hsts_max_age: i64,
+    #[graphql(skip)]
+    pub hsts_include_subdomains: i64,
 }
 
 #[ComplexObject]
@@ -173,6 +178,11 @@ impl Domain {
     #[graphql(name = "createdAt")]
     async fn created(&self) -> String {
         iso(self.created_at, true)
+    }
+
+    /// Whether HSTS covers the names under this one too (`includeSubDomains`).
+    async fn hsts_include_subdomains(&self) -> bool {
+        self.hsts_include_subdomains != 0
     }
 }
 
@@ -244,6 +254,23 @@ impl DomainMutation {
                 return Ok(now);
             }
         }
+    }
+
+    /// Sets HTTP Strict Transport Security for the domain's HTTPS answers (RFC 6797): browsers
+    /// then use HTTPS only for `maxAgeSeconds` (at most two years; 0 turns it off). Off by
+    /// default: a domain whose certificate lapses would lock its visitors out. Admins only.
+    async fn set_domain_hsts(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        max_age_seconds: i64,
+        #[graphql(default = false)] include_subdomains: bool,
+    ) -> Result<Domain> {
+        visible(ctx, &id).await?;
+        let command = DomainCommand::SetHsts { max_age_seconds, include_subdomains };
+        let target = id.clone();
+        apply(ctx, |p| async move { state(ctx).handler.domain(&target, command, &p, now_ms()).await }).await?;
+        visible(ctx, &id).await
     }
 
     /// Removes the domain: it stops serving at once, and its hostname is free again.

@@ -22,7 +22,8 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
                  verification_token = excluded.verification_token, redirect_to = excluded.redirect_to, \
                  status = excluded.status, last_error = NULL, checks = 0, certificate_status = NULL, \
                  certificate_issuer = NULL, certificate_not_before = NULL, certificate_not_after = NULL, \
-                 certificate_error = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at",
+                 certificate_error = NULL, hsts_max_age = 0, hsts_include_subdomains = 0, \
+                 created_at = excluded.created_at, updated_at = excluded.updated_at",
             )
             .bind(&e.domain_id)
             .bind(&e.organization_id)
@@ -81,6 +82,17 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
             )
             .bind(format!("{}: {}", e.cause, e.reason))
             .bind(i64::from(e.renewal))
+            .bind(at)
+            .bind(&e.domain_id)
+            .execute(db)
+            .await?;
+        }
+        Event::DomainHstsSet(e) => {
+            sqlx::query(
+                "UPDATE rm_domains SET hsts_max_age = $1, hsts_include_subdomains = $2, updated_at = $3 WHERE domain_id = $4",
+            )
+            .bind(e.max_age_seconds)
+            .bind(i64::from(e.include_subdomains))
             .bind(at)
             .bind(&e.domain_id)
             .execute(db)

@@ -95,6 +95,17 @@ pub struct CertificateFailed {
     pub retry_at: i64,
 }
 
+/// HTTP Strict Transport Security for the domain (RFC 6797): sent with every HTTPS answer
+/// while `max_age_seconds` > 0; off (0) by default, as a wrong one locks visitors out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.domain")]
+pub struct DomainHstsSet {
+    pub domain_id: String,
+    pub hostname: String,
+    pub max_age_seconds: i64,
+    pub include_subdomains: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
 #[avro(namespace = "clouddeck.domain")]
 pub struct DomainRemoved {

@@ -6,10 +6,10 @@ use sqlx::AnyPool;
 /// A domain's columns: `domain_id, organization_id, project_id, hostname, verification_token,
 /// redirect_to, status, last_error, checks, certificate_status, certificate_issuer,
 /// certificate_not_before, certificate_not_after` (unix ms), `certificate_error, created_at,
-/// updated_at`.
+/// updated_at, hsts_max_age` (seconds, 0: off), `hsts_include_subdomains` (0 or 1).
 pub const DOMAIN_COLUMNS: &str = "domain_id, organization_id, project_id, hostname, verification_token, redirect_to, \
      status, last_error, checks, certificate_status, certificate_issuer, certificate_not_before, \
-     certificate_not_after, certificate_error, created_at, updated_at";
+     certificate_not_after, certificate_error, created_at, updated_at, hsts_max_age, hsts_include_subdomains";
 
 /// A domain by id, unless removed ([`DOMAIN_COLUMNS`]).
 pub async fn domain<T: Row>(db: &AnyPool, domain_id: &str) -> Result<Option<T>, sqlx::Error> {
