@@ -49,7 +49,16 @@ async fn verify(app: &App, token: &str, id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_domain_serves_once_its_txt_record_proves_it_and_stops_when_removed() {
-    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    proved_served_removed(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_serves_once_its_txt_record_proves_it_and_stops_when_removed_on_postgres() {
+    proved_served_removed(Backend::Postgres).await;
+}
+
+async fn proved_served_removed(backend: Backend) {
+    let app = spawn_app(backend, 10_000.0, 10_000).await;
     let token = app.owner_of_acme("owner@example.com", Some("shop")).await;
     let scratch = clouddeck_testkit::Scratch::new();
     let dir = scratch.path().join("shop");
