@@ -372,6 +372,65 @@ mod tests {
     }
 
     #[test]
+    fn a_custom_domain_serves_only_once_verified_answers_only_its_own_challenges_and_stops_when_removed() {
+        let mut routes = table(&[
+            created("p1", "blog"),
+            requested(D1, "p1"),
+            stored(D1, "m1"),
+            DeploymentReady { deployment_id: D1.into(), url: "u".into() }.into(),
+            DeploymentPromoted { deployment_id: D1.into(), project_id: "p1".into(), previous_deployment_id: None }
+                .into(),
+        ]);
+        let shop = Target::Custom { hostname: "shop.example.com".into() };
+        let added = |id: &str, hostname: &str, redirect_to: Option<&str>| -> Event {
+            DomainAdded {
+                domain_id: id.into(),
+                organization_id: "o1".into(),
+                project_id: "p1".into(),
+                hostname: hostname.into(),
+                verification_token: "t".into(),
+                redirect_to: redirect_to.map(str::to_string),
+            }
+            .into()
+        };
+        routes.apply(&added("dm1", "shop.example.com", None));
+        assert_eq!(routes.route(&shop, "2026-11"), None, "pending: nothing serves");
+        let verified = |id: &str, hostname: &str| -> Event {
+            DomainVerified { domain_id: id.into(), hostname: hostname.into(), project_id: "p1".into() }.into()
+        };
+        routes.apply(&verified("dm1", "shop.example.com"));
+        assert_eq!(routes.route(&shop, "2026-11").unwrap().manifest, "m1");
+        assert_eq!(routes.redirect("shop.example.com"), None);
+        routes.apply(&added("dm2", "www.shop.example.com", Some("shop.example.com")));
+        routes.apply(&verified("dm2", "www.shop.example.com"));
+        assert_eq!(routes.redirect("www.shop.example.com"), Some("shop.example.com"));
+
+        let ordered = CertificateOrdered {
+            domain_id: "dm1".into(),
+            hostname: "shop.example.com".into(),
+            token: "tok".into(),
+            key_authorization: "tok.thumb".into(),
+        };
+        routes.apply(&ordered.into());
+        assert_eq!(routes.challenge("shop.example.com", "tok"), Some("tok.thumb"));
+        assert_eq!(routes.challenge("www.shop.example.com", "tok"), None, "another host's challenge");
+        assert_eq!(routes.challenge("shop.example.com", "other"), None);
+
+        // Another organization's removal of a domain of the same name changes nothing.
+        routes.apply(
+            &DomainRemoved { domain_id: "dm9".into(), hostname: "shop.example.com".into(), project_id: "p9".into() }
+                .into(),
+        );
+        assert!(routes.route(&shop, "2026-11").is_some());
+        routes.apply(
+            &DomainRemoved { domain_id: "dm1".into(), hostname: "shop.example.com".into(), project_id: "p1".into() }
+                .into(),
+        );
+        assert_eq!(routes.route(&shop, "2026-11"), None);
+        assert_eq!(routes.challenge("shop.example.com", "tok"), None, "a removed domain's challenge is closed");
+    }
+
+    #[test]
     fn an_older_clashing_project_gets_no_alias_and_a_failed_deployment_serves_nothing() {
         let mut routes = table(&[created("p1", "blog"), created("p2", "blog"), requested(D1, "p2"), stored(D1, "m1")]);
         routes.apply(&DeploymentReady { deployment_id: D1.into(), url: "u".into() }.into());
