@@ -5,7 +5,7 @@
 use crate::config::Config;
 use anyhow::Context as _;
 use clouddeck_command_handlers::CommandHandler;
-use clouddeck_domains::{AcmeSettings, CertificateManager, TxtChecker, Verifier};
+use clouddeck_domains::{AcmeSettings, CertificateManager, DnsChecker, Verifier};
 use clouddeck_edge::Edge;
 use clouddeck_edge::per_core;
 use clouddeck_edge::report::Reporter;
@@ -244,7 +244,8 @@ impl Server {
                 .as_deref()
                 .map(|text| text.parse().with_context(|| format!("CLOUDDECK_DNS_RESOLVER: `{text}` is not ip:port")))
                 .transpose()?;
-            let checker = TxtChecker::new(resolver).map_err(anyhow::Error::msg)?;
+            let checker = DnsChecker::new(resolver).map_err(anyhow::Error::msg)?;
+            let acme_dns = DnsChecker::new(resolver).map_err(anyhow::Error::msg)?;
             let verifier = Verifier::new(CommandHandler::new(store.clone()), checker);
             let feed = Box::new(StoreFeed::new(store.clone(), 0));
             let stopped_verifier = stopped.clone();
@@ -259,7 +260,8 @@ impl Server {
                     first_retry: Duration::from_secs(config.acme_retry_secs.max(1)),
                     edge,
                 };
-                let manager = CertificateManager::new(CommandHandler::new(store.clone()), sealer.clone(), settings);
+                let manager =
+                    CertificateManager::new(CommandHandler::new(store.clone()), acme_dns, sealer.clone(), settings);
                 let feed = Box::new(StoreFeed::new(store.clone(), 0));
                 let head = store.head().await?;
                 let stopped_manager = stopped.clone();

@@ -197,4 +197,11 @@ async fn names_that_cannot_be_a_customers_domain_are_refused_with_their_rule() {
     let (viewer, _) = app.register("viewer@example.com").await;
     app.join(&token, "acme", "viewer@example.com", &viewer, "VIEWER").await;
     assert_eq!(add(&app, &viewer, "view.example.com", None).await.1["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // An organization holds at most 100 domains (two are added above).
+    for n in 0..98 {
+        let (_, body) = add(&app, &token, &format!("d{n}.example.com"), None).await;
+        assert!(body["data"]["addDomain"]["id"].is_string(), "{body}");
+    }
+    let (_, body) = add(&app, &token, "one-more.example.com", None).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUOTA_EXCEEDED", "{body}");
 }

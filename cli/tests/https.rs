@@ -169,6 +169,10 @@ async fn a_verified_domain_gets_a_certificate_and_serves_https_over_h2_and_http1
         .unwrap();
     assert_ne!(challenge.status(), 308);
 
+    // A request naming another host than its handshake did is misdirected (domain fronting).
+    let fronted = https_client(&app, &root, &host, false).get(&url).header("host", "victim.example.test").send().await;
+    assert_eq!(fronted.unwrap().status(), 421);
+
     // A name with no certificate gets no handshake.
     let stranger = unique("nocert");
     let refused = https_client(&app, &root, &stranger, false).get(format!("https://{stranger}:{port}/")).send().await;
@@ -231,10 +235,23 @@ async fn a_challenge_that_cannot_succeed_fails_with_its_cause_and_is_retried() {
     verified_domain(&app, &token, &host, false).await;
     let failed = wait_for_domain(&app, &token, &host, |d| d["status"] == "FAILED").await;
     let error = failed["certificate"]["error"].as_str().unwrap();
-    assert!(error.starts_with("challenge:") || error.starts_with("dns:"), "{failed}");
+    assert!(error.starts_with("dns:") && error.contains("no A or AAAA record"), "{failed}");
+    // The name points nowhere: the CA was never asked, so no order of the account is spent.
+    assert_eq!(count_events(&app, "domain.certificate_ordered").await, 0);
     let root = pebble_root(&pebble).await;
     let url = format!("https://{host}:{}/", app.edge_https.port());
     assert!(https_client(&app, &root, &host, false).get(&url).send().await.is_err(), "nothing serves meanwhile");
+    // A name that resolves, but not to this edge: the CA's own challenge fails, with its cause.
+    let elsewhere = unique("elsewhere");
+    verified_domain(&app, &token, &elsewhere, false).await;
+    challtestsrv("add-a", json!({ "host": format!("{elsewhere}."), "addresses": ["127.0.0.2"] })).await;
+    let refused = wait_for_domain(&app, &token, &elsewhere, |d| {
+        d["certificate"]["error"].as_str().is_some_and(|e| e.starts_with("challenge:"))
+    })
+    .await;
+    assert_eq!(refused["status"], "FAILED", "{refused}");
+    challtestsrv("clear-a", json!({ "host": format!("{elsewhere}.") })).await;
+
     // Once the name resolves, a retry succeeds.
     challtestsrv("add-a", json!({ "host": format!("{host}."), "addresses": ["127.0.0.1"] })).await;
     wait_for_domain(&app, &token, &host, |d| d["status"] == "ACTIVE").await;

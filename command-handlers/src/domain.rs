@@ -97,6 +97,8 @@ pub enum DomainCommand {
         found: bool,
         reason: String,
         give_up: bool,
+        /// The position of the last verification request the check started after (0: none).
+        answers_request: i64,
     },
     OrderCertificate {
         token: String,
@@ -175,12 +177,15 @@ impl Aggregate for Domain {
                 Ok(vec![DomainVerificationRequested { domain_id, hostname }.into()])
             }
             (RequestVerification, _) => Ok(vec![]),
-            (RecordCheck { found, reason, give_up }, Pending | Failed) => {
+            (RecordCheck { found, reason, give_up, answers_request }, Pending | Failed) => {
                 ctx.require_system("recording a DNS check")?;
                 if found {
-                    Ok(vec![DomainVerified { domain_id, hostname, project_id: self.project_id.clone() }.into()])
+                    let project_id = self.project_id.clone();
+                    Ok(vec![DomainVerified { domain_id, hostname, project_id, answers_request }.into()])
                 } else {
-                    Ok(vec![DomainVerificationFailed { domain_id, hostname, reason, gave_up: give_up }.into()])
+                    let failed =
+                        DomainVerificationFailed { domain_id, hostname, reason, gave_up: give_up, answers_request };
+                    Ok(vec![failed.into()])
                 }
             }
             (RecordCheck { .. }, _) => Ok(vec![]),
@@ -329,7 +334,7 @@ impl Decision for DomainDecision {
         let ctx = request.context_in(&organization);
         let stream = stream_of::<Domain>(&self.domain_id);
         match &self.command {
-            DomainCommand::RecordCheck { found: true, .. }
+            DomainCommand::RecordCheck { found: true, answers_request, .. }
                 if matches!(domain.status, DomainStatus::Pending | DomainStatus::Failed) =>
             {
                 let owner = (NAME_KIND, domain.hostname.as_str(), self.domain_id.as_str());
@@ -343,6 +348,7 @@ impl Decision for DomainDecision {
                             found: false,
                             reason: "another organization verified this domain first".into(),
                             give_up: true,
+                            answers_request: *answers_request,
                         };
                         Ok(vec![Write::checked(stream, domain.decide(lost, &ctx)?)])
                     }

@@ -265,7 +265,7 @@ mod domains {
     }
 
     fn found() -> DomainCommand {
-        DomainCommand::RecordCheck { found: true, reason: String::new(), give_up: false }
+        DomainCommand::RecordCheck { found: true, reason: String::new(), give_up: false, answers_request: 0 }
     }
 
     /// Applies `writes` to `given`, as the store would.

@@ -10,6 +10,7 @@
 //! manager asks the edge for it before telling the CA to look, as Caddy checks its own
 //! challenges, so the CA never looks too early.
 
+use crate::dns::DnsChecker;
 use crate::order::{self, Issued, OrderError};
 use async_trait::async_trait;
 use clouddeck_command_handlers::CommandHandler;
@@ -56,6 +57,7 @@ const EVENTS: &[&str] =
 #[derive(Debug, Clone)]
 struct Managed {
     hostname: String,
+    project_id: String,
     /// When the serving certificate (if any) becomes due for renewal (unix ms).
     renew_at: Option<i64>,
     /// When to order next (unix ms); none while an order runs or nothing is due.
@@ -66,6 +68,9 @@ struct Managed {
 
 pub struct CertificateManager {
     handler: CommandHandler,
+    /// A name must resolve before the CA is asked to connect to it: a name pointing nowhere
+    /// fails here, spending none of the account's orders at the CA.
+    dns: DnsChecker,
     sealer: Sealer,
     settings: AcmeSettings,
     managed: Mutex<HashMap<String, Managed>>,
@@ -76,9 +81,10 @@ pub struct CertificateManager {
 }
 
 impl CertificateManager {
-    pub fn new(handler: CommandHandler, sealer: Sealer, settings: AcmeSettings) -> Arc<Self> {
+    pub fn new(handler: CommandHandler, dns: DnsChecker, sealer: Sealer, settings: AcmeSettings) -> Arc<Self> {
         Arc::new(CertificateManager {
             handler,
+            dns,
             sealer,
             settings,
             managed: Mutex::default(),
@@ -185,6 +191,11 @@ impl CertificateManager {
     }
 
     async fn try_order(&self, id: &str, hostname: &str, provenance: &Provenance) -> Result<Issued, OrderError> {
+        self.dns.resolves(hostname).await.map_err(|e| OrderError {
+            cause: "dns",
+            reason: e.to_string(),
+            retry_at_ms: None,
+        })?;
         let mut account = self.account.lock().await;
         if account.is_none() {
             *account = Some(order::account(&self.handler, &self.sealer, &self.settings).await?);
@@ -212,7 +223,13 @@ impl CertificateManager {
             Event::DomainVerified(e) => {
                 managed.insert(
                     e.domain_id.clone(),
-                    Managed { hostname: e.hostname.clone(), renew_at: None, due_ms: Some(0), failures: 0 },
+                    Managed {
+                        hostname: e.hostname.clone(),
+                        project_id: e.project_id.clone(),
+                        renew_at: None,
+                        due_ms: Some(0),
+                        failures: 0,
+                    },
                 );
                 self.wake.notify_one();
             }
@@ -233,6 +250,8 @@ impl CertificateManager {
             Event::DomainRemoved(e) => {
                 managed.remove(&e.domain_id);
             }
+            // A deleted project's domains get no more orders or renewals.
+            Event::ProjectDeleted(e) => managed.retain(|_, m| m.project_id != e.project_id),
             _ => {}
         }
     }

@@ -14,18 +14,35 @@ use std::time::Duration;
 pub enum CheckError {
     #[error("no TXT record at {record}: create it with the value shown, then verify again")]
     Missing { record: String },
-    #[error("the TXT record at {record} holds {found:?}, not the value shown")]
-    Mismatch { record: String, found: Vec<String> },
-    #[error("looking up the TXT record at {record} failed: {reason}")]
+    /// (The values found are not repeated: they may be anything the name's DNS, or a zone
+    /// it points into, holds.)
+    #[error("the TXT record at {record} holds {found} other value(s), not the value shown")]
+    Mismatch { record: String, found: usize },
+    #[error("{hostname} has no A or AAAA record: point it at this server as shown")]
+    NoAddress { hostname: String },
+    #[error("looking up {record} failed: {reason}")]
     Lookup { record: String, reason: String },
 }
 
-/// Looks up TXT records.
-pub struct TxtChecker {
+/// What a failed lookup is called where the tenant sees it.
+fn lookup_reason(error: &hickory_resolver::net::NetError) -> String {
+    let text = error.to_string().to_lowercase();
+    if text.contains("timed out") || text.contains("timeout") {
+        "the name's DNS servers did not answer in time".into()
+    } else if text.contains("servfail") || text.contains("server failure") {
+        "the name's DNS servers answered with a failure (SERVFAIL)".into()
+    } else {
+        "the DNS lookup failed".into()
+    }
+}
+
+/// Looks names up: TXT records that prove ownership, addresses that show a name points
+/// somewhere before a CA is asked to connect to it.
+pub struct DnsChecker {
     resolver: TokioResolver,
 }
 
-impl TxtChecker {
+impl DnsChecker {
     /// Asks `server` (`ip:port`, UDP then TCP) or, with none, the system's resolvers
     /// (`/etc/resolv.conf`). Nothing is cached: each check asks again.
     ///
@@ -53,7 +70,22 @@ impl TxtChecker {
             None => TokioResolver::builder_tokio().map_err(|e| format!("reading the system's DNS settings: {e}"))?,
         };
         let resolver = builder.with_options(options).build().map_err(|e| e.to_string())?;
-        Ok(TxtChecker { resolver })
+        Ok(DnsChecker { resolver })
+    }
+
+    /// Whether `hostname` has an address (A or AAAA, through CNAMEs) for a CA to connect to.
+    ///
+    /// Errors: `Missing` naming the host when it has none; `Lookup` when the lookup failed.
+    pub async fn resolves(&self, hostname: &str) -> Result<(), CheckError> {
+        let fqdn = format!("{}.", hostname.trim_end_matches('.'));
+        match self.resolver.lookup_ip(fqdn.as_str()).await {
+            Ok(found) if found.iter().next().is_some() => Ok(()),
+            Ok(_) => Err(CheckError::NoAddress { hostname: hostname.to_string() }),
+            Err(e) if e.is_no_records_found() || e.is_nx_domain() => {
+                Err(CheckError::NoAddress { hostname: hostname.to_string() })
+            }
+            Err(e) => Err(CheckError::Lookup { record: hostname.to_string(), reason: lookup_reason(&e) }),
+        }
     }
 
     /// Whether a TXT record at `record` holds `expected` (one record's strings joined, as
@@ -67,7 +99,11 @@ impl TxtChecker {
             Err(e) if e.is_no_records_found() || e.is_nx_domain() => {
                 return Err(CheckError::Missing { record: record.to_string() });
             }
-            Err(e) => return Err(CheckError::Lookup { record: record.to_string(), reason: e.to_string() }),
+            Err(e) => {
+                // The resolver's own words may name internal servers: they go to the log only.
+                tracing::info!(%record, error = %e, "a TXT lookup failed");
+                return Err(CheckError::Lookup { record: record.to_string(), reason: lookup_reason(&e) });
+            }
         };
         let found: Vec<String> = lookup
             .answers()
@@ -84,7 +120,7 @@ impl TxtChecker {
         } else if found.is_empty() {
             Err(CheckError::Missing { record: record.to_string() })
         } else {
-            Err(CheckError::Mismatch { record: record.to_string(), found })
+            Err(CheckError::Mismatch { record: record.to_string(), found: found.len() })
         }
     }
 }

@@ -10,5 +10,5 @@ pub mod schedule;
 pub mod verifier;
 
 pub use certificates::{AcmeSettings, CertificateManager};
-pub use dns::{CheckError, TxtChecker};
+pub use dns::{CheckError, DnsChecker};
 pub use verifier::Verifier;

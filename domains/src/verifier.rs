@@ -7,18 +7,24 @@
 //! each start): small, and right after a restart. Two verifiers checking one domain do no
 //! harm: the aggregate ignores a check of a domain already verified.
 
-use crate::dns::TxtChecker;
+use crate::dns::DnsChecker;
 use crate::schedule::next_check;
 use async_trait::async_trait;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_command_handlers::domain::{DomainCommand, challenge_record};
 use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, now_ms};
 use clouddeck_events::{Actor, Event, Provenance};
+use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tracing::{info, warn};
+
+/// Checks made at once.
+const CONCURRENT_CHECKS: usize = 16;
+/// The shortest time between two checks of one domain, however often its owner asks.
+const MIN_INTERVAL_MS: i64 = 2_000;
 
 /// Events the verifier reads; the rest are skipped without decoding.
 const DOMAIN_EVENTS: &[&str] = &[
@@ -27,6 +33,7 @@ const DOMAIN_EVENTS: &[&str] = &[
     "domain.verified",
     "domain.verification_failed",
     "domain.removed",
+    "project.deleted",
 ];
 
 #[derive(Debug, Clone)]
@@ -39,18 +46,23 @@ struct Known {
     failed: bool,
     /// When to check next (unix ms); none: not pending.
     due_ms: Option<i64>,
+    /// When it was last checked (unix ms).
+    checked_ms: i64,
+    /// The log position of the last verification request seen.
+    requested_position: i64,
+    project_id: String,
 }
 
 pub struct Verifier {
     handler: CommandHandler,
-    checker: TxtChecker,
+    checker: DnsChecker,
     /// Every domain not removed nor verified, by id.
     known: Mutex<HashMap<String, Known>>,
     wake: Notify,
 }
 
 impl Verifier {
-    pub fn new(handler: CommandHandler, checker: TxtChecker) -> Arc<Self> {
+    pub fn new(handler: CommandHandler, checker: DnsChecker) -> Arc<Self> {
         Arc::new(Verifier { handler, checker, known: Mutex::default(), wake: Notify::new() })
     }
 
@@ -71,17 +83,27 @@ impl Verifier {
     async fn check_due(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             let now = now_ms();
+            // Taken off the schedule while checked: a request meanwhile schedules another.
             let due: Vec<(String, Known)> = {
-                let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
                 known
-                    .iter()
+                    .iter_mut()
                     .filter(|(_, k)| k.due_ms.is_some_and(|due| due <= now))
-                    .map(|(id, k)| (id.clone(), k.clone()))
+                    .map(|(id, k)| {
+                        k.due_ms = None;
+                        k.checked_ms = now;
+                        (id.clone(), k.clone())
+                    })
                     .collect()
             };
-            for (id, domain) in due {
-                self.check(&id, &domain).await;
-            }
+            // Several at once, so a name whose DNS never answers holds up no other.
+            let verifier = &self;
+            futures::stream::iter(due)
+                .for_each_concurrent(
+                    CONCURRENT_CHECKS,
+                    |(id, domain)| async move { verifier.check(&id, &domain).await },
+                )
+                .await;
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -90,16 +112,22 @@ impl Verifier {
         }
     }
 
+    /// Checks `domain` (as it was when taken off the schedule: its `requested_position` is
+    /// the last request this check started after).
     async fn check(&self, id: &str, domain: &Known) {
         let now = now_ms();
+        let answers_request = domain.requested_position;
         let outcome = self.checker.check(&challenge_record(&domain.hostname), &domain.token).await;
         let next = next_check(domain.added_ms, now);
         let command = match &outcome {
-            Ok(()) => DomainCommand::RecordCheck { found: true, reason: String::new(), give_up: false },
+            Ok(()) => {
+                DomainCommand::RecordCheck { found: true, reason: String::new(), give_up: false, answers_request }
+            }
             Err(e) => DomainCommand::RecordCheck {
                 found: false,
                 reason: e.to_string(),
                 give_up: domain.failed || next.is_none(),
+                answers_request,
             },
         };
         info!(domain = %domain.hostname, found = outcome.is_ok(), "domain ownership checked");
@@ -113,13 +141,18 @@ impl Verifier {
         self.schedule(id, if domain.failed { None } else { next });
     }
 
+    /// Puts `id` back on the schedule at `due_ms`, unless a request meanwhile asked sooner.
     fn schedule(&self, id: &str, due_ms: Option<i64>) {
         if let Some(known) = self.known.lock().unwrap_or_else(PoisonError::into_inner).get_mut(id) {
-            known.due_ms = due_ms;
+            known.due_ms = match (known.due_ms, due_ms) {
+                (Some(asked), Some(next)) => Some(asked.min(next)),
+                (asked, next) => asked.or(next),
+            };
         }
     }
 
-    fn apply_event(&self, event: &Event) {
+    /// Folds `event`, recorded at log position `position` and at `recorded_ms` (unix ms).
+    fn apply_event(&self, event: &Event, position: i64, recorded_ms: i64) {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
         match event {
             Event::DomainAdded(e) => {
@@ -129,15 +162,21 @@ impl Verifier {
                     Known {
                         hostname: e.hostname.clone(),
                         token: e.verification_token.clone(),
-                        added_ms: now,
+                        // A domain's age counts from its event, not from when this process read it.
+                        added_ms: recorded_ms,
                         failed: false,
                         due_ms: Some(now),
+                        checked_ms: 0,
+                        requested_position: 0,
+                        project_id: e.project_id.clone(),
                     },
                 );
             }
             Event::DomainVerificationRequested(e) => {
                 if let Some(domain) = known.get_mut(&e.domain_id) {
-                    domain.due_ms = Some(0);
+                    // At once, unless it was checked a moment ago: then as soon as allowed.
+                    domain.due_ms = Some(domain.checked_ms + MIN_INTERVAL_MS);
+                    domain.requested_position = position;
                     self.wake.notify_one();
                 }
             }
@@ -153,6 +192,7 @@ impl Verifier {
             Event::DomainRemoved(e) => {
                 known.remove(&e.domain_id);
             }
+            Event::ProjectDeleted(e) => known.retain(|_, domain| domain.project_id != e.project_id),
             _ => {}
         }
         if matches!(event, Event::DomainAdded(_)) {
@@ -177,14 +217,7 @@ impl Consumer for &Verifier {
             }
             match recorded.decode() {
                 Ok(event) => {
-                    // A domain's age counts from its event, not from when this process read it.
-                    self.apply_event(&event);
-                    if let Event::DomainAdded(e) = &event
-                        && let Some(known) =
-                            self.known.lock().unwrap_or_else(PoisonError::into_inner).get_mut(&e.domain_id)
-                    {
-                        known.added_ms = recorded.meta.recorded_at / 1_000;
-                    }
+                    self.apply_event(&event, recorded.meta.position, recorded.meta.recorded_at / 1_000);
                     applied += 1;
                 }
                 Err(e) => {

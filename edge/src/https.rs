@@ -14,9 +14,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-/// Marks a request that arrived over TLS.
-#[derive(Debug, Clone, Copy)]
-pub struct Secure;
+/// Marks a request that arrived over TLS, with the name its handshake asked for (SNI).
+#[derive(Debug, Clone)]
+pub struct Secure {
+    pub sni: Option<String>,
+}
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,9 +56,10 @@ pub async fn serve(
                 }
                 Err(_) => return,
             };
+            let sni = tls.get_ref().1.server_name().map(str::to_ascii_lowercase);
             let service = router.map_request(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(Peer(peer)));
-                request.extensions_mut().insert(Secure);
+                request.extensions_mut().insert(Secure { sni: sni.clone() });
                 request
             });
             let served = auto::Builder::new(TokioExecutor::new())

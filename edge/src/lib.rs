@@ -113,11 +113,11 @@ impl Edge {
                 let Some(sealer) = &self.sealer else { return };
                 let key = sealer.open(&e.sealed_private_key).map_err(|_| "its key cannot be unsealed".to_string());
                 match key.and_then(|key| tls::certified_key(&e.certificate_chain_pem, &key)) {
-                    Ok(key) => self.certificates.insert(&e.hostname, key),
+                    Ok(key) => self.certificates.insert(&e.hostname, &e.domain_id, key),
                     Err(reason) => tracing::error!(domain = %e.hostname, %reason, "a certificate cannot be served"),
                 }
             }
-            clouddeck_events::Event::DomainRemoved(e) => self.certificates.remove(&e.hostname),
+            clouddeck_events::Event::DomainRemoved(e) => self.certificates.remove(&e.hostname, &e.domain_id),
             _ => {}
         }
     }
@@ -280,6 +280,19 @@ fn host_of(request: &Request) -> &str {
     }
 }
 
+/// Whether a request over TLS names another host than its handshake did (domain fronting):
+/// it is answered 421 (RFC 9110 §15.5.20), unless both names are under the base domain, whose
+/// one wildcard certificate covers them all.
+fn misdirected(sni: Option<&str>, host: &str, base_domain: &str) -> bool {
+    let Some(sni) = sni else { return false };
+    let host = host
+        .rsplit_once(':')
+        .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let under_base = |name: &str| name == base_domain || name.ends_with(&format!(".{base_domain}"));
+    sni != host && !(under_base(sni) && under_base(&host))
+}
+
 /// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3).
 const ACME_CHALLENGE_PATH: &str = "/.well-known/acme-challenge/";
 
@@ -288,7 +301,16 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let Some(target) = target(host, &edge.base_domain) else {
         return not_routed();
     };
-    let secure = request.extensions().get::<https::Secure>().is_some();
+    let secure = match request.extensions().get::<https::Secure>() {
+        Some(https::Secure { sni }) => {
+            if misdirected(sni.as_deref(), host, &edge.base_domain) {
+                let message = "421: this connection's TLS name (SNI) is not the requested host\n";
+                return (StatusCode::MISDIRECTED_REQUEST, message).into_response();
+            }
+            true
+        }
+        None => false,
+    };
     if let Target::Custom { hostname } = &target
         && let Some(answer) = edge.custom_domain(hostname, host, request.uri(), secure).await
     {
@@ -405,4 +427,20 @@ fn with_headers(mut response: Response, headers: &[(String, String)]) -> Respons
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::misdirected;
+
+    #[test]
+    fn a_host_other_than_the_handshakes_name_is_misdirected_unless_both_are_the_base_domains() {
+        assert!(!misdirected(Some("shop.example.com"), "shop.example.com:8443", "localhost"));
+        assert!(!misdirected(Some("shop.example.com"), "Shop.Example.com.", "localhost"));
+        assert!(misdirected(Some("shop.example.com"), "other.example.com", "localhost"));
+        assert!(misdirected(Some("shop.example.com"), "blog.localhost", "localhost"));
+        assert!(misdirected(Some("blog.localhost"), "shop.example.com", "localhost"));
+        assert!(!misdirected(Some("blog.localhost"), "docs.localhost", "localhost"), "one wildcard covers both");
+        assert!(!misdirected(None, "anything", "localhost"));
+    }
 }

@@ -81,8 +81,8 @@ pub struct RouteTable {
     domains: HashMap<String, DomainRoute>,
     /// Custom domains as added, by id: their hostname, redirect and HSTS, until verified.
     added: HashMap<String, (String, Option<String>, Option<String>)>,
-    /// Open HTTP-01 challenges: token → (hostname, key authorization).
-    challenges: HashMap<String, (String, String)>,
+    /// Open HTTP-01 challenges: token → (hostname, key authorization, domain id).
+    challenges: HashMap<String, (String, String, String)>,
     /// Metered bandwidth in bytes, by organization, then month (`YYYY-MM`): looked up on every
     /// request by borrowed keys, without building one.
     bandwidth: HashMap<String, HashMap<String, i64>>,
@@ -192,13 +192,14 @@ impl RouteTable {
                 if self.domains.get(&e.hostname).is_some_and(|d| d.domain_id == e.domain_id) {
                     self.domains.remove(&e.hostname);
                 }
-                self.challenges.retain(|_, (hostname, _)| *hostname != e.hostname);
+                self.challenges.retain(|_, (_, _, domain_id)| *domain_id != e.domain_id);
             }
             Event::CertificateOrdered(e) => {
-                self.challenges.insert(e.token.clone(), (e.hostname.clone(), e.key_authorization.clone()));
+                let challenge = (e.hostname.clone(), e.key_authorization.clone(), e.domain_id.clone());
+                self.challenges.insert(e.token.clone(), challenge);
             }
-            Event::CertificateIssued(e) => self.challenges.retain(|_, (hostname, _)| *hostname != e.hostname),
-            Event::CertificateFailed(e) => self.challenges.retain(|_, (hostname, _)| *hostname != e.hostname),
+            Event::CertificateIssued(e) => self.challenges.retain(|_, (_, _, domain_id)| *domain_id != e.domain_id),
+            Event::CertificateFailed(e) => self.challenges.retain(|_, (_, _, domain_id)| *domain_id != e.domain_id),
             Event::UsageMetered(e) if e.metric == "bandwidth_bytes" => {
                 let month = clouddeck_billing::period_of(e.window_start);
                 *self.bandwidth.entry(e.organization_id.clone()).or_default().entry(month).or_default() += e.quantity;
@@ -220,8 +221,12 @@ impl RouteTable {
     }
 
     /// Where a verified custom domain with a redirect sends its requests: the other host.
+    /// Only to another verified domain of the same project: a redirect is no way to send one
+    /// tenant's visitors to a name it has not proved.
     pub fn redirect(&self, hostname: &str) -> Option<&str> {
-        self.domains.get(hostname)?.redirect_to.as_deref()
+        let route = self.domains.get(hostname)?;
+        let to = route.redirect_to.as_deref()?;
+        (self.domains.get(to)?.project_id == route.project_id).then_some(to)
     }
 
     /// The `Strict-Transport-Security` value a verified custom domain sends over HTTPS.
@@ -232,7 +237,7 @@ impl RouteTable {
     /// The key authorization to answer an HTTP-01 challenge `token` with, when `hostname`
     /// has that challenge open (RFC 8555 §8.3).
     pub fn challenge(&self, hostname: &str, token: &str) -> Option<&str> {
-        self.challenges.get(token).filter(|(host, _)| host == hostname).map(|(_, key)| key.as_str())
+        self.challenges.get(token).filter(|(host, _, _)| host == hostname).map(|(_, key, _)| key.as_str())
     }
 
     /// Where `target` leads in month `period` (`YYYY-MM`), if anywhere.
@@ -396,7 +401,8 @@ mod tests {
         routes.apply(&added("dm1", "shop.example.com", None));
         assert_eq!(routes.route(&shop, "2026-11"), None, "pending: nothing serves");
         let verified = |id: &str, hostname: &str| -> Event {
-            DomainVerified { domain_id: id.into(), hostname: hostname.into(), project_id: "p1".into() }.into()
+            let project_id = "p1".into();
+            DomainVerified { domain_id: id.into(), hostname: hostname.into(), project_id, answers_request: 0 }.into()
         };
         routes.apply(&verified("dm1", "shop.example.com"));
         assert_eq!(routes.route(&shop, "2026-11").unwrap().manifest, "m1");
@@ -404,6 +410,9 @@ mod tests {
         routes.apply(&added("dm2", "www.shop.example.com", Some("shop.example.com")));
         routes.apply(&verified("dm2", "www.shop.example.com"));
         assert_eq!(routes.redirect("www.shop.example.com"), Some("shop.example.com"));
+        routes.apply(&added("dm3", "go.shop.example.com", Some("elsewhere.example.net")));
+        routes.apply(&verified("dm3", "go.shop.example.com"));
+        assert_eq!(routes.redirect("go.shop.example.com"), None, "not to a name the project has not proved");
 
         let ordered = CertificateOrdered {
             domain_id: "dm1".into(),
@@ -422,6 +431,7 @@ mod tests {
                 .into(),
         );
         assert!(routes.route(&shop, "2026-11").is_some());
+        assert_eq!(routes.challenge("shop.example.com", "tok"), Some("tok.thumb"), "nor its challenges");
         routes.apply(
             &DomainRemoved { domain_id: "dm1".into(), hostname: "shop.example.com".into(), project_id: "p1".into() }
                 .into(),

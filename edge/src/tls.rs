@@ -30,21 +30,28 @@ pub fn certified_key(chain_pem: &str, key_pem: &str) -> Result<CertifiedKey, Str
 /// The certificates the edge serves, by SNI name.
 #[derive(Debug, Default)]
 pub struct Certificates {
-    /// Custom domains' certificates, by hostname (lowercase).
-    domains: RwLock<HashMap<String, Arc<CertifiedKey>>>,
+    /// Custom domains' certificates, by hostname (lowercase), with the id of the domain they
+    /// were issued to.
+    domains: RwLock<HashMap<String, (String, Arc<CertifiedKey>)>>,
     /// The base domain's certificate, with the base domain.
     base: RwLock<Option<(String, Arc<CertifiedKey>)>>,
 }
 
 impl Certificates {
-    /// Serves `key` for `hostname` from the next handshake on (replacing an older one).
-    pub fn insert(&self, hostname: &str, key: CertifiedKey) {
-        self.domains.write().unwrap_or_else(PoisonError::into_inner).insert(hostname.to_string(), Arc::new(key));
+    /// Serves `key`, issued to domain `domain_id`, for `hostname` from the next handshake on
+    /// (replacing an older one).
+    pub fn insert(&self, hostname: &str, domain_id: &str, key: CertifiedKey) {
+        let mut domains = self.domains.write().unwrap_or_else(PoisonError::into_inner);
+        domains.insert(hostname.to_string(), (domain_id.to_string(), Arc::new(key)));
     }
 
-    /// Stops serving `hostname`.
-    pub fn remove(&self, hostname: &str) {
-        self.domains.write().unwrap_or_else(PoisonError::into_inner).remove(hostname);
+    /// Stops serving `hostname`, if its certificate was issued to domain `domain_id` (another
+    /// organization's removal of a pending domain of the same name changes nothing).
+    pub fn remove(&self, hostname: &str, domain_id: &str) {
+        let mut domains = self.domains.write().unwrap_or_else(PoisonError::into_inner);
+        if domains.get(hostname).is_some_and(|(holder, _)| holder == domain_id) {
+            domains.remove(hostname);
+        }
     }
 
     /// Serves `key` for `base_domain` and every name under it.
@@ -59,7 +66,7 @@ impl Certificates {
 
     fn find(&self, name: &str) -> Option<Arc<CertifiedKey>> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
-        if let Some(key) = self.domains.read().unwrap_or_else(PoisonError::into_inner).get(&name) {
+        if let Some((_, key)) = self.domains.read().unwrap_or_else(PoisonError::into_inner).get(&name) {
             return Some(key.clone());
         }
         let base = self.base.read().unwrap_or_else(PoisonError::into_inner);

@@ -4,7 +4,7 @@
 //! domain serves the project's production deployment and gets a certificate from ACME.
 
 use crate::access;
-use crate::error::{db, domain, internal, not_found};
+use crate::error::{QUOTA_EXCEEDED, coded, db, domain, internal, not_found};
 use crate::lookup;
 use crate::mutation::apply;
 use crate::state::{iso, now_ms, state};
@@ -28,6 +28,10 @@ pub struct DomainTargets {
     /// RFC 1034 §3.6.2).
     pub addresses: Vec<IpAddr>,
 }
+
+/// The most domains (not removed) an organization may have: each is checked over DNS for up
+/// to 7 days and may hold a certificate, so they are not free to the server.
+pub const MAX_DOMAINS_PER_ORGANIZATION: i64 = 100;
 
 /// How long `verifyDomain` waits for the check's outcome.
 const CHECK_WAIT: Duration = Duration::from_secs(15);
@@ -126,6 +130,8 @@ pub struct Domain {
     pub hsts_max_age: i64,
     #[graphql(skip)]
     pub hsts_include_subdomains: i64,
+    #[graphql(skip)]
+    pub answered_request: i64,
 }
 
 #[ComplexObject]
@@ -203,7 +209,7 @@ impl DomainMutation {
     /// Adds `hostname` to a project: it answers PENDING_VERIFICATION with the DNS records to
     /// create. Uppercase and a trailing dot are normalized; internationalized names are kept
     /// in punycode. BAD_USER_INPUT names the rule a hostname breaks; CONFLICT when another
-    /// organization has verified it.
+    /// organization has verified it; QUOTA_EXCEEDED past 100 domains in the organization.
     async fn add_domain(
         &self,
         ctx: &Context<'_>,
@@ -213,6 +219,14 @@ impl DomainMutation {
         redirect_to: Option<String>,
     ) -> Result<Domain> {
         let found = lookup::project(ctx, &organization, &project).await?;
+        let held =
+            queries::domains::count_of_organization(&state(ctx).read_db, &found.organization_id).await.map_err(db)?;
+        if held >= MAX_DOMAINS_PER_ORGANIZATION {
+            return Err(coded(
+                QUOTA_EXCEEDED,
+                format!("an organization may have {MAX_DOMAINS_PER_ORGANIZATION} domains; remove one first"),
+            ));
+        }
         let base = &state(ctx).domains.base_domain;
         let hostname = self::hostname("hostname", &hostname, base).map_err(domain)?;
         let redirect_to = redirect_to.map(|to| self::hostname("redirectTo", &to, base)).transpose().map_err(domain)?;
@@ -239,15 +253,16 @@ impl DomainMutation {
             return Ok(before);
         }
         let target = id.clone();
-        apply(ctx, |p| async move {
+        let requested = apply(ctx, |p| async move {
             state(ctx).handler.domain(&target, DomainCommand::RequestVerification, &p, now_ms()).await
         })
         .await?;
+        // The answer is the first check that started after this request was recorded.
         let deadline = tokio::time::Instant::now() + CHECK_WAIT;
         let mut projected = state(ctx).projected.clone();
         loop {
             let now = visible(ctx, &id).await?;
-            if now.checks > before.checks || now.status != before.status {
+            if now.answered_request >= requested.last_position || now.status == DomainStatus::Verified {
                 return Ok(now);
             }
             if !matches!(tokio::time::timeout_at(deadline, projected.changed()).await, Ok(Ok(()))) {

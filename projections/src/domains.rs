@@ -37,23 +37,26 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
         }
         Event::DomainVerified(e) => {
             sqlx::query(
-                "UPDATE rm_domains SET status = 'verified', last_error = NULL, checks = checks + 1, updated_at = $1 \
-                 WHERE domain_id = $2",
+                "UPDATE rm_domains SET status = 'verified', last_error = NULL, checks = checks + 1, updated_at = $1, \
+                 answered_request = CASE WHEN answered_request > $3 THEN answered_request ELSE $3 END WHERE domain_id = $2",
             )
             .bind(at)
             .bind(&e.domain_id)
+            .bind(e.answers_request)
             .execute(db)
             .await?;
         }
         Event::DomainVerificationFailed(e) => {
             sqlx::query(
                 "UPDATE rm_domains SET status = CASE WHEN $1 = 1 THEN 'failed' ELSE status END, last_error = $2, \
-                 checks = checks + 1, updated_at = $3 WHERE domain_id = $4",
+                 checks = checks + 1, updated_at = $3, \
+                 answered_request = CASE WHEN answered_request > $5 THEN answered_request ELSE $5 END WHERE domain_id = $4",
             )
             .bind(i64::from(e.gave_up))
             .bind(&e.reason)
             .bind(at)
             .bind(&e.domain_id)
+            .bind(e.answers_request)
             .execute(db)
             .await?;
         }

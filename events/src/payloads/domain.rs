@@ -32,6 +32,9 @@ pub struct DomainVerified {
     pub domain_id: String,
     pub hostname: String,
     pub project_id: String,
+    /// The log position of the last verification request this check answers (it started
+    /// after that request was recorded); 0 for a scheduled check.
+    pub answers_request: i64,
 }
 
 /// A check that did not find the record. `gave_up`: the domain has been pending too long (7
@@ -43,6 +46,8 @@ pub struct DomainVerificationFailed {
     pub hostname: String,
     pub reason: String,
     pub gave_up: bool,
+    /// As in [`DomainVerified`].
+    pub answers_request: i64,
 }
 
 /// An HTTP-01 challenge (RFC 8555 §8.3) the edge answers at

@@ -6,10 +6,11 @@ use sqlx::AnyPool;
 /// A domain's columns: `domain_id, organization_id, project_id, hostname, verification_token,
 /// redirect_to, status, last_error, checks, certificate_status, certificate_issuer,
 /// certificate_not_before, certificate_not_after` (unix ms), `certificate_error, created_at,
-/// updated_at, hsts_max_age` (seconds, 0: off), `hsts_include_subdomains` (0 or 1).
+/// updated_at, hsts_max_age` (seconds, 0: off), `hsts_include_subdomains` (0 or 1),
+/// `answered_request` (the log position of the last verification request a check answered).
 pub const DOMAIN_COLUMNS: &str = "domain_id, organization_id, project_id, hostname, verification_token, redirect_to, \
      status, last_error, checks, certificate_status, certificate_issuer, certificate_not_before, \
-     certificate_not_after, certificate_error, created_at, updated_at, hsts_max_age, hsts_include_subdomains";
+     certificate_not_after, certificate_error, created_at, updated_at, hsts_max_age, hsts_include_subdomains, answered_request";
 
 /// A domain by id, unless removed ([`DOMAIN_COLUMNS`]).
 pub async fn domain<T: Row>(db: &AnyPool, domain_id: &str) -> Result<Option<T>, sqlx::Error> {
@@ -27,4 +28,14 @@ pub async fn domains_of_project<T: Row>(db: &AnyPool, project_id: &str) -> Resul
     .bind(project_id)
     .fetch_all(db)
     .await
+}
+
+/// How many domains an organization has that are not removed.
+pub async fn count_of_organization(db: &AnyPool, organization_id: &str) -> Result<i64, sqlx::Error> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM rm_domains WHERE organization_id = $1 AND status <> 'removed'")
+            .bind(organization_id)
+            .fetch_one(db)
+            .await?;
+    Ok(count)
 }
