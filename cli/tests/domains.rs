@@ -156,6 +156,19 @@ async fn proved_served_removed(backend: Backend) {
     assert!(taken["data"]["addDomain"]["id"].is_string(), "{taken}");
     // The other organization cannot see or remove this one's domains.
     assert_eq!(app.code(Some(&bob), remove, json!({ "id": www_id })).await.as_deref(), Some("NOT_FOUND"));
+    // Deleting the project removes its domains: the verified www name is free again.
+    assert_eq!(app.code(Some(&bob), theft, json!({ "h": www })).await.as_deref(), Some("CONFLICT"));
+    app.ok(Some(&token), "mutation { deleteProject(organization: \"acme\", project: \"shop\") }", json!({})).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let (_, body) = app.post(Some(&bob), theft, json!({ "h": www })).await;
+        if body["data"]["addDomain"]["id"].is_string() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the deleted project's domain still holds its name: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(get(&app, &www, "/").await.status(), 404);
     set_txt(&format!("_clouddeck-challenge.{apex}"), None).await;
     set_txt(&format!("_clouddeck-challenge.{www}"), None).await;
 }

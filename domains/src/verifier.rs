@@ -3,6 +3,9 @@
 //! schedule of `schedule.rs`, and records each outcome as a command (so the aggregate decides:
 //! a found record verifies and claims the name; a missing one after 7 days fails).
 //!
+//! A deleted project's domains are removed (by CloudDeck, as a command), so their names are
+//! free again and nothing keeps checking or renewing them.
+//!
 //! The set of pending domains is kept in memory from the whole log (read from its start at
 //! each start): small, and right after a restart. Two verifiers checking one domain do no
 //! harm: the aggregate ignores a check of a domain already verified.
@@ -15,7 +18,7 @@ use clouddeck_command_handlers::domain::{DomainCommand, challenge_record};
 use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, now_ms};
 use clouddeck_events::{Actor, Event, Provenance};
 use futures::StreamExt;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
@@ -58,12 +61,24 @@ pub struct Verifier {
     checker: DnsChecker,
     /// Every domain not removed nor verified, by id.
     known: Mutex<HashMap<String, Known>>,
+    /// Every domain not removed, by project: a deleted project's domains are removed, so
+    /// their names are free again.
+    of_project: Mutex<HashMap<String, HashSet<String>>>,
+    /// Domains of deleted projects, to remove.
+    orphans: Mutex<HashSet<String>>,
     wake: Notify,
 }
 
 impl Verifier {
     pub fn new(handler: CommandHandler, checker: DnsChecker) -> Arc<Self> {
-        Arc::new(Verifier { handler, checker, known: Mutex::default(), wake: Notify::new() })
+        Arc::new(Verifier {
+            handler,
+            checker,
+            known: Mutex::default(),
+            of_project: Mutex::default(),
+            orphans: Mutex::default(),
+            wake: Notify::new(),
+        })
     }
 
     /// Follows `feed` (the whole log, from its start) and checks what is due, until `stop`.
@@ -96,6 +111,10 @@ impl Verifier {
                     })
                     .collect()
             };
+            let orphans: Vec<String> = self.orphans.lock().unwrap_or_else(PoisonError::into_inner).drain().collect();
+            for id in orphans {
+                self.remove_orphan(&id).await;
+            }
             // Several at once, so a name whose DNS never answers holds up no other.
             let verifier = &self;
             futures::stream::iter(due)
@@ -141,6 +160,21 @@ impl Verifier {
         self.schedule(id, if domain.failed { None } else { next });
     }
 
+    /// Removes a domain whose project was deleted (CloudDeck's own command, in the domain's
+    /// organization), which gives its name back.
+    async fn remove_orphan(&self, id: &str) {
+        let provenance = Provenance::new(Actor::System("domains".into()));
+        match self.handler.domain(id, DomainCommand::Remove, &provenance, now_ms()).await {
+            Ok(_) => info!(domain = id, "a deleted project's domain was removed"),
+            // Removed already (a replay at start-up sees the deletion before the removal).
+            Err(clouddeck_command_handlers::DomainError::NotFound { .. }) => {}
+            Err(e) => {
+                warn!(domain = id, error = %e, "a deleted project's domain could not be removed; it is tried again");
+                self.orphans.lock().unwrap_or_else(PoisonError::into_inner).insert(id.to_string());
+            }
+        }
+    }
+
     /// Puts `id` back on the schedule at `due_ms`, unless a request meanwhile asked sooner.
     fn schedule(&self, id: &str, due_ms: Option<i64>) {
         if let Some(known) = self.known.lock().unwrap_or_else(PoisonError::into_inner).get_mut(id) {
@@ -157,6 +191,9 @@ impl Verifier {
         match event {
             Event::DomainAdded(e) => {
                 let now = now_ms();
+                let mut of_project = self.of_project.lock().unwrap_or_else(PoisonError::into_inner);
+                of_project.entry(e.project_id.clone()).or_default().insert(e.domain_id.clone());
+                drop(of_project);
                 known.insert(
                     e.domain_id.clone(),
                     Known {
@@ -191,8 +228,21 @@ impl Verifier {
             }
             Event::DomainRemoved(e) => {
                 known.remove(&e.domain_id);
+                if let Some(domains) =
+                    self.of_project.lock().unwrap_or_else(PoisonError::into_inner).get_mut(&e.project_id)
+                {
+                    domains.remove(&e.domain_id);
+                }
+                self.orphans.lock().unwrap_or_else(PoisonError::into_inner).remove(&e.domain_id);
             }
-            Event::ProjectDeleted(e) => known.retain(|_, domain| domain.project_id != e.project_id),
+            Event::ProjectDeleted(e) => {
+                known.retain(|_, domain| domain.project_id != e.project_id);
+                let domains = self.of_project.lock().unwrap_or_else(PoisonError::into_inner).remove(&e.project_id);
+                if let Some(domains) = domains.filter(|d| !d.is_empty()) {
+                    self.orphans.lock().unwrap_or_else(PoisonError::into_inner).extend(domains);
+                    self.wake.notify_one();
+                }
+            }
             _ => {}
         }
         if matches!(event, Event::DomainAdded(_)) {
