@@ -55,6 +55,8 @@ fn deploy_promote_and_roll_back(server_env: &[(&str, &str)]) {
         .env("CLOUDDECK_DATA_DIR", &data)
         .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
         .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
+        // (its own HTTPS port too: the two tests here run `up` side by side)
+        .env("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{}", free_port()))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
