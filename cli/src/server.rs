@@ -9,6 +9,7 @@ use clouddeck_domains::{AcmeSettings, CertificateManager, DnsChecker, Verifier};
 use clouddeck_edge::Edge;
 use clouddeck_edge::per_core;
 use clouddeck_edge::report::Reporter;
+use clouddeck_edge::tls::BaseCertificate;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
 use clouddeck_graphql_api::mail::Mailer;
@@ -176,10 +177,15 @@ impl Server {
             )
             .with_https(sealer.clone(), https_bound.port());
             if let (Some(cert), Some(key)) = (&config.edge_tls_cert, &config.edge_tls_key) {
-                let reloading = base_certificate(edge.certificates.clone(), &config.base_domain, cert, key).await?;
-                let stopped = stopped.clone();
+                let base =
+                    BaseCertificate { base_domain: config.base_domain.clone(), cert: cert.clone(), key: key.clone() };
+                base.load(&edge.certificates)
+                    .map_err(anyhow::Error::msg)
+                    .context("CLOUDDECK_EDGE_TLS_CERT / CLOUDDECK_EDGE_TLS_KEY")?;
+                let reloading =
+                    base.reload_on_change(edge.certificates.clone(), BASE_CERTIFICATE_CHECK, stopped.clone());
                 tasks.spawn(async move {
-                    reloading(stopped).await;
+                    reloading.await;
                     Ok(())
                 });
             }
@@ -245,11 +251,12 @@ impl Server {
                 .map(|text| text.parse().with_context(|| format!("CLOUDDECK_DNS_RESOLVER: `{text}` is not ip:port")))
                 .transpose()?;
             let checker = DnsChecker::new(resolver).map_err(anyhow::Error::msg)?;
-            let acme_dns = DnsChecker::new(resolver).map_err(anyhow::Error::msg)?;
-            let verifier = Verifier::new(CommandHandler::new(store.clone()), checker);
+            // Both read the whole log, and act once they have read it up to where it is now.
+            let head = store.head().await?;
+            let verifier = Verifier::new(CommandHandler::new(store.clone()), checker.clone());
             let feed = Box::new(StoreFeed::new(store.clone(), 0));
             let stopped_verifier = stopped.clone();
-            tasks.spawn(async move { Ok(verifier.run(feed, stopped_verifier).await?) });
+            tasks.spawn(async move { Ok(verifier.run(feed, head, stopped_verifier).await?) });
             // Certificates for verified domains, when an ACME contact is configured.
             if let Some(email) = &config.acme_email {
                 let settings = AcmeSettings {
@@ -261,9 +268,8 @@ impl Server {
                     edge,
                 };
                 let manager =
-                    CertificateManager::new(CommandHandler::new(store.clone()), acme_dns, sealer.clone(), settings);
+                    CertificateManager::new(CommandHandler::new(store.clone()), checker, sealer.clone(), settings);
                 let feed = Box::new(StoreFeed::new(store.clone(), 0));
-                let head = store.head().await?;
                 let stopped_manager = stopped.clone();
                 tasks.spawn(async move { Ok(manager.run(feed, head, stopped_manager).await?) });
             }
@@ -340,51 +346,8 @@ impl Config {
     }
 }
 
-/// Loads the base domain's certificate into `certificates`, and returns the task that loads
-/// it again whenever either file changes (checked every 10 seconds), until stopped.
-///
-/// Errors: the files cannot be read or do not hold a certificate and its key.
-async fn base_certificate(
-    certificates: Arc<clouddeck_edge::tls::Certificates>,
-    base_domain: &str,
-    cert: &std::path::Path,
-    key: &std::path::Path,
-) -> anyhow::Result<impl FnOnce(watch::Receiver<bool>) -> futures::future::BoxFuture<'static, ()> + use<>> {
-    let (cert, key, base) = (cert.to_path_buf(), key.to_path_buf(), base_domain.to_string());
-    let modified = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let load = {
-        let (cert, key, base, certificates) = (cert.clone(), key.clone(), base.clone(), certificates.clone());
-        move || -> anyhow::Result<()> {
-            let chain = std::fs::read_to_string(&cert).with_context(|| format!("reading {}", cert.display()))?;
-            let secret = std::fs::read_to_string(&key).with_context(|| format!("reading {}", key.display()))?;
-            let certified = clouddeck_edge::tls::certified_key(&chain, &secret).map_err(anyhow::Error::msg)?;
-            certificates.set_base(&base, certified);
-            Ok(())
-        }
-    };
-    load().context("CLOUDDECK_EDGE_TLS_CERT / CLOUDDECK_EDGE_TLS_KEY")?;
-    let mut seen = (modified(&cert), modified(&key));
-    Ok(move |mut stopped: watch::Receiver<bool>| -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(10)) => {}
-                    _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return,
-                }
-                let now = (modified(&cert), modified(&key));
-                if now != seen {
-                    seen = now;
-                    match load() {
-                        Ok(()) => info!("the base domain's certificate was loaded again"),
-                        Err(e) => {
-                            tracing::error!(error = %e, "the base domain's new certificate cannot be used; the old one serves")
-                        }
-                    }
-                }
-            }
-        })
-    })
-}
+/// How often the base domain's certificate files are checked for a change.
+const BASE_CERTIFICATE_CHECK: Duration = Duration::from_secs(10);
 
 /// The build backend the configuration names, with this server's limits, egress policy
 /// and hidden paths; what an earlier run of this server left behind is swept first.

@@ -218,3 +218,24 @@ async fn names_that_cannot_be_a_customers_domain_are_refused_with_their_rule() {
     let (_, body) = add(&app, &token, "one-more.example.com", None).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "QUOTA_EXCEEDED", "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_verification_requests_makes_few_dns_checks_and_each_answers() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let token = app.owner_of_acme("owner@example.com", Some("shop")).await;
+    let host = format!("flood-{}.example.test", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let (_, added) = add(&app, &token, &host, None).await;
+    let id = added["data"]["addDomain"]["id"].as_str().unwrap().to_string();
+    // 20 at once, as a script hammering the button would send them.
+    let answers = futures::future::join_all((0..20).map(|_| verify(&app, &token, &id))).await;
+    for answer in &answers {
+        assert_eq!(answer["status"], "PENDING_VERIFICATION", "{answer}");
+        assert!(answer["lastError"].as_str().unwrap().contains("no TXT record"), "{answer}");
+    }
+    // One check when added, then the requests share checks at most one per 2 s.
+    let events = app.server.as_ref().unwrap().store.read_all(0, 100_000).await.unwrap();
+    let checks = events.iter().filter(|e| e.meta.event_type == "domain.verification_failed").count();
+    let requests = events.iter().filter(|e| e.meta.event_type == "domain.verification_requested").count();
+    assert_eq!(requests, 20);
+    assert!((2..=4).contains(&checks), "{checks} DNS checks for 20 requests");
+}

@@ -51,8 +51,22 @@ pub enum DomainStatus {
 }
 
 impl DomainStatus {
-    /// The spelling of the API and the read models.
-    pub fn as_str(self) -> &'static str {
+    pub const ALL: [DomainStatus; 6] = [
+        DomainStatus::Absent,
+        DomainStatus::Pending,
+        DomainStatus::Verified,
+        DomainStatus::Active,
+        DomainStatus::Failed,
+        DomainStatus::Removed,
+    ];
+
+    /// The status a string names, if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The one spelling of the read models and the API (in capitals there).
+    pub const fn as_str(self) -> &'static str {
         match self {
             DomainStatus::Absent => "absent",
             DomainStatus::Pending => "pending_verification",

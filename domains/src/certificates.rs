@@ -15,13 +15,12 @@ use crate::order::{self, Issued, OrderError};
 use async_trait::async_trait;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_command_handlers::domain::DomainCommand;
-use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, now_ms};
+use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, decoded, now_ms};
 use clouddeck_events::{Actor, CertificateIssued, Event, Provenance};
 use clouddeck_secrets::Sealer;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
@@ -62,7 +61,7 @@ struct Managed {
     renew_at: Option<i64>,
     /// When to order next (unix ms); none while an order runs or nothing is due.
     due_ms: Option<i64>,
-    /// Failed attempts in a row.
+    /// Failed orders since the last issued certificate, as the log records them.
     failures: u32,
 }
 
@@ -76,8 +75,6 @@ pub struct CertificateManager {
     managed: Mutex<HashMap<String, Managed>>,
     wake: Notify,
     account: tokio::sync::Mutex<Option<instant_acme::Account>>,
-    /// The log position applied.
-    position: AtomicI64,
 }
 
 impl CertificateManager {
@@ -90,7 +87,6 @@ impl CertificateManager {
             managed: Mutex::default(),
             wake: Notify::new(),
             account: tokio::sync::Mutex::new(None),
-            position: AtomicI64::new(0),
         })
     }
 
@@ -106,9 +102,7 @@ impl CertificateManager {
         stop: watch::Receiver<bool>,
     ) -> Result<(), FeedError> {
         let follower = Follower::new(1_000);
-        while self.position.load(Ordering::Acquire) < head && !*stop.borrow() {
-            follower.step(&mut &*self, &mut *feed, Duration::from_millis(100)).await?;
-        }
+        follower.catch_up(&mut &*self, &mut *feed, head).await?;
         let ordering = tokio::spawn(self.clone().order_due(stop.clone()));
         let result = follower.run(&mut &*self, &mut *feed, stop).await;
         ordering.abort();
@@ -161,12 +155,12 @@ impl CertificateManager {
                         certificate_chain_pem: issued.chain_pem,
                         sealed_private_key,
                     })),
-                    Err(_) => self.failed(id, hostname, OrderError::ca("the new key could not be sealed".into())),
+                    Err(_) => self.failed(id, OrderError::ca("the new key could not be sealed".into())),
                 }
             }
             Err(e) => {
                 warn!(domain = hostname, cause = e.cause, error = %e.reason, "certificate order failed");
-                self.failed(id, hostname, e)
+                self.failed(id, e)
             }
         };
         if let Err(e) = self.handler.domain(id, command, &provenance, now_ms()).await {
@@ -175,17 +169,11 @@ impl CertificateManager {
         }
     }
 
-    /// The failure as a command, with when to try again.
-    fn failed(&self, id: &str, _hostname: &str, error: OrderError) -> DomainCommand {
-        let failures = {
-            let mut managed = self.managed.lock().unwrap_or_else(PoisonError::into_inner);
-            managed.get_mut(id).map_or(1, |m| {
-                m.failures += 1;
-                m.failures
-            })
-        };
-        let pause =
-            self.settings.first_retry.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1))).min(MAX_RETRY);
+    /// The failure as a command, with when to try again: the pause doubles with each failure
+    /// the log holds since the last issued certificate.
+    fn failed(&self, id: &str, error: OrderError) -> DomainCommand {
+        let before = self.managed.lock().unwrap_or_else(PoisonError::into_inner).get(id).map_or(0, |m| m.failures);
+        let pause = self.settings.first_retry.saturating_mul(2u32.saturating_pow(before)).min(MAX_RETRY);
         let retry_at = error.retry_at_ms.unwrap_or_else(|| now_ms() + pause.as_millis() as i64);
         DomainCommand::FailCertificate { cause: error.cause.to_string(), reason: error.reason, retry_at }
     }
@@ -245,6 +233,7 @@ impl CertificateManager {
             Event::CertificateFailed(e) => {
                 if let Some(m) = managed.get_mut(&e.domain_id) {
                     m.due_ms = Some(e.retry_at);
+                    m.failures += 1;
                 }
             }
             Event::DomainRemoved(e) => {
@@ -267,19 +256,9 @@ impl Consumer for &CertificateManager {
 
     async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, FeedError> {
         let mut applied = 0;
-        for recorded in batch.iter().filter(|e| EVENTS.contains(&e.meta.event_type.as_str())) {
-            match recorded.decode() {
-                Ok(event) => {
-                    self.apply_event(&event);
-                    applied += 1;
-                }
-                Err(e) => {
-                    warn!(position = recorded.meta.position, error = %e, "a domain event cannot be read; skipped")
-                }
-            }
-        }
-        if let Some(last) = batch.last() {
-            self.position.fetch_max(last.meta.position, Ordering::AcqRel);
+        for (_, event) in decoded(batch, EVENTS, "acme") {
+            self.apply_event(&event);
+            applied += 1;
         }
         Ok(applied)
     }

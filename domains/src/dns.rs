@@ -5,6 +5,7 @@
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::rr::RData;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -24,20 +25,19 @@ pub enum CheckError {
     Lookup { record: String, reason: String },
 }
 
-/// What a failed lookup is called where the tenant sees it.
-fn lookup_reason(error: &hickory_resolver::net::NetError) -> String {
-    let text = error.to_string().to_lowercase();
-    if text.contains("timed out") || text.contains("timeout") {
-        "the name's DNS servers did not answer in time".into()
-    } else if text.contains("servfail") || text.contains("server failure") {
-        "the name's DNS servers answered with a failure (SERVFAIL)".into()
-    } else {
-        "the DNS lookup failed".into()
+/// What a failed lookup is called where the tenant sees it: its kind, never the resolver's
+/// own words (they may name internal servers; the log has them).
+fn lookup_reason(error: &NetError) -> String {
+    match error {
+        NetError::Timeout => "the name's DNS servers did not answer in time".into(),
+        NetError::Dns(DnsError::ResponseCode(code)) => format!("the name's DNS servers answered {code}"),
+        _ => "the DNS lookup failed".into(),
     }
 }
 
 /// Looks names up: TXT records that prove ownership, addresses that show a name points
-/// somewhere before a CA is asked to connect to it.
+/// somewhere before a CA is asked to connect to it. Clones share one resolver.
+#[derive(Clone)]
 pub struct DnsChecker {
     resolver: TokioResolver,
 }

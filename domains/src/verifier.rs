@@ -6,8 +6,8 @@
 //! A deleted project's domains are removed (by CloudDeck, as a command), so their names are
 //! free again and nothing keeps checking or renewing them.
 //!
-//! The set of pending domains is kept in memory from the whole log (read from its start at
-//! each start): small, and right after a restart. Two verifiers checking one domain do no
+//! The domains are kept in memory from the whole log (read from its start at each start, and
+//! acted on once read up to where the log was then): small, and right after a restart. Two verifiers checking one domain do no
 //! harm: the aggregate ignores a check of a domain already verified.
 
 use crate::dns::DnsChecker;
@@ -15,7 +15,7 @@ use crate::schedule::next_check;
 use async_trait::async_trait;
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_command_handlers::domain::{DomainCommand, challenge_record};
-use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, now_ms};
+use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, decoded, now_ms};
 use clouddeck_events::{Actor, Event, Provenance};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -43,54 +43,70 @@ const DOMAIN_EVENTS: &[&str] = &[
 struct Known {
     hostname: String,
     token: String,
+    project_id: String,
     /// Unix ms.
     added_ms: i64,
+    /// Verified: no more checks; kept so a deletion of its project finds it.
+    verified: bool,
     /// Gave up once: stays FAILED unless a check finds the record.
     failed: bool,
-    /// When to check next (unix ms); none: not pending.
+    /// When to check next (unix ms); none: not pending, or being checked.
     due_ms: Option<i64>,
     /// When it was last checked (unix ms).
     checked_ms: i64,
     /// The log position of the last verification request seen.
     requested_position: i64,
-    project_id: String,
+}
+
+impl Known {
+    /// Checks it at `due_ms`, or sooner if a request already asked for that.
+    fn schedule(&mut self, due_ms: i64) {
+        if !self.verified && !self.failed {
+            self.due_ms = Some(self.due_ms.map_or(due_ms, |asked| asked.min(due_ms)));
+        }
+    }
+}
+
+/// What the verifier knows, under one lock.
+#[derive(Debug, Default)]
+struct State {
+    /// Every domain not removed, by id.
+    domains: HashMap<String, Known>,
+    /// Domains of deleted projects, to remove (so their names are free again).
+    orphans: HashSet<String>,
 }
 
 pub struct Verifier {
     handler: CommandHandler,
     checker: DnsChecker,
-    /// Every domain not removed nor verified, by id.
-    known: Mutex<HashMap<String, Known>>,
-    /// Every domain not removed, by project: a deleted project's domains are removed, so
-    /// their names are free again.
-    of_project: Mutex<HashMap<String, HashSet<String>>>,
-    /// Domains of deleted projects, to remove.
-    orphans: Mutex<HashSet<String>>,
+    state: Mutex<State>,
     wake: Notify,
 }
 
 impl Verifier {
     pub fn new(handler: CommandHandler, checker: DnsChecker) -> Arc<Self> {
-        Arc::new(Verifier {
-            handler,
-            checker,
-            known: Mutex::default(),
-            of_project: Mutex::default(),
-            orphans: Mutex::default(),
-            wake: Notify::new(),
-        })
+        Arc::new(Verifier { handler, checker, state: Mutex::default(), wake: Notify::new() })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Follows `feed` (the whole log, from its start) and checks what is due, until `stop`.
+    /// Nothing is checked or removed before the log has been read up to `head` (its position
+    /// when the server started): a restart acts on what is still pending, not on history.
     ///
-    /// Errors: none in practice: failures are logged and retried.
+    /// Errors: the feed's, while catching up; later failures are logged and retried.
     pub async fn run(
         self: Arc<Self>,
         mut feed: Box<dyn EventFeed>,
+        head: i64,
         stop: watch::Receiver<bool>,
     ) -> Result<(), FeedError> {
+        let follower = Follower::new(1_000);
+        follower.catch_up(&mut &*self, &mut *feed, head).await?;
         let checking = tokio::spawn(self.clone().check_due(stop.clone()));
-        let result = Follower::new(1_000).run(&mut &*self, &mut *feed, stop).await;
+        let result = follower.run(&mut &*self, &mut *feed, stop).await;
         checking.abort();
         result
     }
@@ -99,9 +115,10 @@ impl Verifier {
         while !*stop.borrow() {
             let now = now_ms();
             // Taken off the schedule while checked: a request meanwhile schedules another.
-            let due: Vec<(String, Known)> = {
-                let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-                known
+            let (due, orphans) = {
+                let mut state = self.state();
+                let due: Vec<(String, Known)> = state
+                    .domains
                     .iter_mut()
                     .filter(|(_, k)| k.due_ms.is_some_and(|due| due <= now))
                     .map(|(id, k)| {
@@ -109,9 +126,9 @@ impl Verifier {
                         k.checked_ms = now;
                         (id.clone(), k.clone())
                     })
-                    .collect()
+                    .collect();
+                (due, state.orphans.drain().collect::<Vec<_>>())
             };
-            let orphans: Vec<String> = self.orphans.lock().unwrap_or_else(PoisonError::into_inner).drain().collect();
             for id in orphans {
                 self.remove_orphan(&id).await;
             }
@@ -151,13 +168,11 @@ impl Verifier {
         };
         info!(domain = %domain.hostname, found = outcome.is_ok(), "domain ownership checked");
         let provenance = Provenance::new(Actor::System("domains".into()));
+        // The next check is scheduled by the outcome's event, as it is after a restart.
         if let Err(e) = self.handler.domain(id, command, &provenance, now).await {
             warn!(domain = %domain.hostname, error = %e, "a domain check could not be recorded; it is tried again");
-            self.schedule(id, Some(now + 5_000));
-            return;
+            self.schedule(id, now + 5_000);
         }
-        // Until the log says otherwise (verified, failed for good), check again on schedule.
-        self.schedule(id, if domain.failed { None } else { next });
     }
 
     /// Removes a domain whose project was deleted (CloudDeck's own command, in the domain's
@@ -166,87 +181,83 @@ impl Verifier {
         let provenance = Provenance::new(Actor::System("domains".into()));
         match self.handler.domain(id, DomainCommand::Remove, &provenance, now_ms()).await {
             Ok(_) => info!(domain = id, "a deleted project's domain was removed"),
-            // Removed already (a replay at start-up sees the deletion before the removal).
             Err(clouddeck_command_handlers::DomainError::NotFound { .. }) => {}
             Err(e) => {
                 warn!(domain = id, error = %e, "a deleted project's domain could not be removed; it is tried again");
-                self.orphans.lock().unwrap_or_else(PoisonError::into_inner).insert(id.to_string());
+                self.state().orphans.insert(id.to_string());
             }
         }
     }
 
     /// Puts `id` back on the schedule at `due_ms`, unless a request meanwhile asked sooner.
-    fn schedule(&self, id: &str, due_ms: Option<i64>) {
-        if let Some(known) = self.known.lock().unwrap_or_else(PoisonError::into_inner).get_mut(id) {
-            known.due_ms = match (known.due_ms, due_ms) {
-                (Some(asked), Some(next)) => Some(asked.min(next)),
-                (asked, next) => asked.or(next),
-            };
+    fn schedule(&self, id: &str, due_ms: i64) {
+        if let Some(known) = self.state().domains.get_mut(id) {
+            known.schedule(due_ms);
         }
     }
 
     /// Folds `event`, recorded at log position `position` and at `recorded_ms` (unix ms).
     fn apply_event(&self, event: &Event, position: i64, recorded_ms: i64) {
-        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.state();
         match event {
             Event::DomainAdded(e) => {
-                let now = now_ms();
-                let mut of_project = self.of_project.lock().unwrap_or_else(PoisonError::into_inner);
-                of_project.entry(e.project_id.clone()).or_default().insert(e.domain_id.clone());
-                drop(of_project);
-                known.insert(
-                    e.domain_id.clone(),
-                    Known {
-                        hostname: e.hostname.clone(),
-                        token: e.verification_token.clone(),
-                        // A domain's age counts from its event, not from when this process read it.
-                        added_ms: recorded_ms,
-                        failed: false,
-                        due_ms: Some(now),
-                        checked_ms: 0,
-                        requested_position: 0,
-                        project_id: e.project_id.clone(),
-                    },
-                );
+                let known = Known {
+                    hostname: e.hostname.clone(),
+                    token: e.verification_token.clone(),
+                    project_id: e.project_id.clone(),
+                    // A domain's age counts from its event, not from when this process read it.
+                    added_ms: recorded_ms,
+                    verified: false,
+                    failed: false,
+                    due_ms: Some(recorded_ms),
+                    checked_ms: 0,
+                    requested_position: 0,
+                };
+                state.domains.insert(e.domain_id.clone(), known);
+                self.wake.notify_one();
             }
             Event::DomainVerificationRequested(e) => {
-                if let Some(domain) = known.get_mut(&e.domain_id) {
+                if let Some(domain) = state.domains.get_mut(&e.domain_id).filter(|k| !k.verified) {
                     // At once, unless it was checked a moment ago: then as soon as allowed.
                     domain.due_ms = Some(domain.checked_ms + MIN_INTERVAL_MS);
                     domain.requested_position = position;
                     self.wake.notify_one();
                 }
             }
-            Event::DomainVerificationFailed(e) if e.gave_up => {
-                if let Some(domain) = known.get_mut(&e.domain_id) {
-                    domain.failed = true;
-                    domain.due_ms = None;
+            Event::DomainVerificationFailed(e) => {
+                if let Some(domain) = state.domains.get_mut(&e.domain_id) {
+                    domain.checked_ms = recorded_ms;
+                    match next_check(domain.added_ms, recorded_ms).filter(|_| !e.gave_up) {
+                        Some(next) => domain.schedule(next),
+                        None => {
+                            domain.failed = true;
+                            domain.due_ms = None;
+                        }
+                    }
                 }
             }
             Event::DomainVerified(e) => {
-                known.remove(&e.domain_id);
+                if let Some(domain) = state.domains.get_mut(&e.domain_id) {
+                    domain.verified = true;
+                    domain.due_ms = None;
+                }
             }
             Event::DomainRemoved(e) => {
-                known.remove(&e.domain_id);
-                if let Some(domains) =
-                    self.of_project.lock().unwrap_or_else(PoisonError::into_inner).get_mut(&e.project_id)
-                {
-                    domains.remove(&e.domain_id);
-                }
-                self.orphans.lock().unwrap_or_else(PoisonError::into_inner).remove(&e.domain_id);
+                state.domains.remove(&e.domain_id);
+                state.orphans.remove(&e.domain_id);
             }
             Event::ProjectDeleted(e) => {
-                known.retain(|_, domain| domain.project_id != e.project_id);
-                let domains = self.of_project.lock().unwrap_or_else(PoisonError::into_inner).remove(&e.project_id);
-                if let Some(domains) = domains.filter(|d| !d.is_empty()) {
-                    self.orphans.lock().unwrap_or_else(PoisonError::into_inner).extend(domains);
-                    self.wake.notify_one();
-                }
+                let State { domains, orphans } = &mut *state;
+                domains.retain(|id, domain| {
+                    let orphaned = domain.project_id == e.project_id;
+                    if orphaned {
+                        orphans.insert(id.clone());
+                    }
+                    !orphaned
+                });
+                self.wake.notify_one();
             }
             _ => {}
-        }
-        if matches!(event, Event::DomainAdded(_)) {
-            self.wake.notify_one();
         }
     }
 }
@@ -261,19 +272,9 @@ impl Consumer for &Verifier {
 
     async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, FeedError> {
         let mut applied = 0;
-        for recorded in batch {
-            if !DOMAIN_EVENTS.contains(&recorded.meta.event_type.as_str()) {
-                continue;
-            }
-            match recorded.decode() {
-                Ok(event) => {
-                    self.apply_event(&event, recorded.meta.position, recorded.meta.recorded_at / 1_000);
-                    applied += 1;
-                }
-                Err(e) => {
-                    warn!(position = recorded.meta.position, error = %e, "a domain event cannot be read; skipped")
-                }
-            }
+        for (recorded, event) in decoded(batch, DOMAIN_EVENTS, "domain-verifier") {
+            self.apply_event(&event, recorded.meta.position, recorded.meta.recorded_at / 1_000);
+            applied += 1;
         }
         Ok(applied)
     }

@@ -17,18 +17,34 @@ pub enum Target {
     },
 }
 
+/// A `Host` value split into its name and its port (`name:port`; a last part that is not
+/// digits is no port).
+pub fn split_port(host: &str) -> (&str, Option<&str>) {
+    match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => (name, Some(port)),
+        _ => (host, None),
+    }
+}
+
+/// A host's name as DNS compares it (RFC 4343): lowercase, no port, no trailing dot.
+pub fn hostname(host: &str) -> String {
+    split_port(host).0.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether `name` (lowercase) is `base` or a name under it.
+pub fn under(name: &str, base: &str) -> bool {
+    name.strip_suffix(base).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+}
+
 /// Parses a Host header against the base domain (the port, if any, is ignored).
 pub fn target(host: &str, base_domain: &str) -> Option<Target> {
-    let host = host
-        .rsplit_once(':')
-        .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = hostname(host);
     if host.is_empty() {
         return None;
     }
     let Some(label) = host.strip_suffix(base_domain).and_then(|rest| rest.strip_suffix('.')) else {
         // The base domain itself, or a name that only ends like it, is no custom domain.
-        if host == base_domain || host.ends_with(&format!(".{base_domain}")) {
+        if under(&host, base_domain) {
             return None;
         }
         return Some(Target::Custom { hostname: host });
@@ -64,5 +80,9 @@ mod tests {
         );
         assert_eq!(target("evil-localhost", "localhost"), Some(Target::Custom { hostname: "evil-localhost".into() }));
         assert_eq!(target("", "localhost"), None);
+        assert_eq!(split_port("shop.example.com:8443"), ("shop.example.com", Some("8443")));
+        assert_eq!(split_port("[::1]"), ("[::1]", None));
+        assert!(under("a.localhost", "localhost") && under("localhost", "localhost"));
+        assert!(!under("evil-localhost", "localhost"));
     }
 }

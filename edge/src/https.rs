@@ -17,7 +17,8 @@ use tower::ServiceExt;
 /// Marks a request that arrived over TLS, with the name its handshake asked for (SNI).
 #[derive(Debug, Clone)]
 pub struct Secure {
-    pub sni: Option<String>,
+    /// Lowercase; shared by every request of the connection.
+    pub sni: Option<Arc<str>>,
 }
 
 /// How long a TLS handshake may take.
@@ -56,7 +57,7 @@ pub async fn serve(
                 }
                 Err(_) => return,
             };
-            let sni = tls.get_ref().1.server_name().map(str::to_ascii_lowercase);
+            let sni: Option<Arc<str>> = tls.get_ref().1.server_name().map(|name| name.to_ascii_lowercase().into());
             let service = router.map_request(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(Peer(peer)));
                 request.extensions_mut().insert(Secure { sni: sni.clone() });

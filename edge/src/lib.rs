@@ -28,7 +28,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clouddeck_artifacts::ArtifactStore;
 use clouddeck_egress::EgressPolicy;
-use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent};
+use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, decoded};
 use clouddeck_routing::{Decision, encode_location};
 use meter::Meter;
 use sites::{Site, Sites};
@@ -135,15 +135,12 @@ impl Edge {
     ///
     /// Errors: the feed's, after a failure it could not get past.
     pub async fn catch_up(&self, feed: &mut dyn EventFeed, head: i64) -> Result<(), FeedError> {
-        let follower = Follower::new(FEED_BATCH);
-        while *self.applied.borrow() < head {
-            follower.step(&mut &*self, feed, Duration::from_millis(100)).await?;
-        }
-        Ok(())
+        Follower::new(FEED_BATCH).catch_up(&mut &*self, feed, head).await
     }
 
-    /// Where `target` leads, once the table has caught up with this process's appends.
-    async fn route(&self, target: &Target) -> Result<Option<Routed>, ()> {
+    /// Waits (at most `CATCH_UP`) until the table has applied what this process had appended
+    /// when asked. Errors: it did not.
+    async fn caught_up(&self) -> Result<(), ()> {
         let head = *self.head.borrow();
         if *self.applied.borrow() < head {
             let mut applied = self.applied.subscribe();
@@ -151,46 +148,55 @@ impl Edge {
                 return Err(());
             }
         }
+        Ok(())
+    }
+
+    /// Where `target` leads, once the table has caught up with this process's appends.
+    async fn route(&self, target: &Target) -> Result<Option<Routed>, ()> {
+        self.caught_up().await?;
         let period = clouddeck_billing::period_of(clouddeck_eventlog::now_ms());
         let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(table.route(target, &period))
     }
 
-    /// The HSTS value of a verified custom domain, if it has one.
-    fn hsts(&self, hostname: &str) -> Option<String> {
-        self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner).hsts(hostname).map(str::to_string)
-    }
-
-    /// What a custom domain answers before its site: an open ACME challenge's key
-    /// authorization, or the domain's redirect to another host (308, path and query kept).
+    /// What a custom domain answers before its site, read under one lock of the route table:
+    /// an open ACME challenge's key authorization; over plain HTTP, when the domain has a
+    /// certificate, a 308 to HTTPS (except ACME's challenges); the domain's redirect to
+    /// another of its project's domains (308, path and query kept, on the port asked). Else
+    /// the site, with the domain's HSTS value when the request came over TLS.
     ///
-    /// Plain HTTP to a domain with a certificate is redirected to HTTPS (308), except ACME's
-    /// challenges.
-    async fn custom_domain(&self, hostname: &str, host: &str, uri: &axum::http::Uri, secure: bool) -> Option<Response> {
-        let _ = self.route(&Target::Custom { hostname: hostname.to_string() }).await;
+    /// Errors: the table is behind the log.
+    async fn custom_domain(
+        &self,
+        hostname: &str,
+        host: &str,
+        uri: &axum::http::Uri,
+        secure: bool,
+    ) -> Result<CustomAnswer, ()> {
+        self.caught_up().await?;
         let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(token) = uri.path().strip_prefix(ACME_CHALLENGE_PATH)
-            && let Some(key_authorization) = table.challenge(hostname, token)
-        {
+        let challenge = uri.path().strip_prefix(ACME_CHALLENGE_PATH);
+        if let Some(key_authorization) = challenge.and_then(|token| table.challenge(hostname, token)) {
             let content_type = [(header::CONTENT_TYPE, "application/octet-stream")];
-            return Some((StatusCode::OK, content_type, key_authorization.to_string()).into_response());
+            let answer = (StatusCode::OK, content_type, key_authorization.to_string()).into_response();
+            return Ok(CustomAnswer::Respond(answer));
         }
         let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
-        let challenge = uri.path().starts_with(ACME_CHALLENGE_PATH);
         if !secure
-            && !challenge
+            && challenge.is_none()
             && let Some(port) = self.https_port
             && self.certificates.has(hostname)
         {
             let port = if port == 443 { String::new() } else { format!(":{port}") };
-            return Some(redirect(&format!("https://{hostname}{port}{path_and_query}"), 308));
+            return Ok(CustomAnswer::Respond(redirect(&format!("https://{hostname}{port}{path_and_query}"), 308)));
         }
-        let to = table.redirect(hostname)?;
-        let scheme = if secure { "https" } else { "http" };
-        // The other domain on the port this request came to.
-        let port = host.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
-        let port = port.map_or(String::new(), |port| format!(":{port}"));
-        Some(redirect(&format!("{scheme}://{to}{port}{path_and_query}"), 308))
+        if let Some(to) = table.redirect(hostname) {
+            let scheme = if secure { "https" } else { "http" };
+            let port = host::split_port(host).1.map_or(String::new(), |port| format!(":{port}"));
+            return Ok(CustomAnswer::Respond(redirect(&format!("{scheme}://{to}{port}{path_and_query}"), 308)));
+        }
+        let hsts = if secure { table.hsts(hostname).and_then(|v| HeaderValue::from_str(v).ok()) } else { None };
+        Ok(CustomAnswer::Site { hsts })
     }
 
     /// The edge's router (serve it with connect info, for `X-Forwarded-For`).
@@ -220,17 +226,7 @@ impl Consumer for &Edge {
 
     async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, FeedError> {
         let Some(last) = batch.last().map(|e| e.meta.position) else { return Ok(0) };
-        let events: Vec<_> = batch
-            .iter()
-            .filter(|e| ROUTING_EVENTS.contains(&e.meta.event_type.as_str()))
-            .filter_map(|e| match e.decode() {
-                Ok(event) => Some(event),
-                Err(error) => {
-                    tracing::error!(position = e.meta.position, %error, "the edge cannot read an event; skipped");
-                    None
-                }
-            })
-            .collect();
+        let events: Vec<_> = decoded(batch, ROUTING_EVENTS, "edge routes").map(|(_, event)| event).collect();
         {
             let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             for event in &events {
@@ -271,6 +267,12 @@ fn not_routed() -> Response {
     response
 }
 
+/// 503: the route table has not caught up with this process's appends in time.
+fn behind_the_log() -> Response {
+    tracing::warn!("the edge's route table is behind the log; answering 503");
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
+}
+
 /// The host a request is for: its `Host` header, or over HTTP/2 its `:authority` (RFC 9113
 /// §8.3.1), which hyper keeps in the URI.
 fn host_of(request: &Request) -> &str {
@@ -285,12 +287,14 @@ fn host_of(request: &Request) -> &str {
 /// one wildcard certificate covers them all.
 fn misdirected(sni: Option<&str>, host: &str, base_domain: &str) -> bool {
     let Some(sni) = sni else { return false };
-    let host = host
-        .rsplit_once(':')
-        .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let under_base = |name: &str| name == base_domain || name.ends_with(&format!(".{base_domain}"));
-    sni != host && !(under_base(sni) && under_base(&host))
+    let host = host::hostname(host);
+    sni != host && !(host::under(sni, base_domain) && host::under(&host, base_domain))
+}
+
+/// What a custom domain answers: something of its own, or its site (with its HSTS header).
+enum CustomAnswer {
+    Respond(Response),
+    Site { hsts: Option<HeaderValue> },
 }
 
 /// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3).
@@ -311,25 +315,21 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
         }
         None => false,
     };
-    if let Target::Custom { hostname } = &target
-        && let Some(answer) = edge.custom_domain(hostname, host, request.uri(), secure).await
-    {
-        return answer;
+    let mut hsts = None;
+    if let Target::Custom { hostname } = &target {
+        match edge.custom_domain(hostname, host, request.uri(), secure).await {
+            Ok(CustomAnswer::Respond(answer)) => return answer,
+            Ok(CustomAnswer::Site { hsts: value }) => hsts = value,
+            Err(()) => return behind_the_log(),
+        }
     }
     let routed = match edge.route(&target).await {
         Ok(Some(routed)) => routed,
         Ok(None) => return not_routed(),
-        Err(()) => {
-            tracing::warn!("the edge's route table is behind the log; answering 503");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+        Err(()) => return behind_the_log(),
     };
     let uri = request.uri().clone();
     let head = request.method() == Method::HEAD;
-    let hsts = match (&target, secure) {
-        (Target::Custom { hostname }, true) => edge.hsts(hostname),
-        _ => None,
-    };
     let response = if routed.blocked {
         let message = "402: this site's organization has used its plan's bandwidth for the month\n";
         (StatusCode::PAYMENT_REQUIRED, message).into_response()
@@ -343,7 +343,7 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let bytes = if head { 0 } else { content_length(&response) };
     edge.meter.record(&routed.served, response.status().as_u16(), bytes, metered_path(uri.path()));
     let mut response = response;
-    if let Some(value) = hsts.and_then(|v| HeaderValue::from_str(&v).ok()) {
+    if let Some(value) = hsts {
         response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, value);
     }
     response
@@ -372,10 +372,7 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
     if let Some(canonical) = site.routes.canonical(&path) {
         return redirect(&location(&canonical, query.as_deref()), 308);
     }
-    let host = host_of(&request);
-    let host = host
-        .rsplit_once(':')
-        .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host });
+    let host = host::split_port(host_of(&request)).0;
     let facts = clouddeck_routing::Request { path: &path, query: query.as_deref(), host, headers: request.headers() };
     // Looked up once: it decides whether unforced rules apply, and is what is served.
     let here = serve::file_at(&site.manifest, &path);

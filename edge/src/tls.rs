@@ -10,7 +10,10 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// A certificate chain and key (both PEM) as rustls serves them.
 ///
@@ -71,14 +74,62 @@ impl Certificates {
         }
         let base = self.base.read().unwrap_or_else(PoisonError::into_inner);
         let (domain, key) = base.as_ref()?;
-        (name == *domain || name.strip_suffix(domain.as_str()).is_some_and(|rest| rest.ends_with('.')))
-            .then(|| key.clone())
+        crate::host::under(&name, domain).then(|| key.clone())
     }
 }
 
 impl ResolvesServerCert for Certificates {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         self.find(hello.server_name()?)
+    }
+}
+
+/// The operator's certificate for the base domain and the names under it, from PEM files,
+/// loaded again when either file changes.
+#[derive(Debug, Clone)]
+pub struct BaseCertificate {
+    pub base_domain: String,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl BaseCertificate {
+    /// Loads the files into `certificates`.
+    ///
+    /// Errors: a file cannot be read, or they hold no certificate and key rustls can use.
+    pub fn load(&self, certificates: &Certificates) -> Result<(), String> {
+        let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()));
+        let key = certified_key(&read(&self.cert)?, &read(&self.key)?)?;
+        certificates.set_base(&self.base_domain, key);
+        Ok(())
+    }
+
+    /// Every `every`, loads the files again if either changed, until `stopped`; a new pair
+    /// that cannot be used is logged and the old one serves on.
+    pub async fn reload_on_change(
+        self,
+        certificates: Arc<Certificates>,
+        every: Duration,
+        mut stopped: watch::Receiver<bool>,
+    ) {
+        let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let mut seen = (modified(&self.cert), modified(&self.key));
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return,
+            }
+            let now = (modified(&self.cert), modified(&self.key));
+            if now != seen {
+                seen = now;
+                match self.load(&certificates) {
+                    Ok(()) => tracing::info!("the base domain's certificate was loaded again"),
+                    Err(reason) => {
+                        tracing::error!(%reason, "the base domain's new certificate cannot be used; the old one serves")
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -93,4 +144,53 @@ pub fn server_config(certificates: Arc<Certificates>) -> Arc<rustls::ServerConfi
         .with_cert_resolver(certificates);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Arc::new(config)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn write_pair(dir: &Path) -> Vec<u8> {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        std::fs::write(dir.join("cert.pem"), made.cert.pem()).unwrap();
+        std::fs::write(dir.join("key.pem"), made.signing_key.serialize_pem()).unwrap();
+        made.cert.der().to_vec()
+    }
+
+    fn served(certificates: &Certificates, name: &str) -> Option<Vec<u8>> {
+        certificates.find(name).map(|key| key.cert[0].to_vec())
+    }
+
+    #[tokio::test]
+    async fn the_base_certificate_serves_its_names_and_is_replaced_when_its_files_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = write_pair(dir.path());
+        let base = BaseCertificate {
+            base_domain: "localhost".into(),
+            cert: dir.path().join("cert.pem"),
+            key: dir.path().join("key.pem"),
+        };
+        let certificates = Arc::new(Certificates::default());
+        base.load(&certificates).unwrap();
+        assert_eq!(served(&certificates, "blog.localhost"), Some(first.clone()));
+        assert_eq!(served(&certificates, "LOCALHOST."), Some(first.clone()));
+        assert_eq!(served(&certificates, "evil-localhost"), None, "only names under the base domain");
+        let (stop, stopped) = watch::channel(false);
+        let reloading =
+            tokio::spawn(base.clone().reload_on_change(certificates.clone(), Duration::from_millis(20), stopped));
+        // A pair that cannot be used leaves the old one serving.
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        std::fs::write(dir.path().join("key.pem"), "not a key").unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(served(&certificates, "blog.localhost"), Some(first.clone()));
+        let second = write_pair(dir.path());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while served(&certificates, "blog.localhost") != Some(second.clone()) {
+            assert!(tokio::time::Instant::now() < deadline, "the new certificate was not loaded");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(true).unwrap();
+        reloading.await.unwrap();
+    }
 }

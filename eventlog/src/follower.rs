@@ -13,6 +13,25 @@ use async_trait::async_trait;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// The events of `batch` whose type is in `types`, decoded; one that cannot be decoded is
+/// logged (naming `consumer` and its position) and skipped. For consumers that read a few
+/// event types out of the whole log.
+pub fn decoded<'a>(
+    batch: &'a [RecordedEvent],
+    types: &'a [&str],
+    consumer: &'a str,
+) -> impl Iterator<Item = (&'a RecordedEvent, clouddeck_events::Event)> + 'a {
+    batch.iter().filter(|e| types.contains(&e.meta.event_type.as_str())).filter_map(move |recorded| {
+        match recorded.decode() {
+            Ok(event) => Some((recorded, event)),
+            Err(error) => {
+                tracing::error!(consumer, position = recorded.meta.position, %error, "an event cannot be read; skipped");
+                None
+            }
+        }
+    })
+}
+
 /// What a follower feeds.
 #[async_trait]
 pub trait Consumer: Send {
@@ -68,14 +87,43 @@ impl Follower {
         feed: &mut dyn EventFeed,
         wait: Duration,
     ) -> Result<usize, C::Error> {
-        let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
-        if batch.is_empty() {
-            return Ok(0);
+        Ok(self.feed_batch(consumer, feed, wait).await?.map_or(0, |(applied, _)| applied))
+    }
+
+    /// Feeds `consumer` until it has been given every event up to log position `head` (the
+    /// log's head when a process started): what keeps its state in memory from the whole log
+    /// acts only once it knows everything that happened before it started.
+    ///
+    /// Errors: the feed's or the consumer's, after rewinding the batch.
+    pub async fn catch_up<C: Consumer + ?Sized>(
+        &self,
+        consumer: &mut C,
+        feed: &mut dyn EventFeed,
+        head: i64,
+    ) -> Result<(), C::Error> {
+        let mut reached = 0;
+        while reached < head {
+            if let Some((_, last)) = self.feed_batch(consumer, feed, Duration::from_millis(100)).await? {
+                reached = last;
+            }
         }
+        Ok(())
+    }
+
+    /// One batch: `(events that took effect, the batch's last position)`, or none when no
+    /// event came within `wait`.
+    async fn feed_batch<C: Consumer + ?Sized>(
+        &self,
+        consumer: &mut C,
+        feed: &mut dyn EventFeed,
+        wait: Duration,
+    ) -> Result<Option<(usize, i64)>, C::Error> {
+        let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
+        let Some(last) = batch.last().map(|e| e.meta.position) else { return Ok(None) };
         match consumer.apply(&batch).await {
             Ok(applied) => {
                 feed.ack().await?;
-                Ok(applied)
+                Ok(Some((applied, last)))
             }
             Err(e) => {
                 feed.rewind().await?;

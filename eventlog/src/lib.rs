@@ -14,7 +14,7 @@ pub mod tail;
 
 pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
-pub use follower::{Consumer, Follower};
+pub use follower::{Consumer, Follower, decoded};
 pub use store::{
     Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend, now_micros, now_ms,
 };

@@ -54,15 +54,16 @@ pub enum DomainStatus {
 impl TryFrom<String> for DomainStatus {
     type Error = String;
 
-    /// A read model's status column.
+    /// A read model's status column (the aggregate's spelling).
     fn try_from(text: String) -> Result<Self, String> {
-        Ok(match text.as_str() {
-            "pending_verification" => DomainStatus::PendingVerification,
-            "verified" => DomainStatus::Verified,
-            "active" => DomainStatus::Active,
-            "failed" => DomainStatus::Failed,
-            other => return Err(format!("no domain status `{other}`")),
-        })
+        use clouddeck_command_handlers::domain::DomainStatus as Spelled;
+        match Spelled::parse(&text) {
+            Some(Spelled::Pending) => Ok(DomainStatus::PendingVerification),
+            Some(Spelled::Verified) => Ok(DomainStatus::Verified),
+            Some(Spelled::Active) => Ok(DomainStatus::Active),
+            Some(Spelled::Failed) => Ok(DomainStatus::Failed),
+            _ => Err(format!("no domain status `{text}`")),
+        }
     }
 }
 
@@ -138,22 +139,14 @@ pub struct Domain {
 impl Domain {
     /// The TXT record that proves ownership.
     async fn verification(&self) -> DnsRecord {
-        DnsRecord {
-            record_type: "TXT".into(),
-            name: challenge_record(&self.hostname),
-            value: self.verification_token.clone(),
-        }
+        self.txt_record()
     }
 
     /// Every record to create: the TXT record, then where the name points (a CNAME for a
     /// subdomain; A / AAAA for an apex, which cannot hold a CNAME).
     async fn dns_records(&self, ctx: &Context<'_>) -> Vec<DnsRecord> {
         let targets = &state(ctx).domains;
-        let mut records = vec![DnsRecord {
-            record_type: "TXT".into(),
-            name: challenge_record(&self.hostname),
-            value: self.verification_token.clone(),
-        }];
+        let mut records = vec![self.txt_record()];
         // An apex (the name a registrar sells, by the Public Suffix List) cannot hold a CNAME.
         let apex = psl::domain_str(&self.hostname) == Some(self.hostname.as_str());
         match (&targets.cname, apex || targets.cname.is_none()) {
@@ -189,6 +182,17 @@ impl Domain {
     /// Whether HSTS covers the names under this one too (`includeSubDomains`).
     async fn hsts_include_subdomains(&self) -> bool {
         self.hsts_include_subdomains != 0
+    }
+}
+
+impl Domain {
+    /// The TXT record at `_clouddeck-challenge.<hostname>` that proves ownership.
+    fn txt_record(&self) -> DnsRecord {
+        DnsRecord {
+            record_type: "TXT".into(),
+            name: challenge_record(&self.hostname),
+            value: self.verification_token.clone(),
+        }
     }
 }
 

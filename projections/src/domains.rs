@@ -2,6 +2,7 @@
 //! and the serving certificate's issuer and validity. Reads nothing of another area.
 
 use crate::owners;
+use clouddeck_command_handlers::domain::DomainStatus;
 use clouddeck_eventlog::RecordedEvent;
 use clouddeck_events::Event;
 use sqlx::AnyConnection;
@@ -17,7 +18,7 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
             sqlx::query(
                 "INSERT INTO rm_domains (domain_id, organization_id, project_id, hostname, verification_token, \
                  redirect_to, status, checks, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending_verification', 0, $7, $7) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $8, 0, $7, $7) \
                  ON CONFLICT (domain_id) DO UPDATE SET project_id = excluded.project_id, \
                  verification_token = excluded.verification_token, redirect_to = excluded.redirect_to, \
                  status = excluded.status, last_error = NULL, checks = 0, certificate_status = NULL, \
@@ -32,27 +33,29 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
             .bind(&e.verification_token)
             .bind(&e.redirect_to)
             .bind(at)
+            .bind(DomainStatus::Pending.as_str())
             .execute(db)
             .await?;
         }
         Event::DomainVerified(e) => {
             sqlx::query(
-                "UPDATE rm_domains SET status = 'verified', last_error = NULL, checks = checks + 1, updated_at = $1, \
+                "UPDATE rm_domains SET status = $4, last_error = NULL, checks = checks + 1, updated_at = $1, \
                  answered_request = CASE WHEN answered_request > $3 THEN answered_request ELSE $3 END WHERE domain_id = $2",
             )
             .bind(at)
             .bind(&e.domain_id)
             .bind(e.answers_request)
+            .bind(DomainStatus::Verified.as_str())
             .execute(db)
             .await?;
         }
         Event::DomainVerificationFailed(e) => {
             sqlx::query(
-                "UPDATE rm_domains SET status = CASE WHEN $1 = 1 THEN 'failed' ELSE status END, last_error = $2, \
+                "UPDATE rm_domains SET status = COALESCE($1, status), last_error = $2, \
                  checks = checks + 1, updated_at = $3, \
                  answered_request = CASE WHEN answered_request > $5 THEN answered_request ELSE $5 END WHERE domain_id = $4",
             )
-            .bind(i64::from(e.gave_up))
+            .bind(e.gave_up.then_some(DomainStatus::Failed.as_str()))
             .bind(&e.reason)
             .bind(at)
             .bind(&e.domain_id)
@@ -64,7 +67,7 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
         Event::CertificateRenewalDue(e) => certificate_status(db, &e.domain_id, "renewing", at).await?,
         Event::CertificateIssued(e) => {
             sqlx::query(
-                "UPDATE rm_domains SET status = 'active', certificate_status = 'issued', certificate_issuer = $1, \
+                "UPDATE rm_domains SET status = $6, certificate_status = 'issued', certificate_issuer = $1, \
                  certificate_not_before = $2, certificate_not_after = $3, certificate_error = NULL, updated_at = $4 \
                  WHERE domain_id = $5",
             )
@@ -73,6 +76,7 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
             .bind(e.not_after)
             .bind(at)
             .bind(&e.domain_id)
+            .bind(DomainStatus::Active.as_str())
             .execute(db)
             .await?;
         }
@@ -80,11 +84,11 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
             // A failed renewal leaves the old certificate serving: the domain stays active.
             sqlx::query(
                 "UPDATE rm_domains SET certificate_status = 'failed', \
-                 certificate_error = $1, status = CASE WHEN $2 = 1 THEN status ELSE 'failed' END, updated_at = $3 \
+                 certificate_error = $1, status = COALESCE($2, status), updated_at = $3 \
                  WHERE domain_id = $4",
             )
             .bind(format!("{}: {}", e.cause, e.reason))
-            .bind(i64::from(e.renewal))
+            .bind((!e.renewal).then_some(DomainStatus::Failed.as_str()))
             .bind(at)
             .bind(&e.domain_id)
             .execute(db)
@@ -102,9 +106,10 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
             .await?;
         }
         Event::DomainRemoved(e) => {
-            sqlx::query("UPDATE rm_domains SET status = 'removed', updated_at = $1 WHERE domain_id = $2")
+            sqlx::query("UPDATE rm_domains SET status = $3, updated_at = $1 WHERE domain_id = $2")
                 .bind(at)
                 .bind(&e.domain_id)
+                .bind(DomainStatus::Removed.as_str())
                 .execute(db)
                 .await?;
         }

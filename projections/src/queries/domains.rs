@@ -1,7 +1,11 @@
 //! Custom domains.
 
 use super::Row;
+use clouddeck_command_handlers::domain::DomainStatus;
 use sqlx::AnyPool;
+
+/// Removed domains' rows stay (for the audit's sake); no question sees them.
+const REMOVED: &str = DomainStatus::Removed.as_str();
 
 /// A domain's columns: `domain_id, organization_id, project_id, hostname, verification_token,
 /// redirect_to, status, last_error, checks, certificate_status, certificate_issuer,
@@ -14,8 +18,9 @@ pub const DOMAIN_COLUMNS: &str = "domain_id, organization_id, project_id, hostna
 
 /// A domain by id, unless removed ([`DOMAIN_COLUMNS`]).
 pub async fn domain<T: Row>(db: &AnyPool, domain_id: &str) -> Result<Option<T>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {DOMAIN_COLUMNS} FROM rm_domains WHERE domain_id = $1 AND status <> 'removed'"))
+    sqlx::query_as(&format!("SELECT {DOMAIN_COLUMNS} FROM rm_domains WHERE domain_id = $1 AND status <> $2"))
         .bind(domain_id)
+        .bind(REMOVED)
         .fetch_optional(db)
         .await
 }
@@ -23,9 +28,10 @@ pub async fn domain<T: Row>(db: &AnyPool, domain_id: &str) -> Result<Option<T>, 
 /// A project's domains that are not removed, by hostname ([`DOMAIN_COLUMNS`]).
 pub async fn domains_of_project<T: Row>(db: &AnyPool, project_id: &str) -> Result<Vec<T>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {DOMAIN_COLUMNS} FROM rm_domains WHERE project_id = $1 AND status <> 'removed' ORDER BY hostname"
+        "SELECT {DOMAIN_COLUMNS} FROM rm_domains WHERE project_id = $1 AND status <> $2 ORDER BY hostname"
     ))
     .bind(project_id)
+    .bind(REMOVED)
     .fetch_all(db)
     .await
 }
@@ -33,8 +39,9 @@ pub async fn domains_of_project<T: Row>(db: &AnyPool, project_id: &str) -> Resul
 /// How many domains an organization has that are not removed.
 pub async fn count_of_organization(db: &AnyPool, organization_id: &str) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM rm_domains WHERE organization_id = $1 AND status <> 'removed'")
+        sqlx::query_as("SELECT COUNT(*) FROM rm_domains WHERE organization_id = $1 AND status <> $2")
             .bind(organization_id)
+            .bind(REMOVED)
             .fetch_one(db)
             .await?;
     Ok(count)
