@@ -7,5 +7,5 @@ pub mod period;
 pub mod plan;
 
 pub use invoice::{Line, Usage, lines};
-pub use period::{period_bounds, period_of};
+pub use period::{day_of, period_bounds, period_of};
 pub use plan::{GB, Overage, Plan, PlanError, Terms};

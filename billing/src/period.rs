@@ -9,6 +9,13 @@ pub fn period_of(unix_ms: i64) -> String {
     format!("{:04}-{:02}", at.year(), u8::from(at.month()))
 }
 
+/// The UTC day of a Unix millisecond time, `YYYY-MM-DD`: how usage is drawn by day.
+pub fn day_of(unix_ms: i64) -> String {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!("{}-{:02}", period_of(unix_ms), at.day())
+}
+
 /// A period's start (inclusive) and end (exclusive), in Unix milliseconds; `None` when the
 /// name is not `YYYY-MM`.
 pub fn period_bounds(period: &str) -> Option<(i64, i64)> {

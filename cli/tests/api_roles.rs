@@ -172,3 +172,73 @@ async fn every_mutation_as_every_role() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     app.stop().await;
 }
+
+/// What the dashboard reads to decide which buttons to show: the caller's own role; and the
+/// lists of tokens and invitations, which only those who manage them may read.
+#[tokio::test]
+async fn roles_are_told_and_token_and_invitation_lists_are_for_admins() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let (owner, _) = app.register("owner@example.com").await;
+    app.ok(Some(&owner), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    let mut tokens = vec![("OWNER", owner.clone())];
+    for role in ["ADMIN", "DEVELOPER", "VIEWER"] {
+        let email = format!("{}@example.com", role.to_lowercase());
+        let (token, _) = app.register(&email).await;
+        app.join(&owner, "acme", &email, &token, role).await;
+        tokens.push((role, token));
+    }
+    let made = app
+        .ok(
+            Some(&owner),
+            "mutation { createApiToken(organization: \"acme\", name: \"ci\", role: DEVELOPER) { secret } }",
+            json!({}),
+        )
+        .await;
+    tokens.push(("DEVELOPER", made["createApiToken"]["secret"].as_str().unwrap().to_string()));
+    for (role, token) in &tokens {
+        let told = app.ok(Some(token), "{ organization(slug: \"acme\") { viewerRole } }", json!({})).await;
+        assert_eq!(told["organization"]["viewerRole"], *role, "{role}");
+        for list in ["apiTokens { id }", "invitations { id }"] {
+            let got =
+                app.code(Some(token), &format!("{{ organization(slug: \"acme\") {{ {list} }} }}"), json!({})).await;
+            let expected = if matches!(*role, "OWNER" | "ADMIN") { None } else { Some("FORBIDDEN") };
+            assert_eq!(got.as_deref(), expected, "{role} listing {list}");
+        }
+    }
+    app.stop().await;
+}
+
+/// Signing out ends the session on the server: its token stops working at once, other
+/// sessions of the same user go on, and an API token is not ended by it (it is revoked).
+#[tokio::test]
+async fn logout_ends_only_the_calling_session() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let (first, _) = app.register("ada@example.com").await;
+    let second = app
+        .ok(
+            None,
+            "mutation { login(email: \"ada@example.com\", password: \"correct horse battery\") { token } }",
+            json!({}),
+        )
+        .await["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = app.ok(Some(&first), "mutation { logout }", json!({})).await;
+    assert_eq!(out["logout"], true);
+    assert_eq!(app.code(Some(&first), "{ viewer { actor } }", json!({})).await.as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(app.code(Some(&second), "{ viewer { actor } }", json!({})).await, None);
+    assert_eq!(app.code(None, "mutation { logout }", json!({})).await.as_deref(), Some("UNAUTHENTICATED"));
+    app.ok(Some(&second), "mutation { createOrganization(slug: \"acme\", name: \"Acme\") { id } }", json!({})).await;
+    let made = app
+        .ok(
+            Some(&second),
+            "mutation { createApiToken(organization: \"acme\", name: \"ci\", role: VIEWER) { secret } }",
+            json!({}),
+        )
+        .await;
+    let token = made["createApiToken"]["secret"].as_str().unwrap().to_string();
+    assert_eq!(app.ok(Some(&token), "mutation { logout }", json!({})).await["logout"], false);
+    assert_eq!(app.code(Some(&token), "{ viewer { actor } }", json!({})).await, None);
+    app.stop().await;
+}

@@ -335,6 +335,25 @@ async fn plans_limit_builds_and_bandwidth_and_paid_plans_bill_the_overage() {
     let overage = invoice["lines"].as_array().unwrap().iter().find(|l| l["unit"] == "GB").unwrap().clone();
     assert_eq!((overage["quantity"].as_i64(), overage["amountCents"].as_i64()), (Some(51), Some(765)), "{overage}");
     assert_eq!(invoice["totalCents"], 2_765);
+
+    // usage by day, as the dashboard draws it: both windows on today, the build too; no seats
+    let today = clouddeck_billing::day_of(now_ms());
+    let daily = app
+        .ok(Some(&owner), "{ organization(slug: \"acme\") { dailyUsage { day metric quantity } } }", json!({}))
+        .await;
+    let on = |metric: &str| {
+        daily["organization"]["dailyUsage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["metric"] == metric && f["day"] == today)
+            .cloned()
+    };
+    assert_eq!(on("bandwidth_bytes").unwrap()["quantity"].as_i64(), Some(1_050 * GB + 1), "{daily}");
+    assert_eq!(on("builds").unwrap()["quantity"].as_i64(), Some(1), "{daily}");
+    assert!(on("seats").is_none(), "{daily}");
+    let bad = "{ organization(slug: \"acme\") { dailyUsage(period: \"2026-13\") { day } } }";
+    assert_eq!(app.code(Some(&owner), bad, json!({})).await.as_deref(), Some("BAD_USER_INPUT"));
     app.stop().await;
 }
 

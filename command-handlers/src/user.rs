@@ -38,6 +38,10 @@ pub enum UserCommand {
         session_id: String,
         secret_sha256: String,
     },
+    /// Signs the session with this secret's hash out (its own user only).
+    EndSession {
+        secret_sha256: String,
+    },
     /// A link with this secret's hash was sent to the account's address.
     SendEmailVerification {
         secret_sha256: String,
@@ -93,6 +97,12 @@ impl Aggregate for User {
                 }
                 let expires_at = ctx.now_ms + SESSION_TTL_MS;
                 Ok(vec![SessionStarted { user_id: user_id.clone(), session_id, secret_sha256, expires_at }.into()])
+            }
+            (UserCommand::EndSession { secret_sha256 }, Some(user_id)) => {
+                if ctx.actor != Actor::User(user_id.clone()) {
+                    return Err(DomainError::Forbidden("a session is ended by its own user".into()));
+                }
+                Ok(vec![SessionEnded { user_id: user_id.clone(), secret_sha256 }.into()])
             }
             (UserCommand::SendEmailVerification { secret_sha256 }, Some(user_id)) => {
                 let own = ctx.actor == Actor::User(user_id.clone()) || matches!(ctx.actor, Actor::System(_));

@@ -97,6 +97,7 @@ event_registry! {
     ProjectSlugReleased = "organization.project_slug_released", v 1;
     UserRegistered = "user.registered", v 1;
     SessionStarted = "user.session_started", v 1;
+    SessionEnded = "user.session_ended", v 1;
     EmailVerificationSent = "user.email_verification_sent", v 1;
     EmailVerified = "user.email_verified", v 1;
     NameClaimed = "name.claimed", v 1;

@@ -12,6 +12,7 @@ pub const SENSITIVE: &[(&str, &[&str])] = &[
     ("project.git_connected", &["sealed_webhook_secret"]),
     ("user.registered", &["password_hash"]),
     ("user.session_started", &["secret_sha256"]),
+    ("user.session_ended", &["secret_sha256"]),
     ("user.email_verification_sent", &["secret_sha256"]),
     ("webhook.subscribed", &["sealed_secret"]),
     ("domain.certificate_issued", &["sealed_private_key"]),

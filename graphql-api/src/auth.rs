@@ -87,6 +87,19 @@ pub async fn role_in(
 }
 
 /// Resolves an `Authorization` header value; no header is `Anonymous`.
+/// The SHA-256 (hex) of the session secret a request came with: what `logout` ends. Only
+/// requests signed in with a session (`cds_…`) carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionHash(pub String);
+
+impl SessionHash {
+    /// From an `Authorization: Bearer cds_…` header; none for any other.
+    pub fn of(header: Option<&str>) -> Option<SessionHash> {
+        let secret = header?.strip_prefix("Bearer ")?.trim();
+        secret.starts_with(&format!("{SESSION_PREFIX}_")).then(|| SessionHash(sha256_hex(secret)))
+    }
+}
+
 pub async fn authenticate(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<Principal, AuthError> {
     Ok(lookup(db, header, now_ms).await?.0)
 }

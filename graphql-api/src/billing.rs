@@ -92,6 +92,15 @@ pub struct UsageFigure {
     pub quantity: i64,
 }
 
+/// One metric's total on one UTC day.
+#[derive(SimpleObject, FromRow, Clone, Debug, PartialEq, Eq)]
+pub struct DailyUsage {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub metric: String,
+    pub quantity: i64,
+}
+
 #[derive(SimpleObject, FromRow, Clone, Debug)]
 #[graphql(complex)]
 pub struct Invoice {
@@ -191,6 +200,14 @@ pub async fn usage(ctx: &Context<'_>, organization_id: &str, period: &str) -> Re
     }
     figures.sort();
     Ok(figures)
+}
+
+/// Usage of a period by day and metric, oldest day first.
+pub async fn daily_usage(ctx: &Context<'_>, organization_id: &str, period: &str) -> Result<Vec<DailyUsage>> {
+    if clouddeck_billing::period_bounds(period).is_none() {
+        return Err(crate::error::bad_input("period", "must be a month, `YYYY-MM`"));
+    }
+    queries::billing::daily_usage(&state(ctx).read_db, organization_id, period).await.map_err(db)
 }
 
 /// Invoices are for owners and admins, as billing pages are.

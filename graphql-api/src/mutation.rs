@@ -231,6 +231,23 @@ impl MutationRoot {
         start_session(ctx, &user_id).await
     }
 
+    /// Signs the calling session out: its token stops working once this answers. True when a
+    /// session ended; false when the request came with an API token (revoke it instead).
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let Principal::User { user_id } = principal(ctx) else {
+            return match principal(ctx) {
+                Principal::Anonymous => Err(crate::error::unauthenticated()),
+                _ => Ok(false),
+            };
+        };
+        let Some(session) = ctx.data_opt::<crate::auth::SessionHash>() else { return Ok(false) };
+        let command = UserCommand::EndSession { secret_sha256: session.0.clone() };
+        let provenance = Provenance::new(Actor::User(user_id.clone()));
+        let outcome = state(ctx).handler.user(user_id, command, &provenance, now_ms()).await.map_err(domain)?;
+        state(ctx).caught_up(outcome).await?;
+        Ok(true)
+    }
+
     async fn create_organization(&self, ctx: &Context<'_>, slug: String, name: String) -> Result<Organization> {
         let id = Uuid::now_v7().to_string();
         let command = Org::Create { organization_id: id.clone(), slug: slug.clone(), name };

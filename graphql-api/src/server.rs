@@ -1,4 +1,5 @@
-//! The HTTP side: `POST /graphql`, GraphiQL on `GET /graphql`, subscriptions over WebSocket
+//! The HTTP side: `POST /graphql`, GraphiQL on `GET /graphql` and the dashboard on every other
+//! `GET` (both from `clouddeck_dashboard`, built into the binary), subscriptions over WebSocket
 //! (graphql-transport-ws) on `/graphql/ws`, with auth, rate limits, a body limit and
 //! idempotency keys in front of the schema.
 
@@ -10,7 +11,7 @@ use crate::schema::{ApiSchema, build};
 use crate::state::{ApiState, now_ms};
 use crate::uploads::{MissingRequest, UploadTarget};
 use async_graphql::Data;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::Router;
@@ -19,7 +20,7 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, State};
 use axum::extract::{DefaultBodyLimit, Path as AxumPath};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -75,7 +76,9 @@ pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
         .merge(Router::new().route("/v1/blobs/missing", post(missing_blobs)).layer(RequestBodyLimitLayer::new(4 << 20)))
         .merge(uploads)
         // (`graphql` reads its body within the limit itself, to answer in the API's contract)
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(clouddeck_dashboard::explorer).post(graphql))
+        // The dashboard: every other GET is the app (or one of its built files).
+        .fallback(clouddeck_dashboard::serve)
         .with_state(http)
 }
 
@@ -93,10 +96,6 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
 
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
     crate::uploads::refusal(status, code, message)
-}
-
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
 }
 
 /// Who is calling, within their rate; or the response that refuses them.
@@ -172,7 +171,12 @@ async fn graphql(
         return graphql_error(StatusCode::OK, BAD_USER_INPUT, &message);
     }
     let schema = if shape.is_some_and(|s| s.introspection_only) { &http.introspection } else { &http.schema };
-    let request = request.data(principal);
+    let mut request = request.data(principal);
+    if let Some(session) =
+        crate::auth::SessionHash::of(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()))
+    {
+        request = request.data(session);
+    }
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
     let (status, body) = match key {
         Some(key) => {

@@ -235,6 +235,24 @@ impl Organization {
             .collect()
     }
 
+    /// The caller's role here: a member's own, or an API token's (which acts with at most its
+    /// creator's). Clients show only the actions it allows; the server checks each anyway.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Role> {
+        let principal = crate::access::principal(ctx);
+        let role = crate::auth::role_in(&state(ctx).read_db, principal, &self.id, crate::state::now_ms())
+            .await
+            .map_err(db)?
+            .ok_or_else(|| crate::error::not_found("organization"))?;
+        Role::parse(role.as_str())
+    }
+
+    /// Usage in a month (`YYYY-MM`, UTC; default: this month) by UTC day and metric, from the
+    /// read models' usage events (a window counts on the day it started).
+    async fn daily_usage(&self, ctx: &Context<'_>, period: Option<String>) -> Result<Vec<crate::billing::DailyUsage>> {
+        let period = period.unwrap_or_else(|| clouddeck_billing::period_of(crate::state::now_ms()));
+        crate::billing::daily_usage(ctx, &self.id, &period).await
+    }
+
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
         queries::projects::projects(&state(ctx).read_db, &self.id).await.map_err(db)
     }
@@ -255,12 +273,19 @@ impl Organization {
         crate::billing::invoices(ctx, &self.id).await
     }
 
-    /// Metadata only: a token's secret is shown once, when it is created.
+    /// Metadata only: a token's secret is shown once, when it is created. Admins and owners
+    /// only (those who can issue and revoke them): FORBIDDEN for others.
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        crate::access::require_role(ctx, &self.id, clouddeck_command_handlers::Role::Admin, "listing API tokens")
+            .await?;
         queries::identity::api_tokens(&state(ctx).read_db, &self.id).await.map_err(db)
     }
 
+    /// Open and accepted invitations (the invitees' addresses): admins and owners only, as
+    /// they are who invite; FORBIDDEN for others.
     async fn invitations(&self, ctx: &Context<'_>) -> Result<Vec<Invitation>> {
+        crate::access::require_role(ctx, &self.id, clouddeck_command_handlers::Role::Admin, "listing invitations")
+            .await?;
         queries::identity::invitations(&state(ctx).read_db, &self.id).await.map_err(db)
     }
 }

@@ -23,12 +23,13 @@ pub async fn apply(
 ) -> Result<(), sqlx::Error> {
     let at = recorded.meta.recorded_at;
     let at_ms = at / 1_000;
-    let figure = |org: &str, period: String, project: &str, metric: &'static str, quantity: i64| Figure {
+    let figure = |org: &str, period: String, project: &str, metric: &'static str, quantity: i64, day: i64| Figure {
         organization_id: org.to_string(),
         period,
         project_id: project.to_string(),
         metric,
         quantity,
+        day: clouddeck_billing::day_of(day),
     };
     let (organization_id, period) = match event {
         Event::PlanChanged(e) => {
@@ -36,7 +37,7 @@ pub async fn apply(
             (e.organization_id.clone(), period_of(at_ms))
         }
         Event::BuildCounted(e) => {
-            add(db, recorded, &figure(&e.organization_id, e.period.clone(), &e.project_id, "builds", 1)).await?;
+            add(db, recorded, &figure(&e.organization_id, e.period.clone(), &e.project_id, "builds", 1, at_ms)).await?;
             (e.organization_id.clone(), e.period.clone())
         }
         Event::UsageMetered(e) => {
@@ -45,7 +46,8 @@ pub async fn apply(
             };
             let project = e.project_id.as_deref().unwrap_or_default();
             let period = period_of(e.window_start);
-            add(db, recorded, &figure(&e.organization_id, period.clone(), project, metric, e.quantity)).await?;
+            add(db, recorded, &figure(&e.organization_id, period.clone(), project, metric, e.quantity, e.window_start))
+                .await?;
             (e.organization_id.clone(), period)
         }
         Event::OrganizationCreated(e) => (e.organization_id.clone(), period_of(at_ms)),
@@ -78,6 +80,8 @@ struct Figure {
     project_id: String,
     metric: &'static str,
     quantity: i64,
+    /// The UTC day (`YYYY-MM-DD`) the figure counts on: a window's start, else the event's time.
+    day: String,
 }
 
 /// Seats are the most members the organization had at once in the month, as seen by each
@@ -112,6 +116,7 @@ async fn seats(
         project_id: String::new(),
         metric: "seats",
         quantity: more,
+        day: clouddeck_billing::day_of(recorded.meta.recorded_at / 1_000),
     };
     add(db, recorded, &figure).await
 }
@@ -129,8 +134,8 @@ async fn add(db: &mut AnyConnection, recorded: &RecordedEvent, figure: &Figure) 
     .execute(&mut *db)
     .await?;
     sqlx::query(
-        "INSERT INTO rm_usage_events (organization_id, period, metric, position, event_id, project_id, quantity) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO rm_usage_events (organization_id, period, metric, position, event_id, project_id, quantity, day) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&figure.organization_id)
     .bind(&figure.period)
@@ -139,6 +144,7 @@ async fn add(db: &mut AnyConnection, recorded: &RecordedEvent, figure: &Figure) 
     .bind(recorded.meta.event_id.to_string())
     .bind(&figure.project_id)
     .bind(figure.quantity)
+    .bind(&figure.day)
     .execute(db)
     .await
     .map(drop)

@@ -26,6 +26,9 @@ pub async fn apply(db: &mut AnyConnection, recorded: &RecordedEvent, event: &Eve
                     .bind(&e.secret_sha256).bind(&e.session_id).bind(&e.user_id).bind(at).bind(e.expires_at)
                     .execute(db).await?;
         }
+        Event::SessionEnded(e) => {
+            sqlx::query("DELETE FROM rm_sessions WHERE secret_sha256 = $1").bind(&e.secret_sha256).execute(db).await?;
+        }
         Event::OrganizationCreated(e) => {
             owners::owner(&mut *db, &recorded.meta.stream_id, &e.organization_id).await?;
             sqlx::query("INSERT INTO rm_organizations (organization_id, slug, name, owner_user_id, created_at) VALUES ($1, $2, $3, $4, $5)")

@@ -24,6 +24,14 @@ pub struct SessionStarted {
     pub expires_at: i64,
 }
 
+/// A session was signed out: its token stops working. Only the secret's hash is recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.user")]
+pub struct SessionEnded {
+    pub user_id: String,
+    pub secret_sha256: String,
+}
+
 /// A link to prove the account's email address was sent to it: only the secret's hash is
 /// recorded. Open until `expires_at` (unix ms).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]

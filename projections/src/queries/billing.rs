@@ -74,6 +74,20 @@ pub async fn usage_events<T: Row>(
     .await
 }
 
+/// Usage of a period by UTC day and metric: `day` (`YYYY-MM-DD`), `metric`, `quantity`,
+/// oldest day first. Seats are left out (a count of members, not a meter).
+pub async fn daily_usage<T: Row>(db: &AnyPool, organization_id: &str, period: &str) -> Result<Vec<T>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT day, metric, CAST(SUM(quantity) AS BIGINT) AS quantity FROM rm_usage_events \
+         WHERE organization_id = $1 AND period = $2 AND metric <> 'seats' AND day <> '' \
+         GROUP BY day, metric ORDER BY day, metric",
+    )
+    .bind(organization_id)
+    .bind(period)
+    .fetch_all(db)
+    .await
+}
+
 /// Usage totals of a period by metric and project: `metric, project_id` (null for the
 /// organization's own), `quantity`; with `seats_only`, only the seat count.
 pub async fn usage<T: Row>(

@@ -1,0 +1,1 @@
+function e(e){return e?.url?e.url.replace(`${e.id}-`,``):null}function t(e){return e==null?``:e<1e3?`${e} ms`:`${(e/1e3).toFixed(1)} s`}function n(e){return e.sourceKind===`git`?e.sourceRef.replace(/^refs\/heads\//,``).replace(/^refs\/pull\/(\d+)\/.*/,`PR #$1`):e.sourceKind}export{t as n,n as r,e as t};
