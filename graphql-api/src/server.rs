@@ -153,14 +153,15 @@ async fn graphql(
             return refused;
         }
     };
-    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(e) => {
             let message = format!("the body is not a GraphQL request in JSON ({{\"query\": …}}): {e}");
             return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, &message);
         }
     };
-    let shape = async_graphql::parser::parse_query(&request.query).ok().map(|document| crate::shape::shape(&document));
+    // Parsed once: the schema runs the document parsed here (a parse error is answered by it).
+    let shape = request.parsed_query().ok().map(crate::shape::shape);
     if let Some(shape) = shape
         && shape.fields > crate::shape::MAX_FIELDS
     {

@@ -28,6 +28,8 @@ mkdirSync(shots, { recursive: true });
 /** The first load's JavaScript, compressed, must stay under this (the issue's budget). */
 const FIRST_LOAD_BUDGET = 250 * 1024;
 const SECRET_VALUE = "s3cr3t-value-never-shown-9137";
+/** A build's output line that would run script if a page rendered it as HTML. */
+const HOSTILE_LINE = "<img src=x onerror=window.__injected=1>";
 
 let current = "start";
 function step(name) {
@@ -58,7 +60,8 @@ function site(name, text) {
   writeFileSync(join(dir, "index.html"), `<h1>${text}</h1>`);
   writeFileSync(
     join(dir, "clouddeck.toml"),
-    `[build]\ninstall = ""\ncommand = "echo first-line-of-${name}; sleep 4; mkdir -p out; cp index.html out/; echo last-line-of-${name}"\noutput = "out"\n`,
+    // (its output also tries to inject HTML into the page that shows the log)
+    `[build]\ninstall = ""\ncommand = "echo first-line-of-${name}; echo '${HOSTILE_LINE}'; sleep 4; mkdir -p out; cp index.html out/; echo last-line-of-${name}"\noutput = "out"\n`,
   );
   return dir;
 }
@@ -176,6 +179,10 @@ try {
   const midway = await log.innerText();
   // (the command's own echo line names both; the build's output lines are alone on theirs)
   check(!midway.split("\n").some((l) => l.trim() === "last-line-of-two"), "the first line only showed once the build had ended");
+  // a tenant's output is text: shown as written, never run
+  await log.getByText(HOSTILE_LINE, { exact: true }).waitFor();
+  check((await log.locator("img").count()) === 0, "the build's output became an element");
+  check(await page.evaluate(() => window.__injected === undefined), "the build's output ran in the page");
   await shot(page, "06-build-log-streaming");
   await log.getByText("last-line-of-two", { exact: true }).waitFor({ timeout: 120_000 });
   await page.locator('h1 [data-status="ready"]').waitFor({ timeout: 120_000 });

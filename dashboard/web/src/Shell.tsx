@@ -3,10 +3,11 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useEffect } from "react";
 import { NavLink, Outlet, useNavigate, useParams } from "react-router";
-import { useMutation, useQuery } from "urql";
+import { useQuery } from "urql";
 import { graphql } from "./gql";
 import { OrganizationContext, useLiveEvents } from "./organization";
-import { forgetSession, isApiToken, readToken, rememberOrganization } from "./session";
+import { rememberOrganization } from "./session";
+import { useSignOut } from "./signout";
 import { Alerts, Loading } from "./ui";
 
 const ShellQuery = graphql(`
@@ -31,26 +32,18 @@ const ShellQuery = graphql(`
   }
 `);
 
-const Logout = graphql(`
-  mutation Logout {
-    logout
-  }
-`);
-
 export function Shell() {
   const { org = "" } = useParams();
   const [result] = useQuery({ query: ShellQuery, variables: { organization: org } });
   const live = useLiveEvents(org);
-  const [, logout] = useMutation(Logout);
+  const signOutHere = useSignOut();
   const navigate = useNavigate();
   useEffect(() => {
     if (result.data?.organization) rememberOrganization(org);
   }, [result.data, org]);
 
   async function signOut() {
-    // An API token is only forgotten here (revoke it on the Team page); a session ends.
-    if (!isApiToken(readToken())) await logout({});
-    forgetSession();
+    await signOutHere();
     navigate("/login");
   }
 

@@ -26,7 +26,8 @@ const Audit = lazy(() => import("./pages/Audit"));
 /** After signing in: where `?next=` says (a path of this app only), else home. */
 function Next() {
   const next = new URLSearchParams(location.search).get("next") ?? "/";
-  const safe = next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  // (a path of this origin only: `//host` and `/\host` would leave it)
+  const safe = /^\/(?![\/\\])/.test(next) ? next : "/";
   return <Navigate to={safe} replace />;
 }
 

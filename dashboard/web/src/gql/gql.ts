@@ -15,7 +15,6 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query Shell($organization: String!) {\n    viewer {\n      actor\n      user {\n        name\n        email\n      }\n    }\n    organizations {\n      slug\n      name\n    }\n    organization(slug: $organization) {\n      id\n      slug\n      name\n      viewerRole\n    }\n  }\n": typeof types.ShellDocument,
-    "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  subscription OrganizationEvents($organization: String!) {\n    events(organization: $organization) {\n      position\n      type\n    }\n  }\n": typeof types.OrganizationEventsDocument,
     "\n  query AuditLog($organization: String!, $after: Int, $types: [String!], $actor: String, $first: Int) {\n    auditLog(organization: $organization, after: $after, types: $types, actor: $actor, first: $first) {\n      events {\n        position\n        eventId\n        stream\n        version\n        type\n        actor\n        recordedAt\n        payload\n      }\n      nextAfter\n    }\n  }\n": typeof types.AuditLogDocument,
     "\n  subscription LiveDeployment($id: String!) {\n    deployment(id: $id) {\n      id\n      status\n      target\n      sourceKind\n      sourceRef\n      commitSha\n      url\n      createdAt\n      updatedAt\n      build {\n        durationMs\n        error\n      }\n      log\n      analytics {\n        status2xx\n        status3xx\n        status4xx\n        status5xx\n      }\n    }\n  }\n": typeof types.LiveDeploymentDocument,
@@ -54,10 +53,10 @@ type Documents = {
     "\n  query Usage($organization: String!, $period: String) {\n    organization(slug: $organization) {\n      subscription {\n        plan\n        priceCents\n        buildsPerMonth\n        bandwidthBytes\n        overageCentsPerGb\n        bandwidthBlocked\n        storageBytes\n      }\n      usage(period: $period) {\n        metric\n        projectId\n        quantity\n      }\n      dailyUsage(period: $period) {\n        day\n        metric\n        quantity\n      }\n    }\n  }\n": typeof types.UsageDocument,
     "\n  query Invoices($organization: String!) {\n    organization(slug: $organization) {\n      invoices {\n        id\n        period\n        plan\n        totalCents\n        updatedAt\n      }\n    }\n  }\n": typeof types.InvoicesDocument,
     "\n  mutation ChangePlan($organization: String!, $plan: PlanName!) {\n    changePlan(organization: $organization, plan: $plan) {\n      plan\n    }\n  }\n": typeof types.ChangePlanDocument,
+    "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
 };
 const documents: Documents = {
     "\n  query Shell($organization: String!) {\n    viewer {\n      actor\n      user {\n        name\n        email\n      }\n    }\n    organizations {\n      slug\n      name\n    }\n    organization(slug: $organization) {\n      id\n      slug\n      name\n      viewerRole\n    }\n  }\n": types.ShellDocument,
-    "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  subscription OrganizationEvents($organization: String!) {\n    events(organization: $organization) {\n      position\n      type\n    }\n  }\n": types.OrganizationEventsDocument,
     "\n  query AuditLog($organization: String!, $after: Int, $types: [String!], $actor: String, $first: Int) {\n    auditLog(organization: $organization, after: $after, types: $types, actor: $actor, first: $first) {\n      events {\n        position\n        eventId\n        stream\n        version\n        type\n        actor\n        recordedAt\n        payload\n      }\n      nextAfter\n    }\n  }\n": types.AuditLogDocument,
     "\n  subscription LiveDeployment($id: String!) {\n    deployment(id: $id) {\n      id\n      status\n      target\n      sourceKind\n      sourceRef\n      commitSha\n      url\n      createdAt\n      updatedAt\n      build {\n        durationMs\n        error\n      }\n      log\n      analytics {\n        status2xx\n        status3xx\n        status4xx\n        status5xx\n      }\n    }\n  }\n": types.LiveDeploymentDocument,
@@ -96,6 +95,7 @@ const documents: Documents = {
     "\n  query Usage($organization: String!, $period: String) {\n    organization(slug: $organization) {\n      subscription {\n        plan\n        priceCents\n        buildsPerMonth\n        bandwidthBytes\n        overageCentsPerGb\n        bandwidthBlocked\n        storageBytes\n      }\n      usage(period: $period) {\n        metric\n        projectId\n        quantity\n      }\n      dailyUsage(period: $period) {\n        day\n        metric\n        quantity\n      }\n    }\n  }\n": types.UsageDocument,
     "\n  query Invoices($organization: String!) {\n    organization(slug: $organization) {\n      invoices {\n        id\n        period\n        plan\n        totalCents\n        updatedAt\n      }\n    }\n  }\n": types.InvoicesDocument,
     "\n  mutation ChangePlan($organization: String!, $plan: PlanName!) {\n    changePlan(organization: $organization, plan: $plan) {\n      plan\n    }\n  }\n": types.ChangePlanDocument,
+    "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
 };
 
 /**
@@ -116,10 +116,6 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Shell($organization: String!) {\n    viewer {\n      actor\n      user {\n        name\n        email\n      }\n    }\n    organizations {\n      slug\n      name\n    }\n    organization(slug: $organization) {\n      id\n      slug\n      name\n      viewerRole\n    }\n  }\n"): (typeof documents)["\n  query Shell($organization: String!) {\n    viewer {\n      actor\n      user {\n        name\n        email\n      }\n    }\n    organizations {\n      slug\n      name\n    }\n    organization(slug: $organization) {\n      id\n      slug\n      name\n      viewerRole\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -272,6 +268,10 @@ export function graphql(source: "\n  query Invoices($organization: String!) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ChangePlan($organization: String!, $plan: PlanName!) {\n    changePlan(organization: $organization, plan: $plan) {\n      plan\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePlan($organization: String!, $plan: PlanName!) {\n    changePlan(organization: $organization, plan: $plan) {\n      plan\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -5,7 +5,8 @@ import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { problems } from "../errors";
-import { forgetSession, lastOrganization } from "../session";
+import { lastOrganization } from "../session";
+import { useSignOut } from "../signout";
 import { Alerts, Button, Card, Field, Loading } from "../ui";
 
 const Organizations = graphql(`
@@ -32,6 +33,7 @@ export default function Home() {
   const [slug, setSlug] = useState("");
   const [name, setName] = useState("");
   const [created, create] = useMutation(CreateOrganization);
+  const signOut = useSignOut();
   const found = problems(created.error);
   if (result.fetching) return <Loading />;
   const organizations = result.data?.organizations ?? [];
@@ -71,7 +73,7 @@ export default function Home() {
           ))}
         </p>
       )}
-      <button className="self-start text-sm underline" onClick={() => forgetSession()}>
+      <button className="self-start text-sm underline" onClick={() => signOut()}>
         Sign out
       </button>
     </main>
