@@ -65,6 +65,13 @@ async fn a_subscription_receives_the_event_a_mutation_caused() {
     let answer = next_message(&mut refused).await;
     assert_eq!(answer["payload"]["data"], Value::Null, "{answer}");
     assert_eq!(answer["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{answer}");
+
+    // signing out closes the session's open subscriptions (a socket is authenticated once)
+    let mut open = app.subscribe(&owner, "subscription { events(organization: \"acme\") { type } }").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.ok(Some(&owner), "mutation { logout }", json!({})).await["logout"], true);
+    let closed = next_message(&mut open).await;
+    assert_eq!(closed["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{closed}");
     app.stop().await;
 }
 

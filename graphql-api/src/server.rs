@@ -187,7 +187,13 @@ async fn graphql(
         None => execute(schema, request).await,
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    // Answers carry a caller's data (one-time secrets among them): never stored by a cache.
+    let headers = [
+        (header::CONTENT_TYPE, "application/json"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
+    (status, headers, body).into_response()
 }
 
 async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> (u16, String) {
@@ -226,6 +232,10 @@ async fn websocket(State(http): State<Http>, protocol: GraphQLProtocol, upgrade:
                 }
                 let mut data = Data::default();
                 data.insert(principal);
+                // (the subscriptions close once this session ends: subscription.rs)
+                if let Some(session) = crate::auth::SessionHash::of(header.as_deref()) {
+                    data.insert(session);
+                }
                 Ok(data)
             })
             .serve()

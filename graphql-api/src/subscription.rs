@@ -8,7 +8,7 @@
 
 use crate::access;
 use crate::auth::Principal;
-use crate::error::{FORBIDDEN, coded, db, internal, not_found};
+use crate::error::{FORBIDDEN, UNAUTHENTICATED, coded, db, internal, not_found};
 use crate::lookup;
 use crate::state::ApiState;
 use crate::state::state;
@@ -30,12 +30,32 @@ const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 struct Viewer {
     principal: Principal,
     organization_id: String,
+    /// The session the socket signed in with: once it ends (`logout`) or expires, the
+    /// subscription closes, as the socket was authenticated only at `connection_init`.
+    session: Option<crate::auth::SessionHash>,
 }
 
 impl Viewer {
-    /// Err(FORBIDDEN) once the caller has no standing in the organization (a member removed,
-    /// a token revoked or expired, or its member gone).
+    fn new(ctx: &Context<'_>, organization_id: String) -> Viewer {
+        let session = ctx.data_opt::<crate::auth::SessionHash>().cloned();
+        Viewer { principal: access::principal(ctx).clone(), organization_id, session }
+    }
+
+    /// Err(UNAUTHENTICATED) once the socket's session has ended or expired; Err(FORBIDDEN)
+    /// once the caller has no standing in the organization (a member removed, a token revoked
+    /// or expired, or its member gone).
     async fn still_allowed(&self, state: &ApiState) -> Result<()> {
+        if let Some(session) = &self.session {
+            let live = queries::identity::live_session(&state.read_db, &session.0, crate::state::now_ms())
+                .await
+                .map_err(db)?;
+            if live.is_none() {
+                return Err(coded(
+                    UNAUTHENTICATED,
+                    "subscription closed: the session has ended (signed out or expired)",
+                ));
+            }
+        }
         let role = crate::auth::role_in(&state.read_db, &self.principal, &self.organization_id, crate::state::now_ms())
             .await
             .map_err(db)?;
@@ -100,7 +120,8 @@ impl SubscriptionRoot {
         };
         let log = LogTail::new(state.store.clone(), from);
         let types = types.unwrap_or_default();
-        let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org.id };
+        let viewer = Viewer::new(ctx, org.id);
+        viewer.still_allowed(&state).await?;
         // `Some(log)` while open; after a refusal the stream ends.
         Ok(futures::stream::unfold((Some(log), state, viewer, types), |(log, state, viewer, types)| async move {
             let mut log = log?;
@@ -141,7 +162,8 @@ impl SubscriptionRoot {
             clouddeck_events::stream_id("deployment", &id),
             clouddeck_command_handlers::deployment::build_log_stream(&id),
         ];
-        let viewer = Viewer { principal: access::principal(ctx).clone(), organization_id: org };
+        let viewer = Viewer::new(ctx, org);
+        viewer.still_allowed(&state).await?;
         // Sent again only when it changed: an event that leaves the row as it was (a claim by
         // a deployer) sends nothing.
         let shown: Option<Deployment> = None;

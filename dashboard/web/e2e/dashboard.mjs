@@ -257,6 +257,36 @@ try {
   check(viewer.startsWith("cdt_"), `no token secret shown: ${viewer}`);
   await shot(page, "14-team");
 
+  step("invite a developer: they join through the link, and see only what a developer may do");
+  await page.getByLabel("Email").fill("grace@example.com");
+  await page.getByLabel("Role", { exact: true }).selectOption("DEVELOPER");
+  await page.getByRole("button", { name: "Invite" }).click();
+  const link = (await page.getByTestId("invitation-link").innerText()).trim();
+  check(link.startsWith(`${base}/invitations/`), `no invitation link: ${link}`);
+  const other = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
+  const grace = await other.newPage();
+  grace.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await grace.goto(link);
+  await grace.getByRole("link", { name: "register" }).click();
+  await grace.getByLabel("Name").fill("Grace Hopper");
+  await grace.getByLabel("Email").fill("grace@example.com");
+  await grace.getByLabel("Password").fill("another long password");
+  await grace.getByRole("button", { name: "Register" }).click();
+  // registered, the link brings her back to the invitation
+  await grace.getByRole("button", { name: "Accept the invitation" }).click();
+  await grace.waitForURL("**/acme");
+  await grace.goto("/acme/projects/site/settings");
+  await grace.getByRole("cell", { name: "API_SECRET", exact: true }).waitFor();
+  // a developer sets preview variables only, and cannot remove the production one
+  const targets = await grace.getByLabel("Target").locator("option").allInnerTexts();
+  check(targets.join(",") === "PREVIEW", `a developer is offered ${targets}`);
+  check((await grace.getByRole("button", { name: /^Remove API_SECRET/ }).count()) === 0, "a developer may remove a production variable");
+  await grace.goto("/acme/team");
+  await grace.getByRole("heading", { name: "Members" }).waitFor();
+  check((await grace.getByRole("heading", { name: "API tokens" }).count()) === 0, "a developer sees the API tokens");
+  await shot(grace, "15-team-as-developer");
+  await other.close();
+
   step("sign out: the session ends on the server");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
@@ -276,7 +306,7 @@ try {
   for (const name of ["Promote", "Roll back to this"]) {
     check((await page.getByRole("button", { name }).count()) === 0, `a viewer sees ${name}`);
   }
-  await shot(page, "15-project-as-viewer");
+  await shot(page, "16-project-as-viewer");
   const refused = await graphql(page, viewer, `mutation($id: String!) { rollbackDeployment(id: $id) { id } }`, { id: secondId });
   check(refused.errors?.[0]?.extensions?.code === "FORBIDDEN", `the server let a viewer roll back: ${JSON.stringify(refused)}`);
   await page.goto("/acme/projects/site/settings");
@@ -290,7 +320,7 @@ try {
   await page.locator(".graphiql-execute-button").click();
   // its default query, run with the dashboard's token: the organization's slug comes back
   await page.locator(".graphiql-response").getByText('"acme"').first().waitFor();
-  await shot(page, "16-graphiql");
+  await shot(page, "17-graphiql");
 
   step("a phone-sized screen, in dark mode");
   const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, colorScheme: "dark", baseURL: base });
@@ -301,7 +331,7 @@ try {
   await small.locator("tr[data-deployment]").first().waitFor();
   const width = await small.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 375, `the page is ${width} px wide on a 375 px screen`);
-  await shot(small, "17-phone-dark");
+  await shot(small, "18-phone-dark");
   await phone.close();
 
   check(problems.length === 0, `the browser reported: ${problems.join(" | ")}`);

@@ -113,6 +113,11 @@ export function Shell() {
           </div>
         </header>
         <main className="mx-auto flex max-w-6xl flex-col gap-4 p-4">
+          {live.paused && (
+            <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+              Live updates are paused ({live.paused}); reload the page to resume.
+            </p>
+          )}
           <Outlet />
         </main>
       </div>

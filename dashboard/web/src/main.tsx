@@ -23,11 +23,12 @@ const Invoice = lazy(() => import("./pages/Invoice"));
 const Team = lazy(() => import("./pages/Team"));
 const Audit = lazy(() => import("./pages/Audit"));
 
-/** After signing in: where `?next=` says (a path of this app only), else home. */
+/** After signing in: where `?next=` says, if it is a page of this origin, else home. */
 function Next() {
   const next = new URLSearchParams(location.search).get("next") ?? "/";
-  // (a path of this origin only: `//host` and `/\host` would leave it)
-  const safe = /^\/(?![\/\\])/.test(next) ? next : "/";
+  // (resolved as the browser would: `//host`, `/\host` and `/%09/host` all leave the origin)
+  const target = new URL(next, location.origin);
+  const safe = target.origin === location.origin ? `${target.pathname}${target.search}` : "/";
   return <Navigate to={safe} replace />;
 }
 

@@ -42,7 +42,7 @@ const OrganizationEvents = graphql(`
 `);
 
 /** The tick and last event type of an organization's live events. */
-export function useLiveEvents(slug: string): { tick: number; lastEvent: string | null } {
+export function useLiveEvents(slug: string): { tick: number; lastEvent: string | null; paused: string | null } {
   const [state, setState] = useState({ tick: 0, lastEvent: null as string | null });
   const [result] = useSubscription({ query: OrganizationEvents, variables: { organization: slug } });
   const seen = useRef<number | null>(null);
@@ -53,7 +53,9 @@ export function useLiveEvents(slug: string): { tick: number; lastEvent: string |
       setState((s) => ({ tick: s.tick + 1, lastEvent: event.type }));
     }
   }, [result.data]);
-  return state;
+  // Why live updates stopped (the socket refused or closed), for the page to say so.
+  const paused = result.error ? (result.error.graphQLErrors[0]?.message ?? result.error.message) : null;
+  return { ...state, paused };
 }
 
 /**

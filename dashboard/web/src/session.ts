@@ -20,6 +20,11 @@ export function saveToken(token: string) {
 export function forgetSession() {
   localStorage.removeItem(TOKEN);
   localStorage.removeItem(ORGANIZATION);
+  // GraphiQL keeps its tabs, headers and history here (they may hold the token, or a value
+  // sent to setEnvVar): nothing of a session outlives it.
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("graphiql:")) localStorage.removeItem(key);
+  }
   notify();
 }
 
@@ -40,6 +45,14 @@ const listeners = new Set<() => void>();
 function notify() {
   listeners.forEach((listener) => listener());
 }
+// Another tab signing in or out changes this one too: no tab keeps showing one user's data
+// under another's session.
+if (typeof window !== "undefined") {
+  window.addEventListener("storage", (event) => {
+    if (event.key === TOKEN || event.key === null) notify();
+  });
+}
+
 export function onSessionChange(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);

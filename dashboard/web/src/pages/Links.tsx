@@ -1,12 +1,12 @@
 // The pages the API's emails link to: `/verify-email?token=…` (proves the address and signs
 // in) and `/invitations/:id?token=…` (joins the organization, once signed in).
-import { useEffect, useRef } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useMutation } from "urql";
 import { graphql } from "../gql";
 import { problems } from "../errors";
 import { readToken, saveToken } from "../session";
-import { Alerts, Button, Loading } from "../ui";
+import { useSignOut } from "../signout";
+import { Alerts, Button } from "../ui";
 
 const VerifyEmail = graphql(`
   mutation VerifyEmail($token: String!) {
@@ -33,24 +33,33 @@ export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const [result, verify] = useMutation(VerifyEmail);
   const navigate = useNavigate();
-  const started = useRef(false);
-  useEffect(() => {
-    // (once: a verification link's token works one time)
-    if (started.current) return;
-    started.current = true;
-    verify({ token: params.get("token") ?? "" }).then((answer) => {
-      if (answer.data) {
-        saveToken(answer.data.verifyEmail.token);
-        navigate("/", { replace: true });
-      }
-    });
-  }, [params, verify, navigate]);
+  const signOut = useSignOut();
+  const signedIn = readToken() !== null;
+
+  // Only on a click: a link someone else sent must not sign this browser into their account
+  // without the user seeing it (login CSRF).
+  async function confirm() {
+    if (signedIn) await signOut();
+    const answer = await verify({ token: params.get("token") ?? "" });
+    if (answer.data) {
+      saveToken(answer.data.verifyEmail.token);
+      navigate("/", { replace: true });
+    }
+  }
+
   return (
     <Frame>
-      <h1 className="text-xl font-semibold">Verifying your address</h1>
-      {result.error ? <Alerts messages={problems(result.error).general} /> : <Loading what="Checking the link" />}
+      <h1 className="text-xl font-semibold">Verify your email address</h1>
+      <p className="text-sm">
+        This proves you own the address you registered with, and signs you in to that account.
+        {signedIn && " The session open in this browser will be signed out first."}
+      </p>
+      <Alerts messages={problems(result.error).general} />
+      <Button onClick={confirm} disabled={result.fetching}>
+        Verify and sign in
+      </Button>
       <Link className="text-sm underline" to="/login">
-        Sign in
+        Sign in another way
       </Link>
     </Frame>
   );

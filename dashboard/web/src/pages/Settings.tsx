@@ -181,6 +181,11 @@ function blanks(values: SettingValues): Record<SettingKey, string> {
 function EnvVars({ slug, vars, onChange }: { slug: string; vars: { key: string; target: string; updatedAt: string }[]; onChange: () => void }) {
   const organization = useOrganization();
   const canEdit = allows(organization.role, "DEVELOPER");
+  const admin = allows(organization.role, "ADMIN");
+  // The server's rule (command-handlers' project.rs): preview variables need a developer,
+  // production and all-target ones an admin.
+  const targets: EnvTarget[] = admin ? TARGETS : ["PREVIEW"];
+  const mayChange = (target: string) => admin || (canEdit && target.toUpperCase() === "PREVIEW");
   // Developers may only set preview variables (production ones need an admin).
   const [target, setTarget] = useState<EnvTarget>(allows(organization.role, "ADMIN") ? "PRODUCTION" : "PREVIEW");
   const [key, setKey] = useState("");
@@ -221,7 +226,7 @@ function EnvVars({ slug, vars, onChange }: { slug: string; vars: { key: string; 
                 <td className="px-2 py-2 text-xs">{v.target}</td>
                 <td className="px-2 py-2 text-xs">{when(v.updatedAt)}</td>
                 <td className="px-2 py-2 text-right">
-                  {canEdit && (
+                  {mayChange(v.target) && (
                     <Button variant="secondary" disabled={removed.fetching} onClick={() => drop(v)} aria-label={`Remove ${v.key} (${v.target})`}>
                       Remove
                     </Button>
@@ -235,8 +240,8 @@ function EnvVars({ slug, vars, onChange }: { slug: string; vars: { key: string; 
         {canEdit && (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_1fr_auto_auto] sm:items-end">
             <Field label="Key" name="key" required value={key} onChange={(e) => setKey(e.target.value)} error={found.fields.key} />
-            <Field label="Value" name="value" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} error={found.fields.value} />
-            <Select label="Target" name="target" options={TARGETS} value={target} onChange={(e) => setTarget(e.target.value as EnvTarget)} />
+            <Field label="Value" name="value" type="password" autoComplete="new-password" value={value} onChange={(e) => setValue(e.target.value)} error={found.fields.value} />
+            <Select label="Target" name="target" options={targets} value={target} onChange={(e) => setTarget(e.target.value as EnvTarget)} />
             <Button type="submit" disabled={set.fetching}>
               Save variable
             </Button>

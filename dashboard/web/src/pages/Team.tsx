@@ -76,6 +76,7 @@ const Invite = graphql(`
       id
       email
       acceptToken
+      role
     }
   }
 `);
@@ -103,13 +104,21 @@ const RevokeToken = graphql(`
 
 const ROLES: Role[] = ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"];
 
+/** The roles `role` may grant (organization.rs: only an owner grants or takes the owner
+ * role; a token never outranks its issuer). */
+function grantable(role: Role): Role[] {
+  return ROLES.filter((r) => allows(role, r) && (r !== "OWNER" || role === "OWNER"));
+}
+
 export default function Team() {
+  // Invitations and tokens are listed to admins only (the API refuses others).
+  const admin = allows(useOrganization().role, "ADMIN");
   return (
     <>
       <h1 className="text-xl font-semibold">Team</h1>
       <Members />
-      <Invitations />
-      <ApiTokens />
+      {admin && <Invitations />}
+      {admin && <ApiTokens />}
     </>
   );
 }
@@ -122,7 +131,19 @@ function Members() {
   const [changed, change] = useMutation(ChangeRole);
   const [removed, remove] = useMutation(RemoveMember);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
+  // Roles picked but not saved yet, by user id: a role changes only on Save (a select
+  // changes on each arrow key).
+  const [picked, setPicked] = useState<Record<string, Role>>({});
   const members = result.data?.organization.members ?? [];
+  const owner = organization.role === "OWNER";
+  const mayManage = (role: Role) => admin && (role !== "OWNER" || owner);
+
+  async function saveRole(userId: string) {
+    const role = picked[userId];
+    if (!role) return;
+    const answer = await change({ organization: organization.slug, userId, role });
+    if (!answer.error) setPicked(({ [userId]: _, ...rest }) => rest);
+  }
 
   async function confirmRemove() {
     if (!removing) return;
@@ -150,30 +171,35 @@ function Members() {
                   <span className="block text-xs text-zinc-500">{m.user.email}</span>
                 </td>
                 <td className="px-2 py-2 text-xs">
-                  {admin ? (
-                    // The role changes as soon as it is picked; the server refuses what the caller may not grant.
+                  {mayManage(m.role) ? (
                     // Labelled for screen readers only: the column says "Role", and a visible
                     // "Role" per row would also clash with the invitation form's "Role".
-                    <select
-                      aria-label={`Role of ${m.user.email}`}
-                      className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-                      value={m.role}
-                      disabled={changed.fetching}
-                      onChange={(e) => change({ organization: organization.slug, userId: m.user.id, role: e.target.value as Role })}
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
+                    <span className="flex gap-1">
+                      <select
+                        aria-label={`Role of ${m.user.email}`}
+                        className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+                        value={picked[m.user.id] ?? m.role}
+                        onChange={(e) => setPicked((p) => ({ ...p, [m.user.id]: e.target.value as Role }))}
+                      >
+                        {grantable(organization.role).map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                      {picked[m.user.id] && picked[m.user.id] !== m.role && (
+                        <Button variant="secondary" disabled={changed.fetching} onClick={() => saveRole(m.user.id)} aria-label={`Save the role of ${m.user.email}`}>
+                          Save
+                        </Button>
+                      )}
+                    </span>
                   ) : (
                     m.role.toLowerCase()
                   )}
                 </td>
                 <td className="px-2 py-2 text-xs">{when(m.joinedAt)}</td>
                 <td className="px-2 py-2 text-right">
-                  {admin && (
+                  {mayManage(m.role) && (
                     <Button variant="secondary" aria-label={`Remove ${m.user.email}`} onClick={() => setRemoving({ id: m.user.id, name: m.user.email })}>
                       Remove
                     </Button>
@@ -246,7 +272,7 @@ function Invitations() {
         {allows(organization.role, "ADMIN") && (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_auto_auto] sm:items-end">
             <Field label="Email" name="email" type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} error={found.fields.email} />
-            <Select label="Role" name="role" options={ROLES} value={role} onChange={(e) => setRole(e.target.value as Role)} />
+            <Select label="Role" name="role" options={grantable(organization.role)} value={role} onChange={(e) => setRole(e.target.value as Role)} />
             <Button type="submit" disabled={invited.fetching}>
               Invite
             </Button>
@@ -256,12 +282,9 @@ function Invitations() {
         {answer?.acceptToken && (
           <div className="flex flex-col gap-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
             <p>
-              Invited {answer.email}. Pass both values below to them: signed in, they accept with <code>acceptInvitation(invitationId, token)</code>. The token is shown only once.
+              Invited {answer.email}. Send them this link: it lets whoever holds it join as {answer.role.toLowerCase()}, and it is shown only once (with a mail server configured, it was also mailed to them).
             </p>
-            <p className="font-medium">Invitation id</p>
-            <Secret testId="invitation-id">{answer.id}</Secret>
-            <p className="font-medium">Token</p>
-            <Secret testId="invitation-token">{answer.acceptToken}</Secret>
+            <Secret testId="invitation-link">{`${location.origin}/invitations/${answer.id}?token=${encodeURIComponent(answer.acceptToken)}`}</Secret>
           </div>
         )}
       </div>
@@ -335,7 +358,7 @@ function ApiTokens() {
         {admin && (
           <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_auto_auto_auto] sm:items-end">
             <Field label="Token name" name="tokenName" required autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={found.fields.name} />
-            <Select label="Token role" id="token-role" name="tokenRole" options={ROLES} value={role} onChange={(e) => setRole(e.target.value as Role)} />
+            <Select label="Token role" id="token-role" name="tokenRole" options={grantable(organization.role)} value={role} onChange={(e) => setRole(e.target.value as Role)} />
             <Field label="Expires in days" name="expiresInDays" type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} error={found.fields.expiresInDays ?? found.fields.expiresAt} hint="optional" />
             <Button type="submit" disabled={created.fetching}>
               Create token

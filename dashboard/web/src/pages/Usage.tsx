@@ -102,7 +102,9 @@ export default function Usage() {
   const organization = useOrganization();
   const [period, setPeriod] = useState(thisMonth());
   const [result, refetch] = useQuery({ query: UsageQuery, variables: { organization: organization.slug, period } });
-  const [invoices, refetchInvoices] = useQuery({ query: InvoicesQuery, variables: { organization: organization.slug } });
+  // Invoices are for admins and owners (the API refuses others): not asked for otherwise.
+  const admin = allows(organization.role, "ADMIN");
+  const [invoices, refetchInvoices] = useQuery({ query: InvoicesQuery, variables: { organization: organization.slug }, pause: !admin });
   useRefetchOnEvents(refetch);
   useRefetchOnEvents(refetchInvoices);
   const [changed, changePlan] = useMutation(ChangePlan);
@@ -135,7 +137,9 @@ export default function Usage() {
             <div className="grid gap-3 sm:grid-cols-3">
               <Meter label="Bandwidth" used={total("bandwidth_bytes")} limit={data.subscription.bandwidthBytes} show={bytes} />
               <Meter label="Builds" used={total("builds")} limit={data.subscription.buildsPerMonth} show={(n) => n.toLocaleString()} />
-              <Meter label="Storage" used={total("storage_bytes")} limit={data.subscription.storageBytes} show={bytes} />
+              <p className="text-sm" data-testid="limit-Storage">
+                Storage <span className="block text-zinc-500">{data.subscription.storageBytes == null ? "unlimited" : `up to ${bytes(data.subscription.storageBytes)} kept`}</span>
+              </p>
             </div>
             {allows(organization.role, "OWNER") && (
               <div className="mt-3 flex flex-wrap items-end gap-2">
@@ -171,6 +175,7 @@ export default function Usage() {
           </div>
         </>
       )}
+      {admin && (
       <Card title="Invoices">
         {invoices.fetching && !invoices.data ? (
           <Loading what="Loading invoices" />
@@ -195,6 +200,7 @@ export default function Usage() {
           </Table>
         )}
       </Card>
+      )}
     </>
   );
 }

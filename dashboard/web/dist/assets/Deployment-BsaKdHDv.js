@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-UUvgwMk4.js";import{a as r,r as i,u as a}from"./index-BpjEY238.js";import{S as o,_ as s,a as c,l,n as u,o as d,p as f,r as p,t as m}from"./errors-NSLFibW_.js";import{n as h,r as g}from"./deployments-1i1iX7BJ.js";var _=e(n(),1),v=t(),y=u(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{a as r,r as i,u as a}from"./index-BCN-eEjr.js";import{S as o,_ as s,a as c,l,n as u,o as d,p as f,r as p,t as m}from"./errors-lTYoiY6b.js";import{n as h,r as g}from"./deployments-1i1iX7BJ.js";var _=e(n(),1),v=t(),y=u(`
   subscription LiveDeployment($id: String!) {
     deployment(id: $id) {
       id

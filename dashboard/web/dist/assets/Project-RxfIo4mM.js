@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-UUvgwMk4.js";import{a as r,i,n as a,r as o,u as s}from"./index-BpjEY238.js";import{_ as c,a as l,b as u,i as d,l as f,m as p,n as m,o as h,p as g,r as _,s as v,t as y,x as b}from"./errors-NSLFibW_.js";import{n as x,r as S,t as C}from"./deployments-1i1iX7BJ.js";import{t as w}from"./ProjectNav-BNTkhVaI.js";var T=e(n(),1),E=t(),D=m(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{a as r,i,n as a,r as o,u as s}from"./index-BCN-eEjr.js";import{_ as c,a as l,b as u,i as d,l as f,m as p,n as m,o as h,p as g,r as _,s as v,t as y,x as b}from"./errors-lTYoiY6b.js";import{n as x,r as S,t as C}from"./deployments-1i1iX7BJ.js";import{t as w}from"./ProjectNav-ChjiGVaz.js";var T=e(n(),1),E=t(),D=m(`
   query Project($organization: String!, $project: String!) {
     project(organization: $organization, slug: $project) {
       id
