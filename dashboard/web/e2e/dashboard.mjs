@@ -294,9 +294,18 @@ try {
   check(after.errors?.[0]?.extensions?.code === "UNAUTHENTICATED", `the old session still works: ${JSON.stringify(after)}`);
 
   step("a viewer signs in with the token and finds no deploy or rollback button");
-  await page.getByRole("tab", { name: "API token" }).click();
-  await page.getByRole("textbox", { name: "API token" }).fill(viewer);
-  await page.getByRole("button", { name: "Sign in with token" }).click();
+  // with the keyboard only: Tab to the tabs, an arrow to "API token", Tab to its field, Enter
+  await page.locator("body").press("Tab");
+  check((await page.evaluate(() => document.activeElement?.getAttribute("role"))) === "tab", "Tab does not reach the sign-in tabs");
+  await page.keyboard.press("ArrowRight");
+  let reached = false;
+  for (let i = 0; i < 4 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.getAttribute("name") === "token");
+  }
+  check(reached, "the keyboard cannot reach the API token field");
+  await page.keyboard.type(viewer);
+  await page.keyboard.press("Enter");
   await page.waitForURL("**/acme");
   await page.getByRole("link", { name: "Site" }).first().waitFor();
   check((await page.getByRole("button", { name: "New project" }).count()) === 0, "a viewer sees New project");
