@@ -187,6 +187,20 @@ async fn a_build_cut_off_by_a_restart_is_metered_and_its_next_attempt_says_so() 
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(log.iter().any(|l| l.contains("the previous attempt stopped with the server")), "{log:?}");
+    // the log by chunks, as the dashboard follows it: all of it from 0, only the rest later
+    let since =
+        |chunk: i64| format!("{{ deployment(id: \"{id}\") {{ logSince(chunk: {chunk}) {{ chunks lines }} }} }}");
+    let whole = app.ok(Some(&token), &since(0), json!({})).await;
+    assert_eq!(whole["deployment"]["logSince"]["lines"], json!(log));
+    let chunks = whole["deployment"]["logSince"]["chunks"].as_i64().unwrap();
+    assert!(chunks >= 2, "{whole}");
+    let tail = app.ok(Some(&token), &since(chunks - 1), json!({})).await;
+    let tail = tail["deployment"]["logSince"]["lines"].as_array().unwrap().clone();
+    assert!(!tail.is_empty() && tail.len() < log.len(), "{tail:?}");
+    assert_eq!(json!(log[log.len() - tail.len()..]), json!(tail));
+    let nothing = app.ok(Some(&token), &since(chunks), json!({})).await;
+    assert_eq!(nothing["deployment"]["logSince"], json!({ "chunks": chunks, "lines": [] }));
+    assert_eq!(app.code(Some(&token), &since(-1), json!({})).await.as_deref(), Some("BAD_USER_INPUT"));
     assert_eq!(page(&app, "slow").await.trim(), "done");
     let usage = app.ok(Some(&token), "{ organization(slug: \"acme\") { usage { metric quantity } } }", json!({})).await;
     let seconds: i64 = usage["organization"]["usage"]

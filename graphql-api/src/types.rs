@@ -428,6 +428,25 @@ impl Deployment {
         let chunks = queries::deployments::build_log_chunks(&state(ctx).read_db, &self.id).await.map_err(db)?;
         Ok(chunks.iter().flat_map(|lines| lines.lines().map(str::to_string)).collect())
     }
+
+    /// The build log's lines from chunk `chunk` on (0: all of it), and how many chunks there
+    /// are now: pass `chunks` as `chunk` next time to get only what was written since (a
+    /// client following a long build then receives each line once, not the whole log on each
+    /// change). BAD_USER_INPUT for a negative `chunk`.
+    async fn log_since(&self, ctx: &Context<'_>, #[graphql(default = 0)] chunk: i32) -> Result<LogPage> {
+        let skip = usize::try_from(chunk).map_err(|_| crate::error::bad_input("chunk", "must be 0 or more"))?;
+        // (one read: the lines and the count agree)
+        let chunks = queries::deployments::build_log_chunks(&state(ctx).read_db, &self.id).await.map_err(db)?;
+        let lines = chunks.iter().skip(skip).flat_map(|lines| lines.lines().map(str::to_string)).collect();
+        Ok(LogPage { chunks: i32::try_from(chunks.len()).unwrap_or(i32::MAX), lines })
+    }
+}
+
+/// Part of a build log: its lines from a chunk on, and the number of chunks written so far.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct LogPage {
+    pub chunks: i32,
+    pub lines: Vec<String>,
 }
 
 /// One event of the audit log, as it was recorded.

@@ -11,7 +11,7 @@ import { ProjectNav } from "../ProjectNav";
 import { Alerts, Button, Card, Code, Empty, Loading, Status, Table, when } from "../ui";
 
 const ProjectQuery = graphql(`
-  query Project($organization: String!, $project: String!) {
+  query Project($organization: String!, $project: String!, $first: Int!) {
     project(organization: $organization, slug: $project) {
       id
       slug
@@ -20,7 +20,10 @@ const ProjectQuery = graphql(`
         id
         url
       }
-      deployments(first: 50) {
+      deployments(first: $first) {
+        pageInfo {
+          hasNextPage
+        }
         nodes {
           id
           status
@@ -61,7 +64,10 @@ const Rollback = graphql(`
 export default function Project() {
   const { project: slug = "" } = useParams();
   const organization = useOrganization();
-  const [result, refetch] = useQuery({ query: ProjectQuery, variables: { organization: organization.slug, project: slug } });
+  // How many of the newest deployments are shown; "Show more" asks for the next 50 (the
+  // API gives at most 100 a page, so past that the list says where to look).
+  const [first, setFirst] = useState(50);
+  const [result, refetch] = useQuery({ query: ProjectQuery, variables: { organization: organization.slug, project: slug, first } });
   useRefetchOnEvents(refetch);
   const [promoted, promote] = useMutation(Promote);
   const [rolledBack, rollback] = useMutation(Rollback);
@@ -148,6 +154,16 @@ export default function Project() {
             })}
           </Table>
         )}
+        {project.deployments.pageInfo.hasNextPage &&
+          (first < 100 ? (
+            <Button variant="secondary" className="mt-3" onClick={() => setFirst(100)}>
+              Show more
+            </Button>
+          ) : (
+            <p className="mt-3 text-xs text-zinc-500">
+              The newest 100 are shown; <Code>clouddeck deployments ls</Code> and the API's <Code>deployments(after:)</Code> page through the rest.
+            </p>
+          ))}
       </Card>
     </>
   );

@@ -10,6 +10,11 @@ import { Alerts, Button, Card, Empty, Field, Loading, Modal, Secret, Select, Tab
 
 const MembersQuery = graphql(`
   query TeamMembers($organization: String!) {
+    viewer {
+      user {
+        id
+      }
+    }
     organization(slug: $organization) {
       id
       members {
@@ -135,6 +140,7 @@ function Members() {
   // changes on each arrow key).
   const [picked, setPicked] = useState<Record<string, Role>>({});
   const members = result.data?.organization.members ?? [];
+  const me = result.data?.viewer.user?.id;
   const owner = organization.role === "OWNER";
   const mayManage = (role: Role) => admin && (role !== "OWNER" || owner);
 
@@ -199,6 +205,12 @@ function Members() {
                 </td>
                 <td className="px-2 py-2 text-xs">{when(m.joinedAt)}</td>
                 <td className="px-2 py-2 text-right">
+                  {m.user.id === me && !mayManage(m.role) && (
+                    // Any member may leave (the server refuses the last owner).
+                    <Button variant="secondary" onClick={() => setRemoving({ id: m.user.id, name: "yourself" })}>
+                      Leave organization
+                    </Button>
+                  )}
                   {mayManage(m.role) && (
                     <Button variant="secondary" aria-label={`Remove ${m.user.email}`} onClick={() => setRemoving({ id: m.user.id, name: m.user.email })}>
                       Remove

@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{i as r,n as i,r as a,u as o}from"./index-BCN-eEjr.js";import{_ as s,a as c,b as l,c as u,i as d,l as f,m as p,n as m,o as h,p as g,r as _,s as v,t as y,u as b,x}from"./errors-lTYoiY6b.js";import{t as S}from"./ProjectNav-ChjiGVaz.js";var C=e(n(),1),w=t(),T=m(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{i as r,n as i,r as a,u as o}from"./index-CXiXZFTj.js";import{_ as s,a as c,b as l,c as u,i as d,l as f,m as p,n as m,o as h,p as g,r as _,s as v,t as y,u as b,x}from"./errors-U9BwhUE6.js";import{t as S}from"./ProjectNav-BlFMUGKB.js";var C=e(n(),1),w=t(),T=m(`
   query ProjectDomains($organization: String!, $project: String!) {
     project(organization: $organization, slug: $project) {
       id

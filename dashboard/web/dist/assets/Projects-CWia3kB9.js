@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{a as r,i,n as a,r as o}from"./index-BCN-eEjr.js";import{_ as s,a as c,b as l,c as u,i as d,l as f,n as p,o as m,p as h,r as g,s as _,t as v,u as y,x as b}from"./errors-lTYoiY6b.js";import{t as x}from"./deployments-1i1iX7BJ.js";var S=e(n(),1),C=t(),w=p(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{a as r,i,n as a,r as o}from"./index-CXiXZFTj.js";import{_ as s,a as c,b as l,c as u,i as d,l as f,n as p,o as m,p as h,r as g,s as _,t as v,u as y,x as b}from"./errors-U9BwhUE6.js";import{t as x}from"./deployments-1i1iX7BJ.js";var S=e(n(),1),C=t(),w=p(`
   query Projects($organization: String!) {
     organization(slug: $organization) {
       projects {

@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{i as r,l as i,n as a,r as o,u as s}from"./index-BCN-eEjr.js";import{_ as c,a as l,b as u,c as d,d as f,f as p,i as m,l as h,m as g,n as _,o as v,r as y,s as b,t as x,u as S,x as C}from"./errors-lTYoiY6b.js";import{t as w}from"./ProjectNav-ChjiGVaz.js";var T=e(n(),1),E=t(),D=_(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{i as r,l as i,n as a,r as o,u as s}from"./index-CXiXZFTj.js";import{_ as c,a as l,b as u,c as d,d as f,f as p,i as m,l as h,m as g,n as _,o as v,r as y,s as b,t as x,u as S,x as C}from"./errors-U9BwhUE6.js";import{t as w}from"./ProjectNav-BlFMUGKB.js";var T=e(n(),1),E=t(),D=_(`
   query ProjectSettingsPage($organization: String!, $project: String!) {
     project(organization: $organization, slug: $project) {
       id

@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,Z as n,it as r}from"./preload-helper-CXeqBdub.js";import{a as i,c as a,l as o,s,t as c}from"./index-BCN-eEjr.js";import{a as l,b as u,c as d,i as f,l as p,n as m,r as h,t as g,x as _}from"./errors-lTYoiY6b.js";var v=e(r(),1),y=t(),b=m(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,Z as n,it as r}from"./preload-helper-CXeqBdub.js";import{a as i,c as a,l as o,s,t as c}from"./index-CXiXZFTj.js";import{a as l,b as u,c as d,i as f,l as p,n as m,r as h,t as g,x as _}from"./errors-U9BwhUE6.js";var v=e(r(),1),y=t(),b=m(`
   query Organizations {
     organizations {
       slug

@@ -1,4 +1,4 @@
-import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{a as r,d as i,i as a,r as o}from"./index-BCN-eEjr.js";import{_ as s,a as c,c as l,i as u,l as d,m as f,n as p,o as m,r as h,s as g,t as _,x as v}from"./errors-lTYoiY6b.js";var y=e(n(),1),b=t(),x=p(`
+import{a as e}from"./rolldown-runtime-BWaJ3C7D.js";import{K as t,it as n}from"./preload-helper-CXeqBdub.js";import{a as r,d as i,i as a,r as o}from"./index-CXiXZFTj.js";import{_ as s,a as c,c as l,i as u,l as d,m as f,n as p,o as m,r as h,s as g,t as _,x as v}from"./errors-U9BwhUE6.js";var y=e(n(),1),b=t(),x=p(`
   query AuditLog($organization: String!, $after: Int, $types: [String!], $actor: String, $first: Int) {
     auditLog(organization: $organization, after: $after, types: $types, actor: $actor, first: $first) {
       events {

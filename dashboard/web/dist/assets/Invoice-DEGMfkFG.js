@@ -1,4 +1,4 @@
-import{a as e,i as t,r as n,u as r}from"./index-BCN-eEjr.js";import{_ as i,a,g as o,l as s,m as c,n as l,r as u,t as d,x as f}from"./errors-lTYoiY6b.js";import{K as p}from"./preload-helper-CXeqBdub.js";var m=p(),h=l(`
+import{a as e,i as t,r as n,u as r}from"./index-CXiXZFTj.js";import{_ as i,a,g as o,l as s,m as c,n as l,r as u,t as d,x as f}from"./errors-U9BwhUE6.js";import{K as p}from"./preload-helper-CXeqBdub.js";var m=p(),h=l(`
   query Invoice($id: String!) {
     invoice(id: $id) {
       id
