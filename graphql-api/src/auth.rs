@@ -15,6 +15,9 @@ pub enum Principal {
     Anonymous,
     User {
         user_id: String,
+        /// The SHA-256 (hex) of the session secret it signed in with: what `logout` ends and
+        /// what an open subscription re-checks.
+        session: String,
     },
     /// An API token acts inside its one organization, with the token's role.
     Token {
@@ -37,7 +40,7 @@ impl Principal {
     pub fn actor(&self) -> Option<Actor> {
         match self {
             Principal::Anonymous => None,
-            Principal::User { user_id } => Some(Actor::User(user_id.clone())),
+            Principal::User { user_id, .. } => Some(Actor::User(user_id.clone())),
             Principal::Token { token_id, .. } => Some(Actor::ApiToken(token_id.clone())),
         }
     }
@@ -75,7 +78,7 @@ pub async fn role_in(
 ) -> Result<Option<Role>, sqlx::Error> {
     match principal {
         Principal::Anonymous => Ok(None),
-        Principal::User { user_id } => {
+        Principal::User { user_id, .. } => {
             let role = queries::identity::member_role(db, organization_id, user_id).await?;
             Ok(role.and_then(|role| role.parse().ok()))
         }
@@ -87,19 +90,6 @@ pub async fn role_in(
 }
 
 /// Resolves an `Authorization` header value; no header is `Anonymous`.
-/// The SHA-256 (hex) of the session secret a request came with: what `logout` ends. Only
-/// requests signed in with a session (`cds_…`) carry it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionHash(pub String);
-
-impl SessionHash {
-    /// From an `Authorization: Bearer cds_…` header; none for any other.
-    pub fn of(header: Option<&str>) -> Option<SessionHash> {
-        let secret = header?.strip_prefix("Bearer ")?.trim();
-        secret.starts_with(&format!("{SESSION_PREFIX}_")).then(|| SessionHash(sha256_hex(secret)))
-    }
-}
-
 pub async fn authenticate(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<Principal, AuthError> {
     Ok(lookup(db, header, now_ms).await?.0)
 }
@@ -112,7 +102,7 @@ async fn lookup(db: &AnyPool, header: Option<&str>, now_ms: i64) -> Result<(Prin
     if secret.starts_with(&format!("{SESSION_PREFIX}_")) {
         let (user_id, expires_at) =
             queries::identity::live_session(db, &hash, now_ms).await?.ok_or(AuthError::Rejected)?;
-        return Ok((Principal::User { user_id }, expires_at));
+        return Ok((Principal::User { user_id, session: hash }, expires_at));
     }
     if secret.starts_with(&format!("{TOKEN_PREFIX}_")) {
         let (token_id, organization_id, expires) =

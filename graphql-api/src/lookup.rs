@@ -25,7 +25,7 @@ pub async fn organization(ctx: &Context<'_>, slug: &str) -> Result<Organization>
 pub async fn project(ctx: &Context<'_>, organization_slug: &str, slug: &str) -> Result<Project> {
     let scope = match principal(ctx) {
         Principal::Anonymous => return Err(unauthenticated()),
-        Principal::User { user_id } => Scope::MemberOf(user_id),
+        Principal::User { user_id, .. } => Scope::MemberOf(user_id),
         Principal::Token { organization_id, .. } => {
             // (a token's liveness: over a WebSocket it was checked only when the socket opened)
             if !can_see(ctx, organization_id).await? {

@@ -234,14 +234,12 @@ impl MutationRoot {
     /// Signs the calling session out: its token stops working once this answers. True when a
     /// session ended; false when the request came with an API token (revoke it instead).
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
-        let Principal::User { user_id } = principal(ctx) else {
-            return match principal(ctx) {
-                Principal::Anonymous => Err(crate::error::unauthenticated()),
-                _ => Ok(false),
-            };
+        let (user_id, session) = match principal(ctx) {
+            Principal::User { user_id, session } => (user_id, session),
+            Principal::Token { .. } => return Ok(false),
+            Principal::Anonymous => return Err(crate::error::unauthenticated()),
         };
-        let Some(session) = ctx.data_opt::<crate::auth::SessionHash>() else { return Ok(false) };
-        let command = UserCommand::EndSession { secret_sha256: session.0.clone() };
+        let command = UserCommand::EndSession { secret_sha256: session.clone() };
         let provenance = Provenance::new(Actor::User(user_id.clone()));
         let outcome = state(ctx).handler.user(user_id, command, &provenance, now_ms()).await.map_err(domain)?;
         state(ctx).caught_up(outcome).await?;
@@ -306,7 +304,7 @@ impl MutationRoot {
         invitation_id: String,
         token: Option<String>,
     ) -> Result<Organization> {
-        let Principal::User { user_id } = principal(ctx).clone() else {
+        let Principal::User { user_id, .. } = principal(ctx).clone() else {
             return Err(coded(UNAUTHENTICATED, "invitations are accepted by signed-in users"));
         };
         let found =

@@ -30,7 +30,7 @@ impl QueryRoot {
         let read_db = &state(ctx).read_db;
         match principal(ctx) {
             Principal::Anonymous => Err(unauthenticated()),
-            Principal::User { user_id } => {
+            Principal::User { user_id, .. } => {
                 let user: Option<User> = queries::identity::user(read_db, user_id).await.map_err(db)?;
                 Ok(Viewer { actor: format!("user:{user_id}"), user, organization: None })
             }
@@ -47,7 +47,9 @@ impl QueryRoot {
         let read_db = &state(ctx).read_db;
         match principal(ctx) {
             Principal::Anonymous => Err(unauthenticated()),
-            Principal::User { user_id } => queries::identity::organizations_of_user(read_db, user_id).await.map_err(db),
+            Principal::User { user_id, .. } => {
+                queries::identity::organizations_of_user(read_db, user_id).await.map_err(db)
+            }
             Principal::Token { organization_id, .. } => {
                 Ok(queries::identity::organization(read_db, organization_id).await.map_err(db)?.into_iter().collect())
             }

@@ -172,12 +172,7 @@ async fn graphql(
         return graphql_error(StatusCode::OK, BAD_USER_INPUT, &message);
     }
     let schema = if shape.is_some_and(|s| s.introspection_only) { &http.introspection } else { &http.schema };
-    let mut request = request.data(principal);
-    if let Some(session) =
-        crate::auth::SessionHash::of(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()))
-    {
-        request = request.data(session);
-    }
+    let request = request.data(principal);
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
     let (status, body) = match key {
         Some(key) => {
@@ -232,10 +227,6 @@ async fn websocket(State(http): State<Http>, protocol: GraphQLProtocol, upgrade:
                 }
                 let mut data = Data::default();
                 data.insert(principal);
-                // (the subscriptions close once this session ends: subscription.rs)
-                if let Some(session) = crate::auth::SessionHash::of(header.as_deref()) {
-                    data.insert(session);
-                }
                 Ok(data)
             })
             .serve()

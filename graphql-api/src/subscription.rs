@@ -30,25 +30,22 @@ const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 struct Viewer {
     principal: Principal,
     organization_id: String,
-    /// The session the socket signed in with: once it ends (`logout`) or expires, the
-    /// subscription closes, as the socket was authenticated only at `connection_init`.
-    session: Option<crate::auth::SessionHash>,
 }
 
 impl Viewer {
     fn new(ctx: &Context<'_>, organization_id: String) -> Viewer {
-        let session = ctx.data_opt::<crate::auth::SessionHash>().cloned();
-        Viewer { principal: access::principal(ctx).clone(), organization_id, session }
+        Viewer { principal: access::principal(ctx).clone(), organization_id }
     }
 
     /// Err(UNAUTHENTICATED) once the socket's session has ended or expired; Err(FORBIDDEN)
     /// once the caller has no standing in the organization (a member removed, a token revoked
     /// or expired, or its member gone).
     async fn still_allowed(&self, state: &ApiState) -> Result<()> {
-        if let Some(session) = &self.session {
-            let live = queries::identity::live_session(&state.read_db, &session.0, crate::state::now_ms())
-                .await
-                .map_err(db)?;
+        // (the socket was authenticated only at `connection_init`: a session that has ended
+        // since, by `logout` or expiry, closes it here)
+        if let Principal::User { session, .. } = &self.principal {
+            let live =
+                queries::identity::live_session(&state.read_db, session, crate::state::now_ms()).await.map_err(db)?;
             if live.is_none() {
                 return Err(coded(
                     UNAUTHENTICATED,

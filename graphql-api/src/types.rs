@@ -434,11 +434,16 @@ impl Deployment {
     /// client following a long build then receives each line once, not the whole log on each
     /// change). BAD_USER_INPUT for a negative `chunk`.
     async fn log_since(&self, ctx: &Context<'_>, #[graphql(default = 0)] chunk: i32) -> Result<LogPage> {
-        let skip = usize::try_from(chunk).map_err(|_| crate::error::bad_input("chunk", "must be 0 or more"))?;
-        // (one read: the lines and the count agree)
-        let chunks = queries::deployments::build_log_chunks(&state(ctx).read_db, &self.id).await.map_err(db)?;
-        let lines = chunks.iter().skip(skip).flat_map(|lines| lines.lines().map(str::to_string)).collect();
-        Ok(LogPage { chunks: i32::try_from(chunks.len()).unwrap_or(i32::MAX), lines })
+        if chunk < 0 {
+            return Err(crate::error::bad_input("chunk", "must be 0 or more"));
+        }
+        // Only the chunks after `chunk` are read; with none new, the count is the row's own
+        // (kept with each chunk the projection applies).
+        let read =
+            queries::deployments::build_log_after(&state(ctx).read_db, &self.id, i64::from(chunk)).await.map_err(db)?;
+        let chunks = read.last().map_or(self.log_chunks.min(i64::from(chunk)), |(sequence, _)| *sequence);
+        let lines = read.iter().flat_map(|(_, lines)| lines.lines().map(str::to_string)).collect();
+        Ok(LogPage { chunks: i32::try_from(chunks).unwrap_or(i32::MAX), lines })
     }
 }
 

@@ -69,12 +69,20 @@ pub async fn deployments_page<T: Row>(
 
 /// A deployment's build output, one string of lines per chunk, in order.
 pub async fn build_log_chunks(db: &AnyPool, deployment_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    let chunks: Vec<(String,)> =
-        sqlx::query_as("SELECT lines FROM rm_build_logs WHERE deployment_id = $1 ORDER BY sequence")
-            .bind(deployment_id)
-            .fetch_all(db)
-            .await?;
-    Ok(chunks.into_iter().map(|(lines,)| lines).collect())
+    Ok(build_log_after(db, deployment_id, 0).await?.into_iter().map(|(_, lines)| lines).collect())
+}
+
+/// A build log's chunks after the first `after` (a chunk's sequence counts from 1 without
+/// gaps: command-handlers' `AppendBuildLog`), in order: `(sequence, lines)`, only those rows
+/// read.
+pub async fn build_log_after(db: &AnyPool, deployment_id: &str, after: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT sequence, lines FROM rm_build_logs WHERE deployment_id = $1 AND sequence > $2 ORDER BY sequence",
+    )
+    .bind(deployment_id)
+    .bind(after)
+    .fetch_all(db)
+    .await
 }
 
 /// The organization that owns a stream (`project-…`, `deployment-…`, …), if any does.
