@@ -68,6 +68,8 @@ pub struct Config {
     pub egress_allow: String,
     #[command(flatten)]
     pub s3: S3Args,
+    #[command(flatten)]
+    pub shield: crate::shield_args::ShieldArgs,
     /// Deployments built at once (one project's deployments always run in order).
     #[arg(long, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
     pub build_concurrency: usize,

@@ -13,3 +13,4 @@ pub mod events_cmd;
 pub mod manage_cmd;
 pub mod output;
 pub mod server;
+pub mod shield_args;

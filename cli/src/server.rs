@@ -8,6 +8,7 @@ use clouddeck_command_handlers::CommandHandler;
 use clouddeck_domains::{AcmeSettings, CertificateManager, DnsChecker, Verifier};
 use clouddeck_edge::Edge;
 use clouddeck_edge::per_core;
+use clouddeck_edge::shield::Shield;
 use clouddeck_edge::report::Reporter;
 use clouddeck_edge::tls::BaseCertificate;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
@@ -196,14 +197,21 @@ impl Server {
             let following = edge.clone();
             let stopped_following = stopped.clone();
             tasks.spawn(async move { Ok(following.follow(feed, stopped_following).await?) });
-            let reporter = Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone()));
+            let shield = Shield::new(config.shield.limits(), config.shield.trusted()?);
+            let maintained = shield.clone().maintain(stopped.clone());
+            tasks.spawn(async move {
+                maintained.await;
+                Ok(())
+            });
+            let reporter =
+                Reporter::new(edge.meter.clone(), CommandHandler::new(store.clone())).with_shield(shield.clone());
             let window = Duration::from_secs(config.meter_window_secs.max(1));
             // Serving stops first; the reporter's last flush then sees every request.
             let (stop_reporter, reporter_stopped) = watch::channel(false);
             let tls = clouddeck_edge::tls::server_config(edge.certificates.clone());
-            let https = clouddeck_edge::https::serve(https_listener, tls, edge.clone().router(), stopped.clone());
+            let https = clouddeck_edge::https::serve(https_listener, tls, shield.clone(), edge.clone().router(), stopped.clone());
             tasks.spawn(async move { Ok(https.await?) });
-            let served = per_core::serve(sockets, edge.router(), stopped.clone());
+            let served = per_core::serve(sockets, shield, edge.router(), stopped.clone());
             tasks.spawn(async move {
                 let reporting = tokio::spawn(reporter.run(window, reporter_stopped));
                 let result = served.await;

@@ -31,6 +31,10 @@ pub fn check_window(window_id: &str, events: &[Event], ctx: &Context) -> Result<
                     counts.iter().chain(e.top_paths.iter().flat_map(|p| [&p.requests, &p.bytes])).any(|n| *n < 0);
                 (&e.window_id, e.window_start, e.window_end, negative)
             }
+            Event::TrafficBlocked(e) => {
+                let negative = e.distinct_clients < 0 || e.counts.iter().any(|c| c.count < 0);
+                (&e.window_id, e.window_start, e.window_end, negative)
+            }
             other => return Err(DomainError::invalid("usage", format!("{} is not a usage event", other.event_type()))),
         };
         if id != window_id {

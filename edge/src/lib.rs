@@ -16,6 +16,7 @@ mod proxy;
 pub mod report;
 mod routes;
 mod serve;
+pub mod shield;
 mod sites;
 pub mod tls;
 

@@ -3,8 +3,9 @@
 //! connections). A request never crosses threads, so there is no work stealing and no
 //! cross-thread wake-up per request; measured with scripts/bench-edge, see the README.
 
-use crate::listener::{NoDelay, Peer};
+use crate::shield::Shield;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpSocket;
 use tokio::sync::{oneshot, watch};
 
@@ -42,21 +43,23 @@ fn reusable(address: SocketAddr) -> std::io::Result<TcpSocket> {
     Ok(socket)
 }
 
-/// Serves `router` on every socket, each on its own thread, until `stopped` turns true.
-/// Resolves when all have stopped; the first error wins.
-pub async fn serve(edge: EdgeSockets, router: axum::Router, stopped: watch::Receiver<bool>) -> std::io::Result<()> {
+/// Serves `router` on every socket through `shield`, each on its own thread, until
+/// `stopped` turns true. Resolves when all have stopped; the first error wins.
+pub async fn serve(
+    edge: EdgeSockets,
+    shield: Arc<Shield>,
+    router: axum::Router,
+    stopped: watch::Receiver<bool>,
+) -> std::io::Result<()> {
     let mut finished = Vec::new();
     for (n, socket) in edge.sockets.into_iter().enumerate() {
         let (done, finish) = oneshot::channel();
-        let (router, mut stopped) = (router.clone(), stopped.clone());
+        let (router, shield, stopped) = (router.clone(), shield.clone(), stopped.clone());
         std::thread::Builder::new().name(format!("edge-{n}")).spawn(move || {
             let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
                 runtime.block_on(async move {
                     let listener = socket.listen(1024)?;
-                    tokio::select! {
-                        served = axum::serve(NoDelay(listener), router.into_make_service_with_connect_info::<Peer>()) => served,
-                        _ = stopped.wait_for(|stop| *stop) => Ok(()),
-                    }
+                    crate::shield::serve(listener, shield, router, None, stopped).await
                 })
             });
             let _ = done.send(served.and_then(|served| served));

@@ -2,12 +2,14 @@
 //! through the command handler. A window's id (`edge-<node>-<deployment>-<start>`) makes it
 //! idempotent: if the store fails after committing, the retry is acknowledged, not counted
 //! again. A window that cannot be recorded (the store is down) is kept and retried, so a
-//! clean stop loses nothing; a crash loses at most the counts of the open window.
+//! clean stop loses nothing; a crash loses at most the counts of the open window. What the
+//! shield turned away goes the same way, as one `usage.traffic_blocked` per window and edge.
 
 use crate::meter::{Meter, Served, Tally};
 use clouddeck_command_handlers::{CommandHandler, DomainError};
 use clouddeck_eventlog::now_ms;
-use clouddeck_events::{Actor, Event, PathHits, Provenance, RequestsAnalyzed, UsageMetered};
+use crate::shield::{BlockedTally, Shield};
+use clouddeck_events::{Actor, BlockedCount, Event, PathHits, Provenance, RequestsAnalyzed, TrafficBlocked, UsageMetered};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -18,6 +20,8 @@ const PENDING_AT_MOST: usize = 100_000;
 
 pub struct Reporter {
     meter: Arc<Meter>,
+    /// Its turned-away counts are reported too.
+    shield: Option<Arc<Shield>>,
     handler: CommandHandler,
     /// Distinguishes this process's windows from every other edge's.
     node: String,
@@ -61,10 +65,30 @@ pub fn window_events(window_id: &str, served: &Served, tally: &Tally, start: i64
     vec![metered("requests", tally.requests), metered("bandwidth_bytes", tally.bytes), analyzed.into()]
 }
 
+/// The shield's window as an event (none when nothing was turned away).
+pub fn blocked_event(window_id: &str, tally: &BlockedTally, start: i64, end: i64) -> Option<Event> {
+    if tally.counts.is_empty() {
+        return None;
+    }
+    let counts = tally
+        .counts
+        .iter()
+        .map(|(reason, count)| BlockedCount { reason: (*reason).into(), count: i64::try_from(*count).unwrap_or(i64::MAX) })
+        .collect();
+    let distinct_clients = i64::try_from(tally.clients).unwrap_or(i64::MAX);
+    Some(TrafficBlocked { window_id: window_id.into(), counts, distinct_clients, window_start: start, window_end: end }.into())
+}
+
 impl Reporter {
     pub fn new(meter: Arc<Meter>, handler: CommandHandler) -> Self {
         let node = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
-        Reporter { meter, handler, node, opened_at: now_ms(), pending: Vec::new() }
+        Reporter { meter, shield: None, handler, node, opened_at: now_ms(), pending: Vec::new() }
+    }
+
+    /// Reports what `shield` turned away, per window.
+    pub fn with_shield(mut self, shield: Arc<Shield>) -> Self {
+        self.shield = Some(shield);
+        self
     }
 
     /// Closes the open window and records it with any earlier ones still pending; returns
@@ -75,6 +99,12 @@ impl Reporter {
             let id = format!("edge-{}-{}-{}", self.node, served.deployment_id, self.opened_at);
             let events = window_events(&id, &served, &tally, self.opened_at, closed_at);
             self.pending.push((id, events));
+        }
+        if let Some(shield) = &self.shield {
+            let id = format!("edge-{}-blocked-{}", self.node, self.opened_at);
+            if let Some(event) = blocked_event(&id, &shield.blocked.take(), self.opened_at, closed_at) {
+                self.pending.push((id, vec![event]));
+            }
         }
         self.opened_at = closed_at;
         let provenance = Provenance::new(Actor::System("edge".into()));

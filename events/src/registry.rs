@@ -139,6 +139,7 @@ event_registry! {
     AcmeAccountCreated = "acme.account_created", v 1;
     UsageMetered = "usage.metered", v 1;
     RequestsAnalyzed = "usage.requests_analyzed", v 1;
+    TrafficBlocked = "usage.traffic_blocked", v 1;
     PlanChanged = "billing.plan_changed", v 2;
     BuildCounted = "billing.build_counted", v 1;
     SubscriptionStarted = "billing.subscription_started", v 1;

@@ -48,3 +48,29 @@ pub struct RequestsAnalyzed {
     pub window_start: i64,
     pub window_end: i64,
 }
+
+/// One count of what an edge's shield turned away in a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.usage")]
+pub struct BlockedCount {
+    /// connections_per_client, connection_rate, request_rate, overload, evicted_idle,
+    /// head_timeout, body_timeout, send_timeout, tls_handshake_timeout, stream_resets or
+    /// proxy_header.
+    pub reason: String,
+    pub count: i64,
+}
+
+/// What one edge's shield turned away over one window (connections refused or closed,
+/// requests answered 429 or 503), in aggregate: never one event per request. No
+/// organization: most of it happens before a request names a site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.usage")]
+pub struct TrafficBlocked {
+    pub window_id: String,
+    /// Only the reasons seen in the window.
+    pub counts: Vec<BlockedCount>,
+    /// Distinct client addresses (IPv6: /64s) turned away, counted up to 10,000.
+    pub distinct_clients: i64,
+    pub window_start: i64,
+    pub window_end: i64,
+}

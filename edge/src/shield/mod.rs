@@ -1,0 +1,127 @@
+//! The edge's shield on the open internet: timeouts on every connection (a request head, a
+//! stalled body, idleness, a client that stops reading, a TLS handshake), limits per client
+//! address (connections held, new connections and requests per second), HTTP/2 stream and
+//! reset limits (CVE-2023-44487), a global connection cap that closes the connection idle
+//! longest first and keeps a reserve for health checks and ACME's challenges, and the
+//! client's address from trusted proxies only. What it turns away is counted per window
+//! (`blocked.rs`), never logged per request.
+//!
+//! `serve.rs` is where a connection goes through all of it; the other files are its parts.
+
+mod blocked;
+mod clients;
+mod connection;
+mod forwarded;
+mod io;
+mod limits;
+mod serve;
+
+pub use blocked::{Blocked, BlockedTally, Reason};
+pub use clients::{ClientKey, Clients, Refused};
+pub use connection::{Admission, Closing, Connection, Registry};
+pub use forwarded::{Trusted, read_proxy_header};
+pub use limits::{Limits, RESERVE, RESET_WINDOW};
+pub use serve::{HEALTH_PATH, serve};
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Shared by every listener and worker thread of one edge.
+pub struct Shield {
+    pub limits: Limits,
+    pub trusted: Trusted,
+    clients: Clients,
+    registry: Registry,
+    pub blocked: Blocked,
+}
+
+/// A connection the shield took: given back (its client's slot, its place in the registry)
+/// when dropped.
+pub struct Admitted {
+    shield: Arc<Shield>,
+    id: u64,
+    /// Counted against its client (not a trusted proxy's connection).
+    counted: bool,
+    pub connection: Arc<Connection>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        self.shield.registry.remove(self.id);
+        if self.counted {
+            self.shield.clients.release(self.connection.client);
+        }
+    }
+}
+
+impl Shield {
+    /// A shield with `limits` (its connection cap fitted to the process's descriptor
+    /// limit) that believes `trusted` proxies.
+    pub fn new(mut limits: Limits, trusted: Trusted) -> Arc<Self> {
+        let cap = limits.fit_to_descriptors();
+        Arc::new(Shield {
+            clients: Clients::new(&limits),
+            registry: Registry::new(cap),
+            limits,
+            trusted,
+            blocked: Blocked::default(),
+        })
+    }
+
+    /// Takes a connection from `client` (its address after any PROXY header), or counts
+    /// why not: a trusted proxy's connections count against no client limit (they carry
+    /// many clients), only against the cap.
+    pub fn admit(self: &Arc<Self>, client: IpAddr) -> Option<Admitted> {
+        let key = ClientKey::of(client);
+        let counted = !self.trusted.trusts(client);
+        if counted && let Err(refused) = self.clients.connect(key) {
+            let reason = match refused {
+                Refused::TooManyConnections => Reason::ConnectionsPerClient,
+                Refused::ConnectionRate => Reason::ConnectionRate,
+            };
+            self.blocked.count(reason, key);
+            return None;
+        }
+        match self.registry.admit(key) {
+            Ok((id, connection, admission)) => {
+                if admission == Admission::Evicted {
+                    self.blocked.count(Reason::Evicted, key);
+                }
+                Some(Admitted { shield: self.clone(), id, counted, connection })
+            }
+            Err(()) => {
+                if counted {
+                    self.clients.release(key);
+                }
+                self.blocked.count(Reason::Overload, key);
+                None
+            }
+        }
+    }
+
+    /// Takes a request's token for `client`. Errors: how long until it has one.
+    pub fn request(&self, client: IpAddr) -> Result<(), Duration> {
+        if self.trusted.trusts(client) {
+            return Ok(());
+        }
+        self.clients.request(ClientKey::of(client))
+    }
+
+    /// Connections held now.
+    pub fn connections(&self) -> usize {
+        self.registry.len()
+    }
+
+    /// Forgets idle clients' buckets every 10 s until `stopped`: memory stays bounded by
+    /// the clients of the last seconds.
+    pub async fn maintain(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(10)) => self.clients.forget_idle(),
+                _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! One listener's accept loop and each connection's life through the shield: the PROXY
+//! header (from trusted proxies that speak it), admission (client limits, the cap), the TLS
+//! handshake within its timeout, then HTTP/1.1 or HTTP/2 through hyper with every request
+//! counted (rate, in flight, cancelled) and the connection watched for its deadlines.
+
+use super::io::{Prefixed, Watched};
+use super::{Closing, Connection, Reason, Shield, read_proxy_header};
+use crate::https::Secure;
+use crate::listener::Peer;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use bytes::Bytes;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::time::Sleep;
+use tower::ServiceExt;
+
+/// The edge's own health answer, on every host and listener, before any site's routes and
+/// limits (Netlify reserves `/.netlify/` on every site in the same way).
+pub const HEALTH_PATH: &str = "/.clouddeck/health";
+/// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3): never rate limited.
+const ACME_CHALLENGE_PATH: &str = "/.well-known/acme-challenge/";
+/// How long a connection closed gracefully (idle, evicted) may take to finish.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Accepts on `listener` until `stopped`, each connection on its own task through the
+/// shield; over TLS when `tls` is given.
+///
+/// Errors: none: a failed accept (out of descriptors) is retried after 100 ms.
+pub async fn serve(
+    listener: TcpListener,
+    shield: Arc<Shield>,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    mut stopped: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    tokio::spawn(connection(shield.clone(), stream, peer, router.clone(), tls.clone()));
+                }
+                // Out of file descriptors or the like: wait rather than spin.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            // (the guard `wait_for` returns is not Send: dropped inside)
+            _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return Ok(()),
+        }
+    }
+}
+
+async fn connection(
+    shield: Arc<Shield>,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
+    // Small answers go out at once rather than waiting on Nagle's algorithm.
+    let _ = stream.set_nodelay(true);
+    let (client, prefix) = if shield.trusted.proxy_protocol && shield.trusted.trusts(peer.ip()) {
+        match tokio::time::timeout(shield.limits.head_timeout, read_proxy_header(&mut stream)).await {
+            Ok(Ok((source, rest))) => (source.unwrap_or(peer), rest),
+            Ok(Err(reason)) => {
+                tracing::debug!(%peer, %reason, "a trusted proxy's connection without a PROXY header");
+                shield.blocked.count(Reason::ProxyHeader, super::ClientKey::of(peer.ip()));
+                return;
+            }
+            Err(_) => {
+                shield.blocked.count(Reason::HeadTimeout, super::ClientKey::of(peer.ip()));
+                return;
+            }
+        }
+    } else {
+        (peer, Vec::new())
+    };
+    let Some(admitted) = shield.admit(client.ip()) else { return };
+    let connection = admitted.connection.clone();
+    let io = Watched::new(Prefixed::new(prefix, stream), connection.clone(), shield.limits.send_timeout);
+    let send_timed_out = io.timed_out.clone();
+    match tls {
+        None => http(&shield, &connection, TokioIo::new(io), client, None, router).await,
+        Some(acceptor) => match tokio::time::timeout(shield.limits.tls_handshake_timeout, acceptor.accept(io)).await {
+            Ok(Ok(tls)) => {
+                let session = tls.get_ref().1;
+                let sni: Option<Arc<str>> = session.server_name().map(|name| name.to_ascii_lowercase().into());
+                let h2 = session.alpn_protocol() == Some(b"h2");
+                http(&shield, &connection, TokioIo::new(tls), client, Some((Secure { sni }, h2)), router).await;
+            }
+            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+            Err(_) => shield.blocked.count(Reason::TlsHandshakeTimeout, connection.client),
+        },
+    }
+    if send_timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+        shield.blocked.count(Reason::SendTimeout, connection.client);
+    }
+    drop(admitted);
+}
+
+/// Serves HTTP on `io` until the client or a deadline ends it.
+async fn http<I>(
+    shield: &Arc<Shield>,
+    connection: &Arc<Connection>,
+    io: TokioIo<I>,
+    client: SocketAddr,
+    secure: Option<(Secure, bool)>,
+    router: axum::Router,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let h2 = secure.as_ref().is_some_and(|(_, h2)| *h2);
+    connection.serving(h2);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // hyper's own header timeout also runs while a keep-alive connection waits: the
+    // connection's watch times heads and idleness apart instead.
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(None);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(shield.limits.h2_max_streams)
+        // Resets before the server has accepted a stream (h2's own rapid-reset guard);
+        // cancellations after are counted per connection by `Started`.
+        .max_pending_accept_reset_streams(Some(20))
+        .keep_alive_interval(Some(Duration::from_secs(20)))
+        .keep_alive_timeout(Duration::from_secs(20));
+    // Plain HTTP stays HTTP/1.1 as it always was (no h2c upgrade or prior knowledge).
+    let builder = if secure.is_none() { builder.http1_only() } else { builder };
+    let secure = secure.map(|(secure, _)| secure);
+    let service = {
+        let (shield, connection) = (shield.clone(), connection.clone());
+        hyper::service::service_fn(move |request: Request<Incoming>| {
+            let answer = answer(shield.clone(), connection.clone(), router.clone(), request, client, secure.clone());
+            async move { Ok::<_, Infallible>(answer.await) }
+        })
+    };
+    let served = builder.serve_connection_with_upgrades(io, service);
+    tokio::pin!(served);
+    tokio::select! {
+        _ = served.as_mut() => {}
+        why = connection.watch(&shield.limits) => {
+            match why {
+                Closing::HeadTimeout => shield.blocked.count(Reason::HeadTimeout, connection.client),
+                Closing::StreamResets => shield.blocked.count(Reason::StreamResets, connection.client),
+                Closing::Idle | Closing::Evicted => {}
+            }
+            if why.graceful() {
+                served.as_mut().graceful_shutdown();
+                let _ = tokio::time::timeout(GRACE, served).await;
+            }
+        }
+    }
+}
+
+/// One request through the shield's per-request checks, then the router.
+async fn answer(
+    shield: Arc<Shield>,
+    connection: Arc<Connection>,
+    router: axum::Router,
+    mut request: Request<Incoming>,
+    peer: SocketAddr,
+    secure: Option<Secure>,
+) -> Response<Tracked> {
+    let path = request.uri().path();
+    if path == HEALTH_PATH {
+        return plain(StatusCode::OK, "ok\n");
+    }
+    let essential = path.starts_with(ACME_CHALLENGE_PATH);
+    if connection.reserve && !essential {
+        shield.blocked.count(Reason::Overload, connection.client);
+        let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, "503: the edge is at its connection limit\n");
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    let forwarded = request.headers().get_all("x-forwarded-for").iter().map(HeaderValue::as_bytes);
+    let client = shield.trusted.client(peer.ip(), forwarded);
+    if !essential && let Err(wait) = shield.request(client) {
+        shield.blocked.count(Reason::RequestRate, super::ClientKey::of(client));
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut response = plain(StatusCode::TOO_MANY_REQUESTS, "429: too many requests from your address\n");
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return response;
+    }
+    request.extensions_mut().insert(ConnectInfo(Peer(SocketAddr::new(client, peer.port()))));
+    if let Some(secure) = secure {
+        request.extensions_mut().insert(secure);
+    }
+    let started = Started::new(connection, shield.limits.h2_resets);
+    let body_timeout = shield.limits.body_timeout;
+    let request = request.map(|body| {
+        axum::body::Body::new(TimedBody { inner: body, timeout: body_timeout, stalled: None, shield, client })
+    });
+    let response = match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let started = started.answered();
+    response.map(|body| Tracked { inner: Some(body), _started: Some(started) })
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Tracked> {
+    let mut response = Response::new(Tracked { inner: Some(axum::body::Body::from(text)), _started: None });
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A request in flight on its connection until its answer's body is sent or dropped;
+/// dropped before it is answered, it counts as cancelled.
+struct Started {
+    connection: Arc<Connection>,
+    reset_limit: u32,
+    answered: bool,
+}
+
+impl Started {
+    fn new(connection: Arc<Connection>, reset_limit: u32) -> Self {
+        connection.request_started();
+        Started { connection, reset_limit, answered: false }
+    }
+
+    fn answered(mut self) -> Self {
+        self.answered = true;
+        self
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        self.connection.request_ended(!self.answered, self.reset_limit);
+    }
+}
+
+/// An answer's body, holding its request in flight until it is sent.
+pub struct Tracked {
+    inner: Option<axum::body::Body>,
+    _started: Option<Started>,
+}
+
+impl Body for Tracked {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        match self.inner.as_mut() {
+            Some(inner) => Pin::new(inner).poll_frame(cx),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.as_ref().is_none_or(Body::is_end_stream)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.as_ref().map_or_else(|| SizeHint::with_exact(0), Body::size_hint)
+    }
+}
+
+/// A request body that fails when it pauses longer than `timeout` between two frames.
+struct TimedBody {
+    inner: Incoming,
+    timeout: Duration,
+    stalled: Option<Pin<Box<Sleep>>>,
+    shield: Arc<Shield>,
+    client: std::net::IpAddr,
+}
+
+impl Body for TimedBody {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Pending => {
+                let timeout = self.timeout;
+                let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                if sleep.as_mut().poll(cx).is_ready() {
+                    self.shield.blocked.count(Reason::BodyTimeout, super::ClientKey::of(self.client));
+                    return Poll::Ready(Some(Err("the request body stalled past the body timeout".into())));
+                }
+                Poll::Pending
+            }
+            Poll::Ready(frame) => {
+                self.stalled = None;
+                Poll::Ready(frame.map(|frame| frame.map_err(Into::into)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
