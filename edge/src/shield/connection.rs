@@ -207,21 +207,22 @@ impl Registry {
     pub fn admit(&self, client: ClientKey) -> Result<(u64, Arc<Connection>, Admission), ()> {
         let mut connections = self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let open = connections.values().filter(|c| c.closing().is_none()).count();
-        let admission = if open < self.cap {
-            Admission::Admitted
+        let (admission, reserve) = if open < self.cap {
+            (Admission::Admitted, false)
         } else {
             let oldest = connections.values().filter_map(|c| Some((c.idle_since()?, c))).min_by_key(|(since, _)| *since);
             match oldest {
+                // Taking a reserve connection's place gives only a reserve place.
                 Some((_, victim)) => {
                     victim.close(Closing::Evicted);
-                    Admission::Evicted
+                    (Admission::Evicted, victim.reserve)
                 }
-                None if connections.len() < self.cap + RESERVE as usize => Admission::Reserve,
+                None if connections.len() < self.cap + RESERVE as usize => (Admission::Reserve, true),
                 None => return Err(()),
             }
         };
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let connection = Arc::new(Connection::new(client, admission == Admission::Reserve));
+        let connection = Arc::new(Connection::new(client, reserve));
         connections.insert(id, connection.clone());
         Ok((id, connection, admission))
     }
@@ -304,22 +305,29 @@ mod tests {
         let (_, busy, _) = registry.admit(client()).unwrap();
         busy.request_started();
         let (_, idle, _) = registry.admit(client()).unwrap();
-        let (_, _, admission) = registry.admit(client()).unwrap();
+        let (_, third, admission) = registry.admit(client()).unwrap();
         assert_eq!(admission, Admission::Evicted);
+        assert!(!third.reserve, "an ordinary connection's place is an ordinary place");
         assert_eq!(idle.closing(), Some(Closing::Evicted));
         assert_eq!(busy.closing(), None, "a connection with a request in flight is not evicted");
-        // the new one is busy too; nothing idle is left
-        // (the evicted one is still registered until its task ends)
+        third.request_started();
+        // nothing idle is left (the evicted one is still registered until its task ends)
         let mut reserve = 0;
         while let Ok((_, connection, admission)) = registry.admit(client()) {
-            if admission == Admission::Reserve {
-                assert!(connection.reserve);
-                reserve += 1;
-            } else {
-                connection.request_started();
-            }
+            assert!(connection.reserve, "past the cap every newcomer is a reserve one ({admission:?})");
+            // busy, or its place goes to the next newcomer
+            connection.request_started();
+            reserve += 1;
         }
-        assert!(reserve >= 1 && reserve <= RESERVE as usize, "{reserve}");
-        assert!(registry.len() <= 2 + RESERVE as usize + 1);
+        assert_eq!(reserve, RESERVE as usize - 1, "the reserve, less the evicted one still registered");
+        assert_eq!(registry.len(), 2 + RESERVE as usize);
+        // a reserve connection gone idle is replaced by a reserve one
+        let registry = Registry::new(1);
+        let (_, busy, _) = registry.admit(client()).unwrap();
+        busy.request_started();
+        let (_, first, _) = registry.admit(client()).unwrap();
+        assert!(first.reserve);
+        let (_, second, admission) = registry.admit(client()).unwrap();
+        assert_eq!((admission, second.reserve), (Admission::Evicted, true));
     }
 }

@@ -149,7 +149,11 @@ async fn http<I>(
     let served = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(served);
     tokio::select! {
-        _ = served.as_mut() => {}
+        served = served.as_mut() => {
+            if let Err(e) = served && calmed(e.as_ref()) {
+                shield.blocked.count(Reason::StreamResets, connection.client);
+            }
+        }
         why = connection.watch(&shield.limits) => {
             match why {
                 Closing::HeadTimeout => shield.blocked.count(Reason::HeadTimeout, connection.client),
@@ -162,6 +166,14 @@ async fn http<I>(
             }
         }
     }
+}
+
+/// Whether h2 ended the connection for a flood of resets or errors it answered with
+/// GOAWAY(ENHANCE_YOUR_CALM) (its guard against CVE-2023-44487 and CVE-2019-9514).
+fn calmed(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |e| e.source())
+        .filter_map(|e| e.downcast_ref::<h2::Error>())
+        .any(|e| e.reason() == Some(h2::Reason::ENHANCE_YOUR_CALM))
 }
 
 /// One request through the shield's per-request checks, then the router.
