@@ -8,8 +8,8 @@ use clouddeck_command_handlers::CommandHandler;
 use clouddeck_domains::{AcmeSettings, CertificateManager, DnsChecker, Verifier};
 use clouddeck_edge::Edge;
 use clouddeck_edge::per_core;
-use clouddeck_edge::shield::Shield;
 use clouddeck_edge::report::Reporter;
+use clouddeck_edge::shield::Shield;
 use clouddeck_edge::tls::BaseCertificate;
 use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
@@ -198,7 +198,8 @@ impl Server {
             let stopped_following = stopped.clone();
             tasks.spawn(async move { Ok(following.follow(feed, stopped_following).await?) });
             let shield = Shield::new(config.shield.limits(), config.shield.trusted()?);
-            let maintained = shield.clone().maintain(stopped.clone());
+            let budgets = edge.clone();
+            let maintained = shield.clone().maintain(move || budgets.forget_idle_budgets(), stopped.clone());
             tasks.spawn(async move {
                 maintained.await;
                 Ok(())
@@ -209,7 +210,13 @@ impl Server {
             // Serving stops first; the reporter's last flush then sees every request.
             let (stop_reporter, reporter_stopped) = watch::channel(false);
             let tls = clouddeck_edge::tls::server_config(edge.certificates.clone());
-            let https = clouddeck_edge::https::serve(https_listener, tls, shield.clone(), edge.clone().router(), stopped.clone());
+            let https = clouddeck_edge::https::serve(
+                https_listener,
+                tls,
+                shield.clone(),
+                edge.clone().router(),
+                stopped.clone(),
+            );
             tasks.spawn(async move { Ok(https.await?) });
             let served = per_core::serve(sockets, shield, edge.router(), stopped.clone());
             tasks.spawn(async move {

@@ -40,6 +40,11 @@ impl Up {
     /// `clouddeck up` with the shield settings `env`, and a site deployed to production at
     /// [`HOST`] (`index.html`, and `big.bin`: 16 MiB that do not compress).
     fn start(env: &[(&str, &str)]) -> Up {
+        Up::start_with(env, &[])
+    }
+
+    /// The same, with more files in the site.
+    fn start_with(env: &[(&str, &str)], files: &[(&str, &str)]) -> Up {
         let scratch = Scratch::new();
         let data = scratch.path().join("data");
         let (api, edge, https) = (free_port(), free_port(), free_port());
@@ -66,6 +71,9 @@ impl Up {
         let site = up.scratch.path().join("shielded");
         std::fs::create_dir_all(&site).unwrap();
         std::fs::write(site.join("index.html"), "<h1>still here</h1>").unwrap();
+        for (name, text) in files {
+            std::fs::write(site.join(name), text).unwrap();
+        }
         let mut big = vec![0u8; 16 << 20];
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for chunk in big.chunks_mut(8) {
@@ -378,7 +386,8 @@ async fn one_address_over_its_limits_gets_refused_or_429_and_others_do_not_notic
     let connecting = Instant::now();
     for _ in 0..100 {
         let mut stream = connect_from(Ipv4Addr::new(127, 0, 0, 4), up.edge).await.unwrap();
-        let _ = stream.write_all(format!("GET / HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n").as_bytes()).await;
+        let _ =
+            stream.write_all(format!("GET / HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n").as_bytes()).await;
         let mut answer = Vec::new();
         let _ = stream.read_to_end(&mut answer).await;
         if answer.starts_with(b"HTTP/1.1") {
@@ -421,7 +430,11 @@ async fn one_address_over_its_limits_gets_refused_or_429_and_others_do_not_notic
     );
     assert_eq!(blocked.get("connections_per_client").copied(), Some(15), "{blocked:?}");
     let proxied_limited = (60 - proxied_ok) as i64;
-    assert_eq!(blocked.get("request_rate").copied(), Some(i64::from(limited) + proxied_limited + answered_429), "{blocked:?}");
+    assert_eq!(
+        blocked.get("request_rate").copied(),
+        Some(i64::from(limited) + proxied_limited + answered_429),
+        "{blocked:?}"
+    );
     assert!(blocked.get("connection_rate").copied().unwrap_or(0) >= i64::from(refused), "{blocked:?}");
 }
 
@@ -598,4 +611,57 @@ async fn past_the_connection_cap_idle_connections_make_room_and_health_and_chall
     assert!(descriptors < 2 * (200 + 64) + 80, "{descriptors}");
     assert_eq!(blocked.get("evicted_idle").copied(), Some(200 + 79), "{blocked:?}");
     assert_eq!(blocked.get("overload").copied(), Some(1), "the reserve's one page: {blocked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_own_rate_limits_from_netlify_toml_answer_429_or_its_page() {
+    let toml = r#"
+[[redirects]]
+from = "/api/*"
+to = "/index.html"
+status = 200
+force = true
+[redirects.rate_limit]
+window_limit = 5
+window_size = 60
+aggregate_by = "ip"
+
+[[redirects]]
+from = "/login"
+to = "/index.html"
+status = 200
+[redirects.rate_limit]
+window_limit = 2
+window_size = 60
+action = "rewrite"
+to = "/slow-down.html"
+"#;
+    let up = Up::start_with(&[], &[("netlify.toml", toml), ("slow-down.html", "<p>slow down</p>")]);
+    let from = |last: u8| {
+        reqwest::Client::builder()
+            .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
+            .resolve(HOST, SocketAddr::from(([127, 0, 0, 1], up.edge)))
+            .no_proxy()
+            .build()
+            .unwrap()
+    };
+    let (one, two) = (from(2), from(3));
+    let url = |path: &str| format!("http://{HOST}:{}{path}", up.edge);
+    for n in 0..5 {
+        let answer = one.get(url(&format!("/api/{n}"))).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "request {n} within the window's 5");
+    }
+    let limited = one.get(url("/api/6")).send().await.unwrap();
+    assert_eq!(limited.status(), 429);
+    let retry: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=12).contains(&retry), "one request back every 12 s: {retry}");
+    assert_eq!(two.get(url("/api/1")).send().await.unwrap().status(), 200, "per address");
+    assert_eq!(one.get(url("/")).send().await.unwrap().status(), 200, "other paths are not limited");
+
+    // the whole site's budget (no aggregate_by): two of any address, then the site's page
+    assert_eq!(one.get(url("/login")).send().await.unwrap().status(), 200);
+    assert_eq!(two.get(url("/login")).send().await.unwrap().status(), 200);
+    let rewritten = one.get(url("/login")).send().await.unwrap();
+    assert_eq!(rewritten.status(), 429);
+    assert!(rewritten.text().await.unwrap().contains("slow down"));
 }

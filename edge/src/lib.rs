@@ -17,6 +17,7 @@ pub mod report;
 mod routes;
 mod serve;
 pub mod shield;
+mod site_limits;
 mod sites;
 pub mod tls;
 
@@ -68,6 +69,8 @@ pub struct Edge {
     sealer: Option<clouddeck_secrets::Sealer>,
     /// The HTTPS listener's port, for redirects to it (none: no HTTPS listener).
     https_port: Option<u16>,
+    /// Sites' own rate limits' budgets.
+    site_limits: Arc<site_limits::SiteLimits>,
 }
 
 impl Edge {
@@ -96,6 +99,7 @@ impl Edge {
             certificates: Arc::default(),
             sealer: None,
             https_port: None,
+            site_limits: Arc::default(),
         }
     }
 
@@ -204,6 +208,11 @@ impl Edge {
     pub fn router(self) -> Router {
         // One Arc to clone per request, not each field.
         Router::new().fallback(handle).with_state(Arc::new(self))
+    }
+
+    /// Forgets the sites' rate-limit keys whose buckets are full again.
+    pub fn forget_idle_budgets(&self) {
+        self.site_limits.forget_idle();
     }
 
     /// A deployment's manifest and routing, read once: both are immutable.
@@ -336,7 +345,7 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
         (StatusCode::PAYMENT_REQUIRED, message).into_response()
     } else {
         match edge.site(&routed.manifest).await {
-            Some(site) => serve_site(&edge, &site, request).await,
+            Some(site) => serve_site(&edge, &site, &routed.served.project_id, request).await,
             None => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
     };
@@ -364,7 +373,7 @@ fn content_length(response: &Response) -> u64 {
     header.and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
-async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
+async fn serve_site(edge: &Edge, site: &Site, project_id: &str, request: Request) -> Response {
     let path = match serve::decoded(request.uri().path()) {
         Ok(path) => path,
         Err(status) => return (status, "bad path\n").into_response(),
@@ -377,7 +386,22 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
     let facts = clouddeck_routing::Request { path: &path, query: query.as_deref(), host, headers: request.headers() };
     // Looked up once: it decides whether unforced rules apply, and is what is served.
     let here = serve::file_at(&site.manifest, &path);
-    let decision = site.routes.decide(&facts, here.is_some());
+    let mut decision = None;
+    for (rule, limit) in site.routes.rate_limits(&facts) {
+        let client = request.extensions().get::<ConnectInfo<listener::Peer>>().map(|c| c.0.0.ip());
+        let client = client.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        if let Err(wait) = edge.site_limits.check(project_id, rule, limit, client, host) {
+            match &limit.rewrite {
+                Some(path) => decision = Some(Decision::Rewrite { path: path.clone(), status: 429 }),
+                None => return too_many_requests(wait),
+            }
+            break;
+        }
+    }
+    let decision = match decision {
+        Some(limited) => Some(limited),
+        None => site.routes.decide(&facts, here.is_some()),
+    };
     let extra_headers = site.routes.headers_for(&facts);
     let (status, file) = match decision {
         Some(Decision::Redirect { location, status }) => {
@@ -408,6 +432,15 @@ async fn serve_site(edge: &Edge, site: &Site, request: Request) -> Response {
     };
     let response = serve::respond(&edge.artifacts, &edge.small_files, &edge.encoded, request, status, file).await;
     with_headers(response, &extra_headers)
+}
+
+/// 429 for a site's own rate limit, with `Retry-After` in whole seconds (RFC 6585 §4).
+fn too_many_requests(wait: Duration) -> Response {
+    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let mut response =
+        (StatusCode::TOO_MANY_REQUESTS, "429: this site limits how often it may be asked\n").into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// Adds the site's headers: every value of a name given twice is sent.

@@ -6,10 +6,12 @@
 //! shield turned away goes the same way, as one `usage.traffic_blocked` per window and edge.
 
 use crate::meter::{Meter, Served, Tally};
+use crate::shield::{BlockedTally, Shield};
 use clouddeck_command_handlers::{CommandHandler, DomainError};
 use clouddeck_eventlog::now_ms;
-use crate::shield::{BlockedTally, Shield};
-use clouddeck_events::{Actor, BlockedCount, Event, PathHits, Provenance, RequestsAnalyzed, TrafficBlocked, UsageMetered};
+use clouddeck_events::{
+    Actor, BlockedCount, Event, PathHits, Provenance, RequestsAnalyzed, TrafficBlocked, UsageMetered,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -73,10 +75,16 @@ pub fn blocked_event(window_id: &str, tally: &BlockedTally, start: i64, end: i64
     let counts = tally
         .counts
         .iter()
-        .map(|(reason, count)| BlockedCount { reason: (*reason).into(), count: i64::try_from(*count).unwrap_or(i64::MAX) })
+        .map(|(reason, count)| BlockedCount {
+            reason: (*reason).into(),
+            count: i64::try_from(*count).unwrap_or(i64::MAX),
+        })
         .collect();
     let distinct_clients = i64::try_from(tally.clients).unwrap_or(i64::MAX);
-    Some(TrafficBlocked { window_id: window_id.into(), counts, distinct_clients, window_start: start, window_end: end }.into())
+    Some(
+        TrafficBlocked { window_id: window_id.into(), counts, distinct_clients, window_start: start, window_end: end }
+            .into(),
+    )
 }
 
 impl Reporter {

@@ -83,9 +83,30 @@ pub struct Rule {
     pub conditions: Vec<Condition>,
     /// Headers sent to a proxied service (`netlify.toml` `headers`).
     pub proxy_headers: Vec<(String, String)>,
+    /// A rate limit on the requests this rule matches (`netlify.toml` `rate_limit`).
+    pub rate_limit: Option<RateLimit>,
     /// Where the rule was written.
     pub file: &'static str,
     pub line: usize,
+}
+
+/// A site's own rate limit on the requests a rule matches, as Netlify's code-based rules
+/// have it (`[redirects.rate_limit]`: `window_limit` requests per `window_size` seconds,
+/// counted per `aggregate_by` key; docs.netlify.com/security/secure-access-to-sites/rate-limiting).
+/// The edge counts with a token bucket of `window_limit` refilled over `window_size` (GCRA),
+/// which allows what a sliding window allows and spreads the refill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window, 1 to 1,000,000.
+    pub window_limit: u32,
+    /// The window, in seconds, 1 to 3,600.
+    pub window_secs: u32,
+    /// Counted per client address (`"ip"`).
+    pub by_ip: bool,
+    /// Counted per host asked for (`"domain"`, the default: one budget for the whole site).
+    pub by_domain: bool,
+    /// `action = "rewrite"`: the path shown (with status 429) instead of a plain 429.
+    pub rewrite: Option<String>,
 }
 
 /// Which part of a request a condition looks at.

@@ -102,6 +102,7 @@ fn parse_redirect(line: &str, number: usize) -> Result<Rule, String> {
         force,
         conditions,
         proxy_headers: Vec::new(),
+        rate_limit: None,
         file: REDIRECTS,
         line: number,
     })

@@ -2,11 +2,11 @@
 //! `[build]` (`base`, `command`, `publish`), `[context.production]`,
 //! `[context.deploy-preview]`, `[context.branch-deploy]` and `[context.<branch>]` overriding
 //! it, `[[redirects]]` (`from`, `to`, `status`, `force`, `query`, `conditions`, `headers` for
-//! proxies) and `[[headers]]` (`for`, `[headers.values]`). Sections that are not routing or
+//! proxies, `rate_limit`) and `[[headers]]` (`for`, `[headers.values]`). Sections that are not routing or
 //! build settings (plugins, functions, dev…) are left alone.
 
 use crate::pattern::Pattern;
-use crate::{Condition, HeaderRule, Rule, RuleError, check_header, check_status};
+use crate::{Condition, HeaderRule, RateLimit, Rule, RuleError, check_header, check_status};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -50,6 +50,70 @@ struct Redirect {
     headers: BTreeMap<String, String>,
     #[serde(default)]
     signed: Option<String>,
+    #[serde(default)]
+    rate_limit: Option<RateLimitTable>,
+}
+
+/// `[redirects.rate_limit]`, with Netlify's names.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitTable {
+    window_limit: i64,
+    window_size: i64,
+    #[serde(default)]
+    aggregate_by: Option<Aggregate>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    algorithm: Option<String>,
+}
+
+/// `aggregate_by`: one key or a list.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Aggregate {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn rate_limit(table: RateLimitTable) -> Result<RateLimit, String> {
+    let window_limit = u32::try_from(table.window_limit)
+        .ok()
+        .filter(|n| (1..=1_000_000).contains(n))
+        .ok_or("`rate_limit.window_limit` must be 1 to 1000000 requests")?;
+    let window_secs = u32::try_from(table.window_size)
+        .ok()
+        .filter(|n| (1..=3_600).contains(n))
+        .ok_or("`rate_limit.window_size` must be 1 to 3600 seconds")?;
+    if let Some(algorithm) = table.algorithm.filter(|a| a != "sliding_window") {
+        return Err(format!("`rate_limit.algorithm` `{algorithm}` is not one CloudDeck has (sliding_window)"));
+    }
+    let keys = match table.aggregate_by {
+        None => vec!["domain".to_string()],
+        Some(Aggregate::One(one)) => vec![one],
+        Some(Aggregate::Many(many)) => many,
+    };
+    let (mut by_ip, mut by_domain) = (false, false);
+    for key in &keys {
+        match key.as_str() {
+            "ip" => by_ip = true,
+            "domain" => by_domain = true,
+            other => return Err(format!("`rate_limit.aggregate_by` `{other}` is not `ip` or `domain`")),
+        }
+    }
+    if !by_ip && !by_domain {
+        return Err("`rate_limit.aggregate_by` names no key (`ip`, `domain`)".into());
+    }
+    let rewrite = match (table.action.as_deref().unwrap_or("rate_limit"), table.to) {
+        ("rate_limit", None) => None,
+        ("rate_limit", Some(_)) => return Err("`rate_limit.to` goes with `action = \"rewrite\"`".into()),
+        ("rewrite", Some(to)) if to.starts_with('/') => Some(to),
+        ("rewrite", _) => return Err("`action = \"rewrite\"` needs `to`, a path on the site".into()),
+        (other, _) => return Err(format!("`rate_limit.action` `{other}` is not `rate_limit` or `rewrite`")),
+    };
+    Ok(RateLimit { window_limit, window_secs, by_ip, by_domain, rewrite })
 }
 
 #[derive(Deserialize)]
@@ -159,6 +223,7 @@ fn rule(redirect: Redirect) -> Result<Rule, String> {
     for (name, value) in &redirect.headers {
         check_header(name, value)?;
     }
+    let rate_limit = redirect.rate_limit.map(rate_limit).transpose()?;
     Ok(Rule {
         pattern,
         query: redirect.query.into_iter().collect(),
@@ -167,6 +232,7 @@ fn rule(redirect: Redirect) -> Result<Rule, String> {
         force: redirect.force,
         conditions,
         proxy_headers: redirect.headers.into_iter().collect(),
+        rate_limit,
         file: FILE,
         line: 0,
     })

@@ -77,6 +77,8 @@ pub struct Routes {
     /// paths alone, except that a folder asked for without its slash is sent to it (as Netlify
     /// and Cloudflare do, so the page's relative links resolve).
     pub trailing_slash: Option<bool>,
+    /// The rules with a rate limit, by number (few: looked at one by one).
+    limited: Vec<u32>,
     bytes: usize,
 }
 
@@ -127,6 +129,9 @@ impl Routes {
         }
         for (number, rule) in rules.iter().enumerate() {
             routes.index.add(number as u32, &rule.pattern);
+            if rule.rate_limit.is_some() {
+                routes.limited.push(number as u32);
+            }
             routes.bytes += 256 + rule.destination.len();
         }
         for (number, rule) in headers.iter().enumerate() {
@@ -165,6 +170,28 @@ impl Routes {
             return Some(decision(rule, fill(&rule.destination, &captures), request.query));
         }
         None
+    }
+
+    /// The rate limits that count `request`: every rule with one whose path, query and
+    /// conditions match, whether or not a file shadows the rule (a limit counts requests,
+    /// not what answers them); with the rule's number, which names its budget.
+    pub fn rate_limits(&self, request: &Request<'_>) -> Vec<(u32, &crate::RateLimit)> {
+        if self.limited.is_empty() {
+            return Vec::new();
+        }
+        let query = parse_query(request.query);
+        let mut found = Vec::new();
+        for number in &self.limited {
+            let rule = &self.rules[*number as usize];
+            let Some(limit) = &rule.rate_limit else { continue };
+            let Some(mut captures) = rule.pattern.matches(request.path) else { continue };
+            if query_matches(&rule.query, &query, &mut captures)
+                && conditions_hold(&rule.conditions, request, &query, &mut captures)
+            {
+                found.push((*number, limit));
+            }
+        }
+        found
     }
 
     /// Every header the site's rules give `request`'s path, in order (a name may repeat).
@@ -319,6 +346,57 @@ mod tests {
 
     fn request<'a>(path: &'a str, query: Option<&'a str>, headers: &'a http::HeaderMap) -> Request<'a> {
         Request { path, query, host: "site.example.com", headers }
+    }
+
+    #[test]
+    fn rate_limits_count_the_requests_their_rule_matches() {
+        let toml = r#"
+            [[redirects]]
+            from = "/api/*"
+            to = "/api/:splat"
+            status = 200
+            [redirects.rate_limit]
+            window_limit = 10
+            window_size = 60
+            aggregate_by = ["ip", "domain"]
+
+            [[redirects]]
+            from = "/login"
+            to = "/login.html"
+            status = 200
+            [redirects.rate_limit]
+            window_limit = 3
+            window_size = 1
+            action = "rewrite"
+            to = "/slow-down.html"
+        "#;
+        let routes = Routes::parse(&[("netlify.toml", toml)]).unwrap();
+        let headers = http::HeaderMap::new();
+        let limits = routes.rate_limits(&request("/api/users", None, &headers));
+        assert_eq!(limits.len(), 1);
+        let (number, limit) = limits[0];
+        assert_eq!(number, 0);
+        assert_eq!((limit.window_limit, limit.window_secs, limit.by_ip, limit.by_domain), (10, 60, true, true));
+        let login = routes.rate_limits(&request("/login", None, &headers));
+        assert_eq!(login[0].1.rewrite.as_deref(), Some("/slow-down.html"));
+        assert!(!login[0].1.by_ip && login[0].1.by_domain, "the whole site's budget by default");
+        assert!(routes.rate_limits(&request("/about", None, &headers)).is_empty());
+    }
+
+    #[test]
+    fn a_rate_limit_that_cannot_be_honoured_is_refused_with_its_reason() {
+        let with = |table: &str| {
+            let toml = format!("[[redirects]]\nfrom = \"/*\"\nto = \"/\"\n[redirects.rate_limit]\n{table}\n");
+            Routes::parse(&[("netlify.toml", &toml)]).map(|_| ()).map_err(|e| e[0].to_string())
+        };
+        assert!(with("window_limit = 5\nwindow_size = 10").is_ok());
+        assert!(with("window_limit = 0\nwindow_size = 10").unwrap_err().contains("window_limit"));
+        assert!(with("window_limit = 5\nwindow_size = 7200").unwrap_err().contains("window_size"));
+        assert!(
+            with("window_limit = 5\nwindow_size = 10\naggregate_by = [\"country\"]").unwrap_err().contains("country")
+        );
+        assert!(with("window_limit = 5\nwindow_size = 10\naction = \"rewrite\"").unwrap_err().contains("needs `to`"));
+        assert!(with("window_limit = 5\nwindow_size = 10\nalgorithm = \"fixed\"").unwrap_err().contains("fixed"));
     }
 
     #[test]

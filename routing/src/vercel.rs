@@ -193,6 +193,7 @@ fn rule(route: Route, status: u16, force: bool, what: &str) -> Result<Rule, Stri
         force,
         conditions: conditions(route.has, route.missing, what)?,
         proxy_headers: Vec::new(),
+        rate_limit: None,
         file: FILE,
         line: 0,
     })

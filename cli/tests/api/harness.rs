@@ -83,6 +83,7 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         api_rate_burst: 10_000,
         secret_key: None,
         s3: Default::default(),
+        shield: Default::default(),
         deployer_id: None,
         domain_cname: Some("edge.clouddeck.test".into()),
         edge_https_addr: "127.0.0.1:0".into(),

@@ -132,7 +132,8 @@ mod tests {
 
     #[test]
     fn connections_are_counted_per_client_and_given_back() {
-        let limits = Limits { connections_per_client: 2, connection_rate: 1000, connection_burst: 1000, ..Limits::default() };
+        let limits =
+            Limits { connections_per_client: 2, connection_rate: 1000, connection_burst: 1000, ..Limits::default() };
         let clients = Clients::new(&limits);
         let (one, two) = (ClientKey::of("192.0.2.1".parse().unwrap()), ClientKey::of("192.0.2.2".parse().unwrap()));
         assert_eq!(clients.connect(one), Ok(()));

@@ -186,6 +186,10 @@ pub struct Registry {
     cap: usize,
 }
 
+/// The edge holds its cap and its reserve, and nothing is idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Full;
+
 /// What admitting a connection past the cap did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
@@ -203,14 +207,16 @@ impl Registry {
     }
 
     /// Registers a new connection of `client`, closing the connection idle longest when the
-    /// edge holds its cap. Errors: past the cap and the reserve, nothing idle to close.
-    pub fn admit(&self, client: ClientKey) -> Result<(u64, Arc<Connection>, Admission), ()> {
+    /// edge holds its cap. Errors: [`Full`]: past the cap and the reserve, nothing idle to
+    /// close.
+    pub fn admit(&self, client: ClientKey) -> Result<(u64, Arc<Connection>, Admission), Full> {
         let mut connections = self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let open = connections.values().filter(|c| c.closing().is_none()).count();
         let (admission, reserve) = if open < self.cap {
             (Admission::Admitted, false)
         } else {
-            let oldest = connections.values().filter_map(|c| Some((c.idle_since()?, c))).min_by_key(|(since, _)| *since);
+            let oldest =
+                connections.values().filter_map(|c| Some((c.idle_since()?, c))).min_by_key(|(since, _)| *since);
             match oldest {
                 // Taking a reserve connection's place gives only a reserve place.
                 Some((_, victim)) => {
@@ -218,7 +224,7 @@ impl Registry {
                     (Admission::Evicted, victim.reserve)
                 }
                 None if connections.len() < self.cap + RESERVE as usize => (Admission::Reserve, true),
-                None => return Err(()),
+                None => return Err(Full),
             }
         };
         let id = self.next.fetch_add(1, Ordering::Relaxed);
@@ -260,7 +266,11 @@ mod tests {
         c.serving(false);
         let t0 = now_ms();
         assert_eq!(c.overdue(t0 + 50, &limits), None);
-        assert_eq!(c.overdue(t0 + 150, &limits), Some(Closing::HeadTimeout), "the first head is timed from the opening");
+        assert_eq!(
+            c.overdue(t0 + 150, &limits),
+            Some(Closing::HeadTimeout),
+            "the first head is timed from the opening"
+        );
         c.request_started();
         assert_eq!(c.overdue(t0 + 10_000, &limits), None, "a request in flight is never idle");
         c.request_ended(false, 10);
@@ -268,7 +278,11 @@ mod tests {
         assert_eq!(c.overdue(t1 + 200, &limits), None, "keep-alive: no head is arriving");
         assert_eq!(c.overdue(t1 + 400, &limits), Some(Closing::Idle));
         c.read_progress();
-        assert_eq!(c.overdue(now_ms() + 150, &limits), Some(Closing::HeadTimeout), "a byte starts the next head's clock");
+        assert_eq!(
+            c.overdue(now_ms() + 150, &limits),
+            Some(Closing::HeadTimeout),
+            "a byte starts the next head's clock"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod serve;
 
 pub use blocked::{Blocked, BlockedTally, Reason};
 pub use clients::{ClientKey, Clients, Refused};
-pub use connection::{Admission, Closing, Connection, Registry};
+pub use connection::{Admission, Closing, Connection, Full, Registry};
 pub use forwarded::{Trusted, read_proxy_header};
 pub use limits::{Limits, RESERVE, RESET_WINDOW};
 pub use serve::{HEALTH_PATH, serve};
@@ -91,7 +91,7 @@ impl Shield {
                 }
                 Some(Admitted { shield: self.clone(), id, counted, connection })
             }
-            Err(()) => {
+            Err(connection::Full) => {
                 if counted {
                     self.clients.release(key);
                 }
@@ -114,12 +114,16 @@ impl Shield {
         self.registry.len()
     }
 
-    /// Forgets idle clients' buckets every 10 s until `stopped`: memory stays bounded by
-    /// the clients of the last seconds.
-    pub async fn maintain(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
+    /// Forgets idle clients' buckets every 10 s until `stopped`, and runs `also` (the
+    /// sites' own budgets, kept by the router): memory stays bounded by the clients of the
+    /// last seconds.
+    pub async fn maintain(self: Arc<Self>, also: impl Fn() + Send, mut stopped: watch::Receiver<bool>) {
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(10)) => self.clients.forget_idle(),
+                _ = tokio::time::sleep(Duration::from_secs(10)) => {
+                    self.clients.forget_idle();
+                    also();
+                }
                 _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return,
             }
         }

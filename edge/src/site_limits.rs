@@ -1,0 +1,108 @@
+//! Sites' own rate limits (`netlify.toml` `[redirects.rate_limit]`, parsed by the routing
+//! crate): one token-bucket store per project, rule and quota, keyed by the client's address
+//! and/or the host asked for. Kept per project, not per deployment, so a new deploy does not
+//! hand every client a fresh budget.
+
+use crate::shield::ClientKey;
+use clouddeck_routing::RateLimit;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Budgets kept at most (project × rule × quota); past it all are dropped and start again
+/// full, which errs on the side of letting requests through.
+const STORES_AT_MOST: usize = 10_000;
+
+type Budget = (String, u32, u32, u32);
+
+#[derive(Default)]
+pub struct SiteLimits {
+    stores: Mutex<HashMap<Budget, Arc<DefaultKeyedRateLimiter<String>>>>,
+    clock: DefaultClock,
+}
+
+impl SiteLimits {
+    /// Counts a request of `client` for `host` against rule `rule` of `project`.
+    /// Errors: over the limit, how long until the next request is allowed.
+    pub fn check(
+        &self,
+        project: &str,
+        rule: u32,
+        limit: &RateLimit,
+        client: IpAddr,
+        host: &str,
+    ) -> Result<(), Duration> {
+        let store = {
+            let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if stores.len() >= STORES_AT_MOST {
+                stores.clear();
+            }
+            let budget = (project.to_string(), rule, limit.window_limit, limit.window_secs);
+            stores.entry(budget).or_insert_with(|| Arc::new(RateLimiter::keyed(quota(limit)))).clone()
+        };
+        let mut key = String::new();
+        if limit.by_ip {
+            key.push_str(&format!("{:?}", ClientKey::of(client)));
+        }
+        if limit.by_domain {
+            key.push('|');
+            key.push_str(&host.to_ascii_lowercase());
+        }
+        store.check_key(&key).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Forgets keys whose buckets are full again (they would start full anyway).
+    pub fn forget_idle(&self) {
+        let stores: Vec<_> =
+            self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect();
+        for store in stores {
+            store.retain_recent();
+            store.shrink_to_fit();
+        }
+    }
+}
+
+/// `window_limit` per `window_secs`: a bucket of `window_limit`, one token back every
+/// `window_secs / window_limit`.
+fn quota(limit: &RateLimit) -> Quota {
+    let burst = NonZeroU32::new(limit.window_limit).unwrap_or(NonZeroU32::MIN);
+    let period = Duration::from_secs(u64::from(limit.window_secs)) / limit.window_limit.max(1);
+    Quota::with_period(period.max(Duration::from_nanos(1)))
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(burst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(by_ip: bool, by_domain: bool) -> RateLimit {
+        RateLimit { window_limit: 3, window_secs: 60, by_ip, by_domain, rewrite: None }
+    }
+
+    #[test]
+    fn a_window_allows_its_limit_per_key_then_says_how_long_to_wait() {
+        let limits = SiteLimits::default();
+        let (one, two) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let per_ip = limit(true, false);
+        for _ in 0..3 {
+            assert!(limits.check("p-1", 0, &per_ip, one, "a.example").is_ok());
+        }
+        let wait = limits.check("p-1", 0, &per_ip, one, "b.example").unwrap_err();
+        assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert!(limits.check("p-1", 0, &per_ip, two, "a.example").is_ok(), "another address has its own");
+        assert!(limits.check("p-2", 0, &per_ip, one, "a.example").is_ok(), "another project has its own");
+        assert!(limits.check("p-1", 1, &per_ip, one, "a.example").is_ok(), "another rule has its own");
+
+        let per_site = limit(false, true);
+        for n in 0..3u8 {
+            assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, n]), "a.example").is_ok());
+        }
+        assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, 9]), "A.example").is_err(), "one budget");
+        assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, 9]), "b.example").is_ok());
+    }
+}
