@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use clouddeck::config::Config;
+use clouddeck::shield_args::ShieldArgs;
 use clouddeck::server::{Roles, Server};
 use clouddeck_testkit::{Scratch, postgres_database};
 use serde_json::{Value, json};
@@ -83,7 +84,16 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         api_rate_burst: 10_000,
         secret_key: None,
         s3: Default::default(),
-        shield: Default::default(),
+        // Tests drive the edge from one address much faster than a visitor would (a new
+        // connection per request, hundreds a second); the shield's limits have their own
+        // tests (edge_shield.rs).
+        shield: ShieldArgs {
+            edge_connection_rate: Some(100_000),
+            edge_connection_burst: Some(100_000),
+            edge_request_rate: Some(100_000),
+            edge_request_burst: Some(100_000),
+            ..Default::default()
+        },
         deployer_id: None,
         domain_cname: Some("edge.clouddeck.test".into()),
         edge_https_addr: "127.0.0.1:0".into(),
