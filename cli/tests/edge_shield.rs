@@ -636,7 +636,10 @@ window_size = 60
 action = "rewrite"
 to = "/slow-down.html"
 "#;
-    let up = Up::start_with(&[], &[("netlify.toml", toml), ("slow-down.html", "<p>slow down</p>")]);
+    let up = Up::start_with(
+        &[("CLOUDDECK_EDGE_TRUSTED_PROXIES", "127.0.0.9"), ("CLOUDDECK_EDGE_PROXY_PROTOCOL", "true")],
+        &[("netlify.toml", toml), ("slow-down.html", "<p>slow down</p>")],
+    );
     let from = |last: u8| {
         reqwest::Client::builder()
             .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
@@ -664,4 +667,40 @@ to = "/slow-down.html"
     let rewritten = one.get(url("/login")).send().await.unwrap();
     assert_eq!(rewritten.status(), 429);
     assert!(rewritten.text().await.unwrap().contains("slow down"));
+
+    // a trusted proxy speaking the PROXY protocol: the header names the client counted
+    let via_proxy = |client: &'static str, path: &'static str| async move {
+        let mut stream = connect_from(Ipv4Addr::new(127, 0, 0, 9), up.edge).await.unwrap();
+        let head = format!(
+            "PROXY TCP4 {client} 127.0.0.1 40000 80\r\nGET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    for n in 0..5 {
+        assert!(via_proxy("203.0.113.5", "/api/x").await.starts_with("HTTP/1.1 200"), "request {n}");
+    }
+    assert!(via_proxy("203.0.113.5", "/api/x").await.starts_with("HTTP/1.1 429"));
+    assert!(via_proxy("203.0.113.6", "/api/x").await.starts_with("HTTP/1.1 200"), "another client behind it");
+    // the proxy's connection without its header is dropped; anyone else's PROXY header is
+    // not believed (it is a malformed request)
+    let mut bare = connect_from(Ipv4Addr::new(127, 0, 0, 9), up.edge).await.unwrap();
+    bare.write_all(format!("GET / HTTP/1.1\r\nHost: {HOST}\r\n\r\n").as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = bare.read_to_end(&mut answer).await;
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    let mut forged = connect_from(Ipv4Addr::new(127, 0, 0, 2), up.edge).await.unwrap();
+    forged
+        .write_all(
+            format!("PROXY TCP4 198.51.100.1 127.0.0.1 1 80\r\nGET / HTTP/1.1\r\nHost: {HOST}\r\n\r\n").as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = forged.read_to_end(&mut answer).await;
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"), "{}", String::from_utf8_lossy(&answer));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(up.blocked().get("proxy_header").copied(), Some(1));
 }

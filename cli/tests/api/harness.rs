@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use clouddeck::config::Config;
-use clouddeck::shield_args::ShieldArgs;
 use clouddeck::server::{Roles, Server};
+use clouddeck::shield_args::ShieldArgs;
 use clouddeck_testkit::{Scratch, postgres_database};
 use serde_json::{Value, json};
 

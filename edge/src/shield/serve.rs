@@ -284,15 +284,19 @@ impl Body for Tracked {
 }
 
 /// A request body that fails when it pauses longer than `timeout` between two frames.
-struct TimedBody {
-    inner: Incoming,
+struct TimedBody<B = Incoming> {
+    inner: B,
     timeout: Duration,
     stalled: Option<Pin<Box<Sleep>>>,
     shield: Arc<Shield>,
     client: std::net::IpAddr,
 }
 
-impl Body for TimedBody {
+impl<B> Body for TimedBody<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     type Data = Bytes;
     type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -320,5 +324,44 @@ impl Body for TimedBody {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shield::{Limits, Trusted};
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn a_body_that_pauses_past_its_timeout_fails_and_is_counted() {
+        let shield = Shield::new(Limits::default(), Trusted::default());
+        let (mut sender, body) = http_body_util::channel::Channel::<Bytes, Infallible>::new(4);
+        let client: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let mut timed = TimedBody {
+            inner: body,
+            timeout: Duration::from_millis(200),
+            stalled: None,
+            shield: shield.clone(),
+            client,
+        };
+        // frames within the timeout go through, however long the body takes in all
+        let feeding = tokio::spawn(async move {
+            for _ in 0..3 {
+                sender.send_data(Bytes::from_static(b"part")).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(120)).await;
+            }
+            // then the client stalls, holding the body open
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(sender);
+        });
+        for _ in 0..3 {
+            let frame = timed.frame().await.unwrap().unwrap();
+            assert_eq!(frame.into_data().unwrap(), Bytes::from_static(b"part"));
+        }
+        let stalled = timed.frame().await.unwrap().unwrap_err();
+        assert!(stalled.to_string().contains("body timeout"), "{stalled}");
+        assert_eq!(shield.blocked.get(Reason::BodyTimeout), 1);
+        feeding.abort();
     }
 }
