@@ -113,9 +113,8 @@ pub async fn store_tree(root: &Path, artifacts: &ArtifactStore) -> Result<String
     let rules = FolderRules {
         skip: &[".git"],
         max_files: Some(MAX_TREE_FILES),
-        max_file_bytes: None,
         max_total_bytes: Some(MAX_TREE_BYTES),
-        max_entries: None,
+        ..FolderRules::default()
     };
     let manifest = store_folder(root, &rules, artifacts).await.map_err(|e| match e {
         IntakeError::TooManyFiles(_) | IntakeError::TooLarge(_) | IntakeError::TooManyEntries(_) => {

@@ -11,7 +11,10 @@ mod intake;
 mod s3;
 mod store;
 
-pub use intake::{FolderFile, FolderRules, IntakeError, MAX_ENTRIES, list_folder, store_folder};
+pub use intake::{
+    FolderFile, FolderRules, IntakeError, Listed, MAX_ENTRIES, SKIPPED_LISTED, Stored, list_folder,
+    list_folder_skipping, skipped_line, store_folder, store_folder_skipping,
+};
 pub use s3::S3Config;
 pub use store::ArtifactStore;
 

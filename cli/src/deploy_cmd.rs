@@ -4,7 +4,7 @@
 use crate::client::Client;
 use anyhow::{Context as _, bail};
 use clap::Args;
-use clouddeck_artifacts::{FolderRules, list_folder, sha256_hex};
+use clouddeck_artifacts::{FolderRules, list_folder_skipping, sha256_hex, skipped_line};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -55,15 +55,36 @@ struct LocalFile {
 }
 
 /// Every file under `root`, hashed, read through the artifact store's one intake: `.git` is
-/// skipped, and for sources (built on the server, which installs them) `node_modules` and
-/// `.clouddeck`; a link is followed only when it stays inside the folder; the limits are said
+/// skipped; a source (built on the server, which installs them) leaves out `node_modules`,
+/// `.clouddeck` and what its `.gitignore` and `.clouddeckignore` files name; a prebuilt
+/// folder leaves out hidden files (not `.well-known/`), `node_modules` and what its
+/// `.clouddeckignore` names (whose `!pattern` brings a file back). What was left out is said
+/// on stderr. A link is followed only when it stays inside the folder; the limits are said
 /// before anything is uploaded (the server refuses past them too).
 fn collect(root: &Path, prebuilt: bool) -> anyhow::Result<Vec<LocalFile>> {
-    let skip: &[&str] = if prebuilt { &[".git"] } else { &[".git", "node_modules", ".clouddeck"] };
-    let rules =
-        FolderRules { skip, max_files: Some(MAX_FILES), max_file_bytes: Some(MAX_FILE), ..FolderRules::default() };
-    let files = list_folder(root, &rules).with_context(|| format!("cannot deploy {}", root.display()))?;
-    files
+    let rules = if prebuilt {
+        FolderRules {
+            skip: &[".git"],
+            skip_unpublished: true,
+            ignore_files: &[".clouddeckignore"],
+            ..FolderRules::default()
+        }
+    } else {
+        FolderRules {
+            skip: &[".git", "node_modules", ".clouddeck"],
+            ignore_files: &[".gitignore", ".clouddeckignore"],
+            ..FolderRules::default()
+        }
+    };
+    let rules = FolderRules { max_files: Some(MAX_FILES), max_file_bytes: Some(MAX_FILE), ..rules };
+    let listed = list_folder_skipping(root, &rules).with_context(|| format!("cannot deploy {}", root.display()))?;
+    if let Some(said) = skipped_line(&listed.skipped, listed.skipped_unlisted) {
+        let why =
+            if prebuilt { "hidden, node_modules or in .clouddeckignore" } else { "in .gitignore or .clouddeckignore" };
+        eprintln!("not uploaded ({why}): {said}");
+    }
+    listed
+        .files
         .into_iter()
         .map(|file| {
             let bytes = std::fs::read(&file.disk)?;

@@ -36,6 +36,9 @@ pub struct ShieldArgs {
     pub edge_request_rate: Option<u32>,
     #[arg(long, env = "CLOUDDECK_EDGE_REQUEST_BURST")]
     pub edge_request_burst: Option<u32>,
+    /// Requests one address may have in flight at once. Default 256.
+    #[arg(long, env = "CLOUDDECK_EDGE_REQUESTS_IN_FLIGHT_PER_CLIENT")]
+    pub edge_requests_in_flight_per_client: Option<u32>,
     /// Concurrent streams per HTTP/2 connection. Default 100.
     #[arg(long, env = "CLOUDDECK_EDGE_H2_MAX_STREAMS")]
     pub edge_h2_max_streams: Option<u32>,
@@ -71,6 +74,9 @@ impl ShieldArgs {
             connection_burst: self.edge_connection_burst.unwrap_or(d.connection_burst),
             request_rate: self.edge_request_rate.unwrap_or(d.request_rate),
             request_burst: self.edge_request_burst.unwrap_or(d.request_burst),
+            requests_in_flight_per_client: self
+                .edge_requests_in_flight_per_client
+                .unwrap_or(d.requests_in_flight_per_client),
             h2_max_streams: self.edge_h2_max_streams.unwrap_or(d.h2_max_streams),
             h2_resets: self.edge_h2_resets.unwrap_or(d.h2_resets),
             max_connections: self.edge_max_connections.unwrap_or(d.max_connections),

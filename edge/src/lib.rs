@@ -164,6 +164,12 @@ impl Edge {
         Ok(table.route(target, &period))
     }
 
+    /// A pending ACME challenge's key authorization for `hostname` at `path`, if there is one.
+    async fn challenge(&self, hostname: &str, path: &str) -> Option<Response> {
+        self.caught_up().await.ok()?;
+        challenge_answer(&self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner), hostname, path)
+    }
+
     /// What a custom domain answers before its site, read under one lock of the route table:
     /// an open ACME challenge's key authorization; over plain HTTP, when the domain has a
     /// certificate, a 308 to HTTPS (except ACME's challenges); the domain's redirect to
@@ -181,9 +187,7 @@ impl Edge {
         self.caught_up().await?;
         let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         let challenge = uri.path().strip_prefix(ACME_CHALLENGE_PATH);
-        if let Some(key_authorization) = challenge.and_then(|token| table.challenge(hostname, token)) {
-            let content_type = [(header::CONTENT_TYPE, "application/octet-stream")];
-            let answer = (StatusCode::OK, content_type, key_authorization.to_string()).into_response();
+        if let Some(answer) = challenge_answer(&table, hostname, uri.path()) {
             return Ok(CustomAnswer::Respond(answer));
         }
         let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
@@ -248,6 +252,13 @@ impl Consumer for &Edge {
         self.applied.send_replace(last);
         Ok(events.len())
     }
+}
+
+/// A pending ACME challenge's key authorization for `hostname` at `path` (RFC 8555 §8.3).
+fn challenge_answer(table: &RouteTable, hostname: &str, path: &str) -> Option<Response> {
+    let key_authorization = table.challenge(hostname, path.strip_prefix(ACME_CHALLENGE_PATH)?)?;
+    let content_type = [(header::CONTENT_TYPE, "application/octet-stream")];
+    Some((StatusCode::OK, content_type, key_authorization.to_string()).into_response())
 }
 
 /// A redirect to `location` (already a valid URI reference).
@@ -315,6 +326,14 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     let Some(target) = target(host, &edge.base_domain) else {
         return not_routed();
     };
+    if request.extensions().get::<shield::ReserveOnly>().is_some() {
+        // Past the connection cap: a pending ACME challenge's answer, nothing else.
+        return match &target {
+            Target::Custom { hostname } => edge.challenge(hostname, request.uri().path()).await,
+            _ => None,
+        }
+        .unwrap_or_else(shield::overloaded);
+    }
     let secure = match request.extensions().get::<https::Secure>() {
         Some(https::Secure { sni }) => {
             if misdirected(sni.as_deref(), host, &edge.base_domain) {

@@ -38,9 +38,13 @@ fn served<'a>(manifest: &'a Manifest, path: &str) -> Found<'a> {
     manifest
         .files
         .get_key_value(path)
-        .filter(|(k, _)| !ROUTING_FILES.contains(&k.as_str()))
+        .filter(|(k, _)| !ROUTING_FILES.contains(&k.as_str()) && !PLATFORM_FILES.contains(&k.as_str()))
         .map(|(k, v)| (k.as_str(), v))
 }
+
+/// CloudDeck's own configuration files: never served, like the routing files (a proxy
+/// rule's headers in `netlify.toml` may hold an upstream's key).
+const PLATFORM_FILES: &[&str] = &["clouddeck.toml", ".clouddeckignore"];
 
 /// The file a checked path names itself: the file, the folder's index.html, or the clean
 /// URL's .html. Such a file shadows routing rules that are not forced.

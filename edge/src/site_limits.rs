@@ -13,15 +13,24 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Budgets kept at most (project × rule × quota); past it all are dropped and start again
-/// full, which errs on the side of letting requests through.
+/// Budgets kept at most (project × rule × quota); past it the one used longest ago is
+/// dropped (its keys start again full), never the others.
 const STORES_AT_MOST: usize = 10_000;
+/// Keys one budget keeps at most (clients × hosts); past it, keys whose buckets are full
+/// again are forgotten, and if that is not enough the budget starts again.
+const KEYS_AT_MOST: usize = 100_000;
 
 type Budget = (String, u32, u32, u32);
 
+/// A budget's store, and when it was last used (ms of the process's clock).
+struct Store {
+    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    used: u64,
+}
+
 #[derive(Default)]
 pub struct SiteLimits {
-    stores: Mutex<HashMap<Budget, Arc<DefaultKeyedRateLimiter<String>>>>,
+    stores: Mutex<HashMap<Budget, Store>>,
     clock: DefaultClock,
 }
 
@@ -36,29 +45,54 @@ impl SiteLimits {
         client: IpAddr,
         host: &str,
     ) -> Result<(), Duration> {
+        let now = crate::shield::now_ms();
         let store = {
             let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if stores.len() >= STORES_AT_MOST {
-                stores.clear();
-            }
             let budget = (project.to_string(), rule, limit.window_limit, limit.window_secs);
-            stores.entry(budget).or_insert_with(|| Arc::new(RateLimiter::keyed(quota(limit)))).clone()
+            if !stores.contains_key(&budget) && stores.len() >= STORES_AT_MOST {
+                let oldest = stores.iter().min_by_key(|(_, store)| store.used).map(|(budget, _)| budget.clone());
+                if let Some(oldest) = oldest {
+                    stores.remove(&oldest);
+                }
+            }
+            let store = stores
+                .entry(budget)
+                .or_insert_with(|| Store { limiter: Arc::new(RateLimiter::keyed(quota(limit))), used: now });
+            store.used = now;
+            store.limiter.clone()
         };
+        let mut store = store;
+        if store.len() >= KEYS_AT_MOST {
+            store.retain_recent();
+            if store.len() >= KEYS_AT_MOST {
+                let fresh = Arc::new(RateLimiter::keyed(quota(limit)));
+                let budget = (project.to_string(), rule, limit.window_limit, limit.window_secs);
+                let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                stores.insert(budget, Store { limiter: fresh.clone(), used: now });
+                store = fresh;
+            }
+        }
+        // The host as DNS compares it, so `Example.com.` is `example.com`'s budget.
         let mut key = String::new();
         if limit.by_ip {
             key.push_str(&format!("{:?}", ClientKey::of(client)));
         }
         if limit.by_domain {
             key.push('|');
-            key.push_str(&host.to_ascii_lowercase());
+            key.push_str(&crate::host::hostname(host));
         }
         store.check_key(&key).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
     /// Forgets keys whose buckets are full again (they would start full anyway).
     pub fn forget_idle(&self) {
-        let stores: Vec<_> =
-            self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect();
+        let stores: Vec<_> = self
+            .stores
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .map(|s| s.limiter.clone())
+            .collect();
         for store in stores {
             store.retain_recent();
             store.shrink_to_fit();
@@ -103,6 +137,7 @@ mod tests {
             assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, n]), "a.example").is_ok());
         }
         assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, 9]), "A.example").is_err(), "one budget");
+        assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, 9]), "a.example...").is_err(), "dots too");
         assert!(limits.check("p-1", 2, &per_site, IpAddr::from([192, 0, 2, 9]), "b.example").is_ok());
     }
 }

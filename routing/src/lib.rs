@@ -41,6 +41,9 @@ pub const MAX_RULES: usize = 50_000;
 /// The most `vercel.json` routes (redirects, rewrites and header rules together), Vercel's
 /// own documented limit.
 pub const MAX_VERCEL_ROUTES: usize = 2_048;
+/// The most rules with a rate limit a site may have: each request is checked against every
+/// one that matches its path, so they are few.
+pub const MAX_RATE_LIMITS: usize = 100;
 /// The largest routing file read, in bytes.
 pub const MAX_FILE_BYTES: usize = 8 << 20;
 

@@ -124,6 +124,17 @@ impl Routes {
                 reason: format!("the site has {} rules: at most {MAX_RULES} are allowed", rules.len() + headers.len()),
             });
         }
+        let limited = rules.iter().filter(|rule| rule.rate_limit.is_some()).count();
+        if limited > crate::MAX_RATE_LIMITS {
+            errors.push(RuleError {
+                file: "netlify.toml".into(),
+                line: 0,
+                reason: format!(
+                    "the site has {limited} rate-limited rules: at most {} are allowed",
+                    crate::MAX_RATE_LIMITS
+                ),
+            });
+        }
         if !errors.is_empty() {
             return Err(errors);
         }

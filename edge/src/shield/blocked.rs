@@ -15,6 +15,8 @@ pub enum Reason {
     ConnectionRate,
     /// Over `request_rate`: 429.
     RequestRate,
+    /// Over `requests_in_flight_per_client` (or the edge's answers in flight): 429.
+    RequestsInFlight,
     /// Past `max_connections` with nothing idle to close and the reserve full: closed; or
     /// a reserve connection asked for something else than a challenge or health: 503.
     Overload,
@@ -35,10 +37,11 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::ConnectionsPerClient,
         Reason::ConnectionRate,
         Reason::RequestRate,
+        Reason::RequestsInFlight,
         Reason::Overload,
         Reason::Evicted,
         Reason::HeadTimeout,
@@ -55,6 +58,7 @@ impl Reason {
             Reason::ConnectionsPerClient => "connections_per_client",
             Reason::ConnectionRate => "connection_rate",
             Reason::RequestRate => "request_rate",
+            Reason::RequestsInFlight => "requests_in_flight",
             Reason::Overload => "overload",
             Reason::Evicted => "evicted_idle",
             Reason::HeadTimeout => "head_timeout",

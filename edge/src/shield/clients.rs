@@ -43,6 +43,8 @@ pub enum Refused {
 pub struct Clients {
     held: Mutex<HashMap<ClientKey, u32>>,
     per_client: u32,
+    in_flight: Mutex<HashMap<ClientKey, u32>>,
+    in_flight_per_client: u32,
     connections: DefaultKeyedRateLimiter<ClientKey>,
     requests: DefaultKeyedRateLimiter<ClientKey>,
     clock: DefaultClock,
@@ -58,6 +60,8 @@ impl Clients {
         Clients {
             held: Mutex::default(),
             per_client: limits.connections_per_client.max(1),
+            in_flight: Mutex::default(),
+            in_flight_per_client: limits.requests_in_flight_per_client.max(1),
             connections: RateLimiter::keyed(quota(limits.connection_rate, limits.connection_burst)),
             requests: RateLimiter::keyed(quota(limits.request_rate, limits.request_burst)),
             clock: DefaultClock::default(),
@@ -97,6 +101,30 @@ impl Clients {
     /// (for `Retry-After`).
     pub fn request(&self, client: ClientKey) -> Result<(), Duration> {
         self.requests.check_key(&client).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Takes a place for one request of `client` in flight. Errors: it has
+    /// `requests_in_flight_per_client` already. A place taken must be given back with
+    /// [`Clients::request_done`] once.
+    pub fn request_begins(&self, client: ClientKey) -> Result<(), ()> {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = in_flight.entry(client).or_insert(0);
+        if *count >= self.in_flight_per_client {
+            return Err(());
+        }
+        *count += 1;
+        Ok(())
+    }
+
+    /// Gives back a place [`Clients::request_begins`] took.
+    pub fn request_done(&self, client: ClientKey) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = in_flight.get_mut(&client) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                in_flight.remove(&client);
+            }
+        }
     }
 
     /// Forgets the buckets of clients that have not been seen for as long as a full bucket
@@ -159,6 +187,19 @@ mod tests {
         let wait = clients.request(one).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_millis(100), "{wait:?}");
         assert_eq!(clients.request(ClientKey::of("192.0.2.2".parse().unwrap())), Ok(()));
+    }
+
+    #[test]
+    fn requests_in_flight_are_counted_per_client_and_given_back() {
+        let limits = Limits { requests_in_flight_per_client: 2, ..Limits::default() };
+        let clients = Clients::new(&limits);
+        let one = ClientKey::of("192.0.2.1".parse().unwrap());
+        assert!(clients.request_begins(one).is_ok());
+        assert!(clients.request_begins(one).is_ok());
+        assert!(clients.request_begins(one).is_err());
+        assert!(clients.request_begins(ClientKey::of("192.0.2.2".parse().unwrap())).is_ok());
+        clients.request_done(one);
+        assert!(clients.request_begins(one).is_ok());
     }
 
     #[test]

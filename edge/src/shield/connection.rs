@@ -28,6 +28,9 @@ pub enum Closing {
     HeadTimeout = 3,
     /// Too many cancelled streams: dropped.
     StreamResets = 4,
+    /// An answer being sent made no progress for `send_timeout` (its client stopped
+    /// reading, or an HTTP/2 client keeps its flow-control window shut): dropped.
+    Stalled = 5,
 }
 
 impl Closing {
@@ -37,13 +40,15 @@ impl Closing {
             2 => Some(Closing::Evicted),
             3 => Some(Closing::HeadTimeout),
             4 => Some(Closing::StreamResets),
+            5 => Some(Closing::Stalled),
             _ => None,
         }
     }
 
-    /// Whether the connection may finish what it is doing (HTTP/2: GOAWAY, then close).
+    /// Whether the connection may finish what it is doing (HTTP/2: GOAWAY, then close):
+    /// only when idle. An evicted connection is dropped at once, so its place is free.
     pub fn graceful(self) -> bool {
-        matches!(self, Closing::Idle | Closing::Evicted)
+        matches!(self, Closing::Idle)
     }
 }
 
@@ -63,6 +68,9 @@ pub struct Connection {
     resets_since: AtomicU64,
     closing: AtomicU8,
     close: Notify,
+    /// The answers being sent, each with when it last made progress (ms); dead ones are
+    /// swept as the watch looks.
+    answers: Mutex<Vec<std::sync::Weak<AtomicU64>>>,
 }
 
 impl Connection {
@@ -79,6 +87,7 @@ impl Connection {
             resets_since: AtomicU64::new(now),
             closing: AtomicU8::new(0),
             close: Notify::new(),
+            answers: Mutex::default(),
         }
     }
 
@@ -127,6 +136,24 @@ impl Connection {
         }
     }
 
+    /// An answer starts being sent: its progress stamp, which its body moves on each frame.
+    pub fn answer_started(&self) -> Arc<AtomicU64> {
+        let stamp = Arc::new(AtomicU64::new(now_ms()));
+        let mut answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        answers.retain(|answer| answer.strong_count() > 0);
+        answers.push(Arc::downgrade(&stamp));
+        stamp
+    }
+
+    /// Whether an answer being sent has made no progress for `limit` ms at `now`.
+    fn answer_stalled(&self, now: u64, limit: u64) -> bool {
+        let answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        answers
+            .iter()
+            .filter_map(std::sync::Weak::upgrade)
+            .any(|stamp| now.saturating_sub(stamp.load(Ordering::Relaxed)) > limit)
+    }
+
     pub fn in_flight(&self) -> u32 {
         self.in_flight.load(Ordering::Relaxed)
     }
@@ -145,10 +172,10 @@ impl Connection {
 
     /// Whether a deadline has passed at `now` (ms): the reason to close, if so.
     pub fn overdue(&self, now: u64, limits: &Limits) -> Option<Closing> {
-        if self.in_flight.load(Ordering::Relaxed) > 0 {
-            return None;
-        }
         let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        if self.in_flight.load(Ordering::Relaxed) > 0 {
+            return self.answer_stalled(now, ms(limits.send_timeout)).then_some(Closing::Stalled);
+        }
         let head = self.head_since.load(Ordering::Relaxed);
         if head != 0 && now.saturating_sub(head) > ms(limits.head_timeout) {
             return Some(Closing::HeadTimeout);
@@ -211,6 +238,10 @@ impl Registry {
     /// close.
     pub fn admit(&self, client: ClientKey) -> Result<(u64, Arc<Connection>, Admission), Full> {
         let mut connections = self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Closing ones still hold their descriptors: never more than the cap and the reserve.
+        if connections.len() >= self.cap + RESERVE as usize {
+            return Err(Full);
+        }
         let open = connections.values().filter(|c| c.closing().is_none()).count();
         let (admission, reserve) = if open < self.cap {
             (Admission::Admitted, false)
@@ -223,8 +254,7 @@ impl Registry {
                     victim.close(Closing::Evicted);
                     (Admission::Evicted, victim.reserve)
                 }
-                None if connections.len() < self.cap + RESERVE as usize => (Admission::Reserve, true),
-                None => return Err(Full),
+                None => (Admission::Reserve, true),
             }
         };
         let id = self.next.fetch_add(1, Ordering::Relaxed);
@@ -298,6 +328,22 @@ mod tests {
         let t0 = now_ms();
         assert_eq!(c.overdue(t0 + 200, &limits), None, "PINGs and SETTINGS are not a slow head");
         assert_eq!(c.overdue(t0 + 400, &limits), Some(Closing::Idle));
+    }
+
+    #[test]
+    fn an_answer_that_makes_no_progress_past_the_send_timeout_closes_the_connection() {
+        let limits = Limits { send_timeout: Duration::from_millis(100), ..Limits::default() };
+        let c = Connection::new(client(), false);
+        c.serving(true);
+        c.request_started();
+        let stamp = c.answer_started();
+        let t0 = now_ms();
+        assert_eq!(c.overdue(t0 + 50, &limits), None);
+        stamp.store(t0 + 150, Ordering::Relaxed);
+        assert_eq!(c.overdue(t0 + 200, &limits), None, "a frame went out at +150");
+        assert_eq!(c.overdue(t0 + 300, &limits), Some(Closing::Stalled));
+        drop(stamp);
+        assert_eq!(c.overdue(t0 + 300, &limits), None, "a finished answer is not stalled");
     }
 
     #[test]

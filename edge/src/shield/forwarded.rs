@@ -53,31 +53,55 @@ impl Trusted {
         self.ranges.is_empty()
     }
 
-    /// The client a request is from: `peer` unless it is trusted; then the right-most
-    /// address of `X-Forwarded-For` that is not trusted (each proxy appends the address it
-    /// got the request from, so only the entries right of the last untrusted one can be
-    /// believed); if every entry is trusted, the left-most; if the header is missing or
-    /// malformed, `peer`.
-    pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a [u8]>) -> IpAddr {
+    /// The client a request is from. From an untrusted `peer`: the peer. From a trusted
+    /// one: `X-Forwarded-For` read right to left (each proxy appends the address it got the
+    /// request from, so only entries right of the last untrusted one can be believed), the
+    /// first hop that is not a trusted proxy; entries left of it are never read, so a client
+    /// cannot spoil the list by sending its own. A hop that cannot be read (`unknown`,
+    /// garbage) before an untrusted one is found: the request counts against the proxy
+    /// itself (limits fail closed). No header, or only trusted hops: the proxy's own request,
+    /// not limited. Hops may carry a port (`192.0.2.7:4711`, `[2001:db8::7]:443`).
+    pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a [u8]>) -> ClientOf {
+        let counted = |address| ClientOf { address, exempt: false };
         if !self.trusts(peer) {
-            return peer;
+            return counted(peer);
         }
-        let mut hops: Vec<IpAddr> = Vec::new();
+        let mut lines = Vec::new();
         for value in forwarded_for {
-            let Ok(value) = std::str::from_utf8(value) else { return peer };
-            for hop in value.split(',').map(str::trim) {
-                match hop.parse::<IpAddr>() {
-                    Ok(address) => hops.push(address),
-                    // A malformed list cannot be read right to left safely.
-                    Err(_) => return peer,
-                }
+            match std::str::from_utf8(value) {
+                Ok(value) => lines.push(value),
+                Err(_) => return counted(peer),
             }
         }
-        match hops.iter().rev().find(|hop| !self.trusts(**hop)) {
-            Some(client) => *client,
-            None => hops.first().copied().unwrap_or(peer),
+        let mut leftmost = None;
+        for hop in lines.iter().rev().flat_map(|line| line.rsplit(',')).map(str::trim) {
+            match hop_address(hop) {
+                Some(address) if self.trusts(address) => leftmost = Some(address),
+                Some(address) => return counted(address),
+                None => return counted(peer),
+            }
         }
+        ClientOf { address: leftmost.unwrap_or(peer), exempt: true }
     }
+}
+
+/// Who a request is counted as: an address, and whether it is exempt from request limits (a
+/// trusted proxy's own request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientOf {
+    pub address: IpAddr,
+    pub exempt: bool,
+}
+
+/// One `X-Forwarded-For` hop: an address, with or without a port.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    if let Ok(address) = hop.parse::<IpAddr>() {
+        return Some(address);
+    }
+    if let Ok(socket) = hop.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    hop.strip_prefix('[').and_then(|h| h.strip_suffix(']')).and_then(|h| h.parse::<IpAddr>().ok())
 }
 
 /// An IPv4-mapped IPv6 address as IPv4 (a dual-stack socket reports IPv4 peers so).
@@ -147,19 +171,27 @@ mod tests {
     fn forwarded_for_is_believed_only_from_trusted_proxies_and_read_right_to_left() {
         let trusted = Trusted::parse("10.0.0.0/8, 192.0.2.7", false).unwrap();
         let xff = |v: &'static str| std::iter::once(v.as_bytes());
+        let counted = |a: &str| ClientOf { address: ip(a), exempt: false };
         // an untrusted peer's header is ignored
-        assert_eq!(trusted.client(ip("198.51.100.1"), xff("203.0.113.9")), ip("198.51.100.1"));
+        assert_eq!(trusted.client(ip("198.51.100.1"), xff("203.0.113.9")), counted("198.51.100.1"));
         // a trusted peer: the right-most untrusted hop, not a forged left-most one
-        assert_eq!(trusted.client(ip("10.1.2.3"), xff("1.1.1.1, 203.0.113.9")), ip("203.0.113.9"));
-        assert_eq!(trusted.client(ip("10.1.2.3"), xff("203.0.113.9, 10.9.9.9, 192.0.2.7")), ip("203.0.113.9"));
-        // only proxies in the list: the left-most
-        assert_eq!(trusted.client(ip("10.1.2.3"), xff("10.0.0.5, 10.0.0.6")), ip("10.0.0.5"));
-        // missing or malformed: the peer
-        assert_eq!(trusted.client(ip("10.1.2.3"), std::iter::empty()), ip("10.1.2.3"));
-        assert_eq!(trusted.client(ip("10.1.2.3"), xff("203.0.113.9, not-an-address")), ip("10.1.2.3"));
-        // two header lines are one list
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("1.1.1.1, 203.0.113.9")), counted("203.0.113.9"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("203.0.113.9, 10.9.9.9, 192.0.2.7")), counted("203.0.113.9"));
+        // garbage left of the client is never read; ports are allowed
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("bogus, 203.0.113.8")), counted("203.0.113.8"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("203.0.113.9:4444")), counted("203.0.113.9"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("[2001:db8::1]:443")), counted("2001:db8::1"));
+        // unreadable before any client: counted against the proxy itself, never exempt
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("unknown")), counted("10.1.2.3"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("203.0.113.10, nonsense")), counted("10.1.2.3"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), std::iter::once(&[0xff_u8][..])), counted("10.1.2.3"));
+        // only proxies, or no header: the proxy's own request
+        let exempt = |a: &str| ClientOf { address: ip(a), exempt: true };
+        assert_eq!(trusted.client(ip("10.1.2.3"), xff("10.0.0.5, 10.0.0.6")), exempt("10.0.0.5"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), std::iter::empty()), exempt("10.1.2.3"));
+        // two header lines are one list, the last line right-most
         let lines = [b"203.0.113.9".as_slice(), b"10.0.0.5".as_slice()];
-        assert_eq!(trusted.client(ip("10.1.2.3"), lines.into_iter()), ip("203.0.113.9"));
+        assert_eq!(trusted.client(ip("10.1.2.3"), lines.into_iter()), counted("203.0.113.9"));
         assert!(trusted.trusts(ip("::ffff:10.0.0.1")), "an IPv4-mapped peer is its IPv4 address");
     }
 

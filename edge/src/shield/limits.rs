@@ -33,6 +33,9 @@ pub struct Limits {
     /// burst; past it: 429 with `Retry-After`.
     pub request_rate: u32,
     pub request_burst: u32,
+    /// Requests one client may have in flight at once, all its connections and HTTP/2
+    /// streams together (each answer being sent may hold a file open); past it: 429.
+    pub requests_in_flight_per_client: u32,
     /// Concurrent streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS, RFC 9113
     /// §6.5.2).
     pub h2_max_streams: u32,
@@ -64,6 +67,7 @@ impl Default for Limits {
             connection_burst: 200,
             request_rate: 200,
             request_burst: 400,
+            requests_in_flight_per_client: 256,
             h2_max_streams: 100,
             h2_resets: 200,
             max_connections: 10_000,

@@ -18,10 +18,10 @@ mod serve;
 
 pub use blocked::{Blocked, BlockedTally, Reason};
 pub use clients::{ClientKey, Clients, Refused};
-pub use connection::{Admission, Closing, Connection, Full, Registry};
-pub use forwarded::{Trusted, read_proxy_header};
+pub use connection::{Admission, Closing, Connection, Full, Registry, now_ms};
+pub use forwarded::{ClientOf, Trusted, read_proxy_header};
 pub use limits::{Limits, RESERVE, RESET_WINDOW};
-pub use serve::{HEALTH_PATH, serve};
+pub use serve::{HEALTH_PATH, ReserveOnly, overloaded, serve};
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -34,7 +34,24 @@ pub struct Shield {
     pub trusted: Trusted,
     clients: Clients,
     registry: Registry,
+    /// Requests in flight, all clients together.
+    answers: std::sync::atomic::AtomicUsize,
     pub blocked: Blocked,
+}
+
+/// A request in flight, counted against its client and the edge until dropped.
+pub struct InFlight {
+    shield: Arc<Shield>,
+    key: Option<ClientKey>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.shield.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        if let Some(key) = self.key {
+            self.shield.clients.request_done(key);
+        }
+    }
 }
 
 /// A connection the shield took: given back (its client's slot, its place in the registry)
@@ -66,6 +83,7 @@ impl Shield {
             registry: Registry::new(cap),
             limits,
             trusted,
+            answers: Default::default(),
             blocked: Blocked::default(),
         })
     }
@@ -101,12 +119,32 @@ impl Shield {
         }
     }
 
-    /// Takes a request's token for `client`. Errors: how long until it has one.
-    pub fn request(&self, client: IpAddr) -> Result<(), Duration> {
-        if self.trusted.trusts(client) {
+    /// Takes a request's token for `client` (a trusted proxy's own request takes none).
+    /// Errors: how long until it has one.
+    pub fn request(&self, client: ClientOf) -> Result<(), Duration> {
+        if client.exempt {
             return Ok(());
         }
-        self.clients.request(ClientKey::of(client))
+        self.clients.request(ClientKey::of(client.address))
+    }
+
+    /// Takes a place for a request of `client` in flight, given back when the returned
+    /// guard drops (a trusted proxy's own request takes none). Errors: the client has
+    /// `requests_in_flight_per_client`, or the edge has `max_connections` answers in flight
+    /// (each may hold a file: together with the connections, never past the descriptors).
+    pub fn in_flight(self: &Arc<Self>, client: ClientOf) -> Result<InFlight, ()> {
+        if self.answers.fetch_add(1, std::sync::atomic::Ordering::AcqRel) >= self.limits.max_connections as usize {
+            self.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            return Err(());
+        }
+        let key = (!client.exempt).then(|| ClientKey::of(client.address));
+        if let Some(key) = key
+            && self.clients.request_begins(key).is_err()
+        {
+            self.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            return Err(());
+        }
+        Ok(InFlight { shield: self.clone(), key })
     }
 
     /// Connections held now.

@@ -28,7 +28,8 @@ use tower::ServiceExt;
 /// The edge's own health answer, on every host and listener, before any site's routes and
 /// limits (Netlify reserves `/.netlify/` on every site in the same way).
 pub const HEALTH_PATH: &str = "/.clouddeck/health";
-/// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3): never rate limited.
+/// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3): a reserve connection may
+/// ask for them (the router answers only a pending one).
 const ACME_CHALLENGE_PATH: &str = "/.well-known/acme-challenge/";
 /// How long a connection closed gracefully (idle, evicted) may take to finish.
 const GRACE: Duration = Duration::from_secs(5);
@@ -44,15 +45,20 @@ pub async fn serve(
     tls: Option<tokio_rustls::TlsAcceptor>,
     mut stopped: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
+    let mut last_warned = None;
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     tokio::spawn(connection(shield.clone(), stream, peer, router.clone(), tls.clone()));
                 }
-                // Out of file descriptors or the like: wait rather than spin.
+                // Out of file descriptors or the like: wait rather than spin, and say so
+                // once in 10 s, not ten times a second.
                 Err(e) => {
-                    tracing::warn!(error = %e, "accepting a connection");
+                    if last_warned.is_none_or(|at: std::time::Instant| at.elapsed() > Duration::from_secs(10)) {
+                        tracing::warn!(error = %e, "accepting a connection (said at most once in 10 s)");
+                        last_warned = Some(std::time::Instant::now());
+                    }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
@@ -93,7 +99,11 @@ async fn connection(
     let send_timed_out = io.timed_out.clone();
     match tls {
         None => http(&shield, &connection, TokioIo::new(io), client, None, router).await,
-        Some(acceptor) => match tokio::time::timeout(shield.limits.tls_handshake_timeout, acceptor.accept(io)).await {
+        Some(acceptor) => match tokio::select! {
+            handshake = tokio::time::timeout(shield.limits.tls_handshake_timeout, acceptor.accept(io)) => handshake,
+            // Evicted (or past its head deadline) while still shaking hands: dropped now.
+            _ = connection.watch(&shield.limits) => return,
+        } {
             Ok(Ok(tls)) => {
                 let session = tls.get_ref().1;
                 let sni: Option<Arc<str>> = session.server_name().map(|name| name.to_ascii_lowercase().into());
@@ -136,8 +146,9 @@ async fn http<I>(
         .max_pending_accept_reset_streams(Some(20))
         .keep_alive_interval(Some(Duration::from_secs(20)))
         .keep_alive_timeout(Duration::from_secs(20));
-    // Plain HTTP stays HTTP/1.1 as it always was (no h2c upgrade or prior knowledge).
-    let builder = if secure.is_none() { builder.http1_only() } else { builder };
+    // The protocol ALPN chose, and only it (an h2 connection that speaks HTTP/1.1 would
+    // escape the head clock); plain HTTP stays HTTP/1.1 (no h2c).
+    let builder = if h2 { builder.http2_only() } else { builder.http1_only() };
     let secure = secure.map(|(secure, _)| secure);
     let service = {
         let (shield, connection) = (shield.clone(), connection.clone());
@@ -158,6 +169,7 @@ async fn http<I>(
             match why {
                 Closing::HeadTimeout => shield.blocked.count(Reason::HeadTimeout, connection.client),
                 Closing::StreamResets => shield.blocked.count(Reason::StreamResets, connection.client),
+                Closing::Stalled => shield.blocked.count(Reason::SendTimeout, connection.client),
                 Closing::Idle | Closing::Evicted => {}
             }
             if why.graceful() {
@@ -176,7 +188,25 @@ fn calmed(error: &(dyn std::error::Error + 'static)) -> bool {
         .any(|e| e.reason() == Some(h2::Reason::ENHANCE_YOUR_CALM))
 }
 
-/// One request through the shield's per-request checks, then the router.
+/// Marks a request that came on a reserve connection (past the connection cap): the router
+/// answers it only with a pending ACME challenge's key authorization, else 503.
+#[derive(Debug, Clone, Copy)]
+pub struct ReserveOnly;
+
+/// 503 for what a reserve connection may not ask, with `Retry-After` and `Connection: close`.
+pub fn overloaded<B: From<&'static str>>() -> Response<B> {
+    let mut response = Response::new(B::from("503: the edge is at its connection limit\n"));
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// One request through the shield's per-request checks, then the router. Every request,
+/// answered here or by the router, is in flight until its answer is sent (so a keep-alive
+/// health check is not a slow head).
 async fn answer(
     shield: Arc<Shield>,
     connection: Arc<Connection>,
@@ -185,32 +215,45 @@ async fn answer(
     peer: SocketAddr,
     secure: Option<Secure>,
 ) -> Response<Tracked> {
+    let started = Started::new(connection.clone(), shield.limits.h2_resets);
     let path = request.uri().path();
     if path == HEALTH_PATH {
-        return plain(StatusCode::OK, "ok\n");
-    }
-    let essential = path.starts_with(ACME_CHALLENGE_PATH);
-    if connection.reserve && !essential {
-        shield.blocked.count(Reason::Overload, connection.client);
-        let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, "503: the edge is at its connection limit\n");
-        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+        return plain(StatusCode::OK, "ok\n", &connection, started);
     }
     let forwarded = request.headers().get_all("x-forwarded-for").iter().map(HeaderValue::as_bytes);
     let client = shield.trusted.client(peer.ip(), forwarded);
-    if !essential && let Err(wait) = shield.request(client) {
-        shield.blocked.count(Reason::RequestRate, super::ClientKey::of(client));
+    if connection.reserve {
+        if !path.starts_with(ACME_CHALLENGE_PATH) {
+            shield.blocked.count(Reason::Overload, connection.client);
+            return overloaded::<axum::body::Body>().map(|body| tracked(body, &connection, started));
+        }
+        request.extensions_mut().insert(ReserveOnly);
+    } else if let Err(wait) = shield.request(client) {
+        shield.blocked.count(Reason::RequestRate, super::ClientKey::of(client.address));
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut response = plain(StatusCode::TOO_MANY_REQUESTS, "429: too many requests from your address\n");
+        let mut response =
+            plain(StatusCode::TOO_MANY_REQUESTS, "429: too many requests from your address\n", &connection, started);
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         return response;
     }
+    // (a reserve connection's request is answered from memory: it holds no file)
+    let started = if connection.reserve {
+        started
+    } else {
+        let Ok(in_flight) = shield.in_flight(client) else {
+            shield.blocked.count(Reason::RequestsInFlight, super::ClientKey::of(client.address));
+            let too_many = "429: too many requests in flight\n";
+            let mut response = plain(StatusCode::TOO_MANY_REQUESTS, too_many, &connection, started);
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return response;
+        };
+        started.holding(in_flight)
+    };
+    let client = client.address;
     request.extensions_mut().insert(ConnectInfo(Peer(SocketAddr::new(client, peer.port()))));
     if let Some(secure) = secure {
         request.extensions_mut().insert(secure);
     }
-    let started = Started::new(connection, shield.limits.h2_resets);
     let body_timeout = shield.limits.body_timeout;
     let request = request.map(|body| {
         axum::body::Body::new(TimedBody { inner: body, timeout: body_timeout, stalled: None, shield, client })
@@ -219,12 +262,16 @@ async fn answer(
         Ok(response) => response,
         Err(never) => match never {},
     };
-    let started = started.answered();
-    response.map(|body| Tracked { inner: Some(body), _started: Some(started) })
+    response.map(|body| tracked(body, &connection, started))
 }
 
-fn plain(status: StatusCode, text: &'static str) -> Response<Tracked> {
-    let mut response = Response::new(Tracked { inner: Some(axum::body::Body::from(text)), _started: None });
+/// An answer's body, in flight on `connection` until sent, its progress watched.
+fn tracked(body: axum::body::Body, connection: &Connection, started: Started) -> Tracked {
+    Tracked { inner: Some(body), progress: Some(connection.answer_started()), _started: Some(started.answered()) }
+}
+
+fn plain(status: StatusCode, text: &'static str, connection: &Connection, started: Started) -> Response<Tracked> {
+    let mut response = Response::new(tracked(axum::body::Body::from(text), connection, started));
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -237,12 +284,19 @@ struct Started {
     connection: Arc<Connection>,
     reset_limit: u32,
     answered: bool,
+    /// Its place among the client's and the edge's requests in flight.
+    _in_flight: Option<super::InFlight>,
 }
 
 impl Started {
     fn new(connection: Arc<Connection>, reset_limit: u32) -> Self {
         connection.request_started();
-        Started { connection, reset_limit, answered: false }
+        Started { connection, reset_limit, answered: false, _in_flight: None }
+    }
+
+    fn holding(mut self, in_flight: super::InFlight) -> Self {
+        self._in_flight = Some(in_flight);
+        self
     }
 
     fn answered(mut self) -> Self {
@@ -257,9 +311,11 @@ impl Drop for Started {
     }
 }
 
-/// An answer's body, holding its request in flight until it is sent.
+/// An answer's body, holding its request in flight until it is sent; each frame it gives
+/// moves its progress stamp (the connection's watch closes it when that stalls).
 pub struct Tracked {
     inner: Option<axum::body::Body>,
+    progress: Option<Arc<std::sync::atomic::AtomicU64>>,
     _started: Option<Started>,
 }
 
@@ -268,10 +324,14 @@ impl Body for Tracked {
     type Error = axum::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        match self.inner.as_mut() {
+        let polled = match self.inner.as_mut() {
             Some(inner) => Pin::new(inner).poll_frame(cx),
             None => Poll::Ready(None),
+        };
+        if let (Poll::Ready(Some(_)), Some(progress)) = (&polled, &self.progress) {
+            progress.store(super::connection::now_ms(), std::sync::atomic::Ordering::Relaxed);
         }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {

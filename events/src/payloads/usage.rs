@@ -53,9 +53,9 @@ pub struct RequestsAnalyzed {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
 #[avro(namespace = "clouddeck.usage")]
 pub struct BlockedCount {
-    /// connections_per_client, connection_rate, request_rate, overload, evicted_idle,
-    /// head_timeout, body_timeout, send_timeout, tls_handshake_timeout, stream_resets or
-    /// proxy_header.
+    /// connections_per_client, connection_rate, request_rate, requests_in_flight, overload,
+    /// evicted_idle, head_timeout, body_timeout, send_timeout, tls_handshake_timeout,
+    /// stream_resets or proxy_header.
     pub reason: String,
     pub count: i64,
 }

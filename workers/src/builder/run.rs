@@ -14,7 +14,8 @@ use super::sandbox::{Runner, SandboxError, Step};
 use super::toolchain::Toolchains;
 use super::workspace::Workspace;
 use clouddeck_artifacts::{
-    ArtifactError, ArtifactStore, FolderRules, IntakeError, Manifest, normalize_path, sha256_hex, store_folder,
+    ArtifactError, ArtifactStore, FolderRules, IntakeError, Manifest, normalize_path, sha256_hex, skipped_line,
+    store_folder_skipping,
 };
 use clouddeck_events::FailureCause;
 use std::path::{Path, PathBuf};
@@ -245,7 +246,7 @@ impl Builder {
         } else {
             format!("{}/{output}", plan.root)
         };
-        let mut manifest = self.collect(&top, &output).await?;
+        let mut manifest = self.collect(&top, &output, lines).await?;
         if manifest.files.is_empty() {
             return Err(BuildFailure::user(format!("the build left nothing in `{}`", plan.output)));
         }
@@ -302,10 +303,17 @@ impl Builder {
     }
 
     /// Stores every regular file under `output` (relative to the source) as a blob, through
-    /// the one intake (links that leave the output and special files are refused). The
-    /// build's processes are all gone by now (its groups or containers were destroyed), so
-    /// nothing changes under our feet.
-    async fn collect(&self, work: &Path, output: &str) -> Result<Manifest, BuildFailure> {
+    /// the one intake (links that leave the output and special files are refused), leaving
+    /// out what a site should not publish by accident: hidden files and folders (`.env`,
+    /// `.git`; not `.well-known`), `node_modules`, and what a `.clouddeckignore` names; the
+    /// log says what was left out. The build's processes are all gone by now (its groups or
+    /// containers were destroyed), so nothing changes under our feet.
+    async fn collect(
+        &self,
+        work: &Path,
+        output: &str,
+        lines: &mpsc::UnboundedSender<String>,
+    ) -> Result<Manifest, BuildFailure> {
         let shown = if output.is_empty() { ".".to_string() } else { output.to_string() };
         let work = &work.canonicalize().map_err(|e| disk_error("reading the output", e))?;
         let root = work
@@ -315,12 +323,21 @@ impl Builder {
             .filter(|root| root.starts_with(work) && root.is_dir())
             .ok_or_else(|| BuildFailure::user(format!("the build made no `{shown}` folder")))?;
         // A deployment holds at most 100,000 files, however they were made.
-        let rules = FolderRules { max_files: Some(MAX_OUTPUT_FILES), ..FolderRules::default() };
-        store_folder(&root, &rules, &self.artifacts).await.map_err(|e| match e {
+        let rules = FolderRules {
+            skip_unpublished: true,
+            ignore_files: &[".clouddeckignore"],
+            max_files: Some(MAX_OUTPUT_FILES),
+            ..FolderRules::default()
+        };
+        let stored = store_folder_skipping(&root, &rules, &self.artifacts).await.map_err(|e| match e {
             IntakeError::Artifact(ArtifactError::Io(e)) => disk_error("reading the output", e),
             IntakeError::Artifact(e) => BuildFailure::platform(e),
             refused => BuildFailure::user(format!("in `{shown}`: {refused}")),
-        })
+        })?;
+        if let Some(said) = skipped_line(&stored.skipped, stored.skipped_unlisted) {
+            let _ = lines.send(format!("clouddeck: not published (hidden, or in .clouddeckignore): {said}"));
+        }
+        Ok(stored.manifest)
     }
 }
 
