@@ -120,3 +120,99 @@ fn deploy_promote_and_roll_back(server_env: &[(&str, &str)]) {
     up.kill().unwrap();
     up.wait().unwrap();
 }
+
+fn get_path(edge: u16, host: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", edge)).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// What a folder holds by accident is not published: a prebuilt folder's dotfiles (but
+/// `.well-known/`), `node_modules` and what its `.clouddeckignore` names; a source's
+/// gitignored files; and CloudDeck's own `clouddeck.toml` is never served (issue 18).
+#[test]
+fn files_not_meant_to_be_published_are_left_out_and_said() {
+    let scratch = Scratch::new();
+    let data = scratch.path().join("data");
+    let (api, edge) = (free_port(), free_port());
+    let mut up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
+        .arg("up")
+        .env("CLOUDDECK_DATA_DIR", &data)
+        .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
+        .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
+        .env("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{}", free_port()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !data.join("admin-token").exists() {
+        assert!(Instant::now() < deadline, "up did not write its admin token");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let write = |root: &Path, path: &str, text: &str| {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+
+    let site = scratch.path().join("leaky");
+    for (path, text) in [
+        ("index.html", "<h1>leaky</h1>"),
+        (".env", "STRIPE_KEY=sk_live_secret"),
+        (".git/config", "[remote] url = https://token@example.com"),
+        ("node_modules/lib/index.js", "module.exports = 1"),
+        (".well-known/security.txt", "Contact: mailto:security@example.com"),
+        (".nojekyll", ""),
+        ("app.js", "console.log(1)"),
+        ("app.js.map", "{}"),
+        (".clouddeckignore", "*.map\n!.nojekyll\n"),
+        ("clouddeck.toml", "[build]\noutput = \".\"\n"),
+    ] {
+        write(&site, path, text);
+    }
+    let deployed = clouddeck(&data, api, edge, &["deploy", site.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(deployed.status.success(), "{deployed:?}");
+    let said = String::from_utf8_lossy(&deployed.stderr);
+    assert!(said.contains("not uploaded"), "{said}");
+    // (`.git` is always left out, unsaid)
+    for left_out in [".env", "node_modules/", "app.js.map", ".clouddeckignore"] {
+        assert!(said.contains(left_out), "{left_out} not said: {said}");
+    }
+    let host = "leaky.localhost";
+    for path in ["/.env", "/node_modules/lib/index.js", "/app.js.map", "/clouddeck.toml"] {
+        let answer = get_path(edge, host, path);
+        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
+        assert!(!answer.contains("sk_live") && !answer.contains("output"), "{path}: {answer}");
+    }
+    // (an extensionless path falls back to the home page for now: not the file)
+    assert!(!get_path(edge, host, "/.git/config").contains("token@"));
+    for path in ["/.well-known/security.txt", "/.nojekyll", "/app.js"] {
+        assert!(get_path(edge, host, path).starts_with("HTTP/1.1 200"), "{path}");
+    }
+
+    // a source: what its .gitignore names is not uploaded, so not built, not served
+    let source = scratch.path().join("sourced");
+    for (path, text) in [
+        ("index.html", "<h1>sourced</h1>"),
+        (".gitignore", "secret.txt\n.env\n"),
+        ("secret.txt", "password=hunter2"),
+        (".env", "API_KEY=abc"),
+    ] {
+        write(&source, path, text);
+    }
+    let built = clouddeck(&data, api, edge, &["deploy", source.to_str().unwrap(), "--prod"]);
+    assert!(built.status.success(), "{built:?}");
+    let said = String::from_utf8_lossy(&built.stderr);
+    assert!(said.contains("secret.txt") && said.contains(".env"), "{said}");
+    for path in ["/secret.txt", "/.env", "/.gitignore"] {
+        let answer = get_path(edge, "sourced.localhost", path);
+        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
+    }
+    assert!(get_path(edge, "sourced.localhost", "/").contains("<h1>sourced</h1>"));
+    up.kill().unwrap();
+    let _ = up.wait();
+}

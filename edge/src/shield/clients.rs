@@ -103,17 +103,17 @@ impl Clients {
         self.requests.check_key(&client).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
-    /// Takes a place for one request of `client` in flight. Errors: it has
+    /// Takes a place for one request of `client` in flight: false when it has
     /// `requests_in_flight_per_client` already. A place taken must be given back with
     /// [`Clients::request_done`] once.
-    pub fn request_begins(&self, client: ClientKey) -> Result<(), ()> {
+    pub fn request_begins(&self, client: ClientKey) -> bool {
         let mut in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = in_flight.entry(client).or_insert(0);
         if *count >= self.in_flight_per_client {
-            return Err(());
+            return false;
         }
         *count += 1;
-        Ok(())
+        true
     }
 
     /// Gives back a place [`Clients::request_begins`] took.
@@ -194,12 +194,12 @@ mod tests {
         let limits = Limits { requests_in_flight_per_client: 2, ..Limits::default() };
         let clients = Clients::new(&limits);
         let one = ClientKey::of("192.0.2.1".parse().unwrap());
-        assert!(clients.request_begins(one).is_ok());
-        assert!(clients.request_begins(one).is_ok());
-        assert!(clients.request_begins(one).is_err());
-        assert!(clients.request_begins(ClientKey::of("192.0.2.2".parse().unwrap())).is_ok());
+        assert!(clients.request_begins(one));
+        assert!(clients.request_begins(one));
+        assert!(!clients.request_begins(one));
+        assert!(clients.request_begins(ClientKey::of("192.0.2.2".parse().unwrap())));
         clients.request_done(one);
-        assert!(clients.request_begins(one).is_ok());
+        assert!(clients.request_begins(one));
     }
 
     #[test]

@@ -129,22 +129,22 @@ impl Shield {
     }
 
     /// Takes a place for a request of `client` in flight, given back when the returned
-    /// guard drops (a trusted proxy's own request takes none). Errors: the client has
+    /// guard drops (a trusted proxy's own request takes none). None: the client has
     /// `requests_in_flight_per_client`, or the edge has `max_connections` answers in flight
     /// (each may hold a file: together with the connections, never past the descriptors).
-    pub fn in_flight(self: &Arc<Self>, client: ClientOf) -> Result<InFlight, ()> {
+    pub fn in_flight(self: &Arc<Self>, client: ClientOf) -> Option<InFlight> {
         if self.answers.fetch_add(1, std::sync::atomic::Ordering::AcqRel) >= self.limits.max_connections as usize {
             self.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            return Err(());
+            return None;
         }
         let key = (!client.exempt).then(|| ClientKey::of(client.address));
         if let Some(key) = key
-            && self.clients.request_begins(key).is_err()
+            && !self.clients.request_begins(key)
         {
             self.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            return Err(());
+            return None;
         }
-        Ok(InFlight { shield: self.clone(), key })
+        Some(InFlight { shield: self.clone(), key })
     }
 
     /// Connections held now.

@@ -240,7 +240,7 @@ async fn answer(
     let started = if connection.reserve {
         started
     } else {
-        let Ok(in_flight) = shield.in_flight(client) else {
+        let Some(in_flight) = shield.in_flight(client) else {
             shield.blocked.count(Reason::RequestsInFlight, super::ClientKey::of(client.address));
             let too_many = "429: too many requests in flight\n";
             let mut response = plain(StatusCode::TOO_MANY_REQUESTS, too_many, &connection, started);
