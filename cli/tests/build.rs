@@ -216,3 +216,37 @@ async fn projects_build_at_once_and_one_projects_deployments_in_order() {
     assert_eq!(live["project"]["productionDeployment"]["id"], second.id.as_str());
     app.stop().await;
 }
+
+/// Eleventy, as its docs set a project up (no `build` script), builds with its own command
+/// and publishes `_site`; a project with nothing CloudDeck can run says that no build command
+/// ran and what to set, not that a folder is missing (issue 18).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_eleventy_site_builds_with_its_own_command_and_nothing_to_run_is_said() {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let site = scratch.path().join("eleventy-site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("package.json"),
+        r#"{ "name": "eleventy-site", "private": true, "devDependencies": { "@11ty/eleventy": "^3.0.0" } }"#,
+    )
+    .unwrap();
+    std::fs::write(site.join("index.md"), "# Hello from Eleventy\n").unwrap();
+    let deployed = deploy_to(&app, &token, &site, "eleventy-site", false).await;
+    assert_eq!(deployed.status, "ready", "{:?} {:?}", deployed.error, deployed.log);
+    let log = deployed.log.join("\n");
+    assert!(log.contains("eleventy's own `eleventy`"), "{log}");
+    let host = format!("{}-eleventy-site.localhost", deployed.id);
+    let page = app.http.get(format!("http://{}/", app.edge)).header("host", host).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Hello from Eleventy"));
+
+    let bare = scratch.path().join("bare-node");
+    std::fs::create_dir_all(&bare).unwrap();
+    std::fs::write(bare.join("package.json"), r#"{ "name": "bare-node", "private": true }"#).unwrap();
+    let failed = deploy_to(&app, &token, &bare, "bare-node", false).await;
+    assert_eq!(failed.status, "failed");
+    let error = failed.error.unwrap_or_default();
+    assert!(error.contains("no build command ran") && error.contains("clouddeck.toml"), "{error}");
+    app.stop().await;
+}

@@ -52,7 +52,43 @@ impl PackageManager {
             PackageManager::Bun => "bun",
         }
     }
+
+    /// How this manager runs a dependency's own command (`eleventy`) without installing
+    /// anything more.
+    pub fn exec(self) -> &'static str {
+        match self {
+            PackageManager::Npm => "npx --no-install",
+            PackageManager::Pnpm => "pnpm exec",
+            PackageManager::YarnClassic | PackageManager::YarnBerry => "yarn",
+            PackageManager::Bun => "bunx",
+        }
+    }
 }
+
+/// Frameworks known by a dependency, in the order they are looked for (one that builds on
+/// another comes first: Nuxt and VitePress before Vite): the dependency, the framework's
+/// name, its output folder, and the command its docs give, run when `package.json` has no
+/// `build` script (Vercel's presets and Netlify's framework detection do the same).
+const FRAMEWORKS: &[(&str, &str, &str, &str)] = &[
+    ("next", "next", "out", "next build"),
+    ("gatsby", "gatsby", "public", "gatsby build"),
+    ("@docusaurus/core", "docusaurus", "build", "docusaurus build"),
+    ("astro", "astro", "dist", "astro build"),
+    ("@11ty/eleventy", "eleventy", "_site", "eleventy"),
+    ("nuxt", "nuxt", ".output/public", "nuxt generate"),
+    ("vitepress", "vitepress", "docs/.vitepress/dist", "vitepress build docs"),
+    ("hexo", "hexo", "public", "hexo generate"),
+    ("gridsome", "gridsome", "dist", "gridsome build"),
+    ("@slidev/cli", "slidev", "dist", "slidev build"),
+    ("@stencil/core", "stencil", "www", "stencil build"),
+    ("preact-cli", "preact-cli", "build", "preact build"),
+    ("ember-cli", "ember", "dist", "ember build --environment=production"),
+    ("@sveltejs/kit", "sveltekit", "build", "vite build"),
+    ("@angular/core", "angular", "dist/{name}/browser", "ng build"),
+    ("react-scripts", "create-react-app", "build", "react-scripts build"),
+    ("@vue/cli-service", "vue-cli", "dist", "vue-cli-service build"),
+    ("vite", "vite", "dist", "vite build"),
+];
 
 /// Settings given outside the source: the project's (each optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -194,29 +230,21 @@ fn install_command(tree: &dyn SourceTree, manager: PackageManager) -> String {
 
 fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan, PackageManager), DetectError> {
     let has = |dep: &str| package.dependencies.contains_key(dep) || package.dev_dependencies.contains_key(dep);
-    let (framework, output) = if has("next") {
-        ("next", "out".to_string())
-    } else if has("gatsby") {
-        ("gatsby", "public".into())
-    } else if has("@docusaurus/core") {
-        ("docusaurus", "build".into())
-    } else if has("astro") {
-        ("astro", "dist".into())
-    } else if has("@sveltejs/kit") {
-        ("sveltekit", "build".into())
-    } else if has("@angular/core") {
-        ("angular", format!("dist/{}/browser", package.name))
-    } else if has("react-scripts") {
-        ("create-react-app", "build".into())
-    } else if has("@vue/cli-service") {
-        ("vue-cli", "dist".into())
-    } else if has("vite") {
-        ("vite", "dist".into())
-    } else {
-        ("node", "dist".into())
+    let known = FRAMEWORKS.iter().find(|(dep, ..)| has(dep));
+    let (framework, output) = match known {
+        Some((_, name, output, _)) => (*name, output.replace("{name}", &package.name)),
+        None => ("node", "dist".to_string()),
     };
     let (manager, version) = package_manager(tree, package)?;
-    let build = package.scripts.contains_key("build").then(|| format!("{} run build", manager.name()));
+    let mut said = Vec::new();
+    let build = if package.scripts.contains_key("build") {
+        Some(format!("{} run build", manager.name()))
+    } else if let Some((_, name, _, command)) = known {
+        said.push(format!("package.json has no `build` script: running {name}'s own `{command}`"));
+        Some(format!("{} {command}", manager.exec()))
+    } else {
+        None
+    };
     let tool = (manager != PackageManager::Npm).then_some(Tool { manager, version });
     let plan = BuildPlan {
         framework: framework.into(),
@@ -225,7 +253,7 @@ fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan,
         output,
         root: String::new(),
         tool,
-        said: Vec::new(),
+        said,
     };
     Ok((plan, manager))
 }
@@ -385,6 +413,29 @@ mod tests {
             assert_eq!(got.build.as_deref(), Some("yarn run build"));
         }
         assert_eq!(plan(&[("book.toml", "")]).unwrap().framework, "mdbook");
+        // frameworks Netlify and Vercel detect, with no `build` script: their own command
+        for (dep, framework, command, output) in [
+            ("@11ty/eleventy", "eleventy", "npx --no-install eleventy", "_site"),
+            ("nuxt", "nuxt", "npx --no-install nuxt generate", ".output/public"),
+            ("vitepress", "vitepress", "npx --no-install vitepress build docs", "docs/.vitepress/dist"),
+            ("hexo", "hexo", "npx --no-install hexo generate", "public"),
+            ("astro", "astro", "npx --no-install astro build", "dist"),
+        ] {
+            let json: &'static str = Box::leak(
+                format!(r#"{{"name":"site","devDependencies":{{"{dep}":"1","vite":"5"}}}}"#).into_boxed_str(),
+            );
+            let got = plan(&[("package.json", json)]).unwrap();
+            assert_eq!(
+                shape(&got),
+                (framework, Some("npm install --no-audit --no-fund"), Some(command), output),
+                "{dep}"
+            );
+            assert!(got.said.iter().any(|l| l.contains("no `build` script")), "{:?}", got.said);
+        }
+        let pnpm = plan(&[("package.json", r#"{"devDependencies":{"@11ty/eleventy":"3"}}"#), ("pnpm-lock.yaml", "")]);
+        assert_eq!(pnpm.unwrap().build.as_deref(), Some("pnpm exec eleventy"));
+        // nothing known and no build script: no build command at all
+        assert_eq!(plan(&[("package.json", r#"{"dependencies":{"express":"4"}}"#)]).unwrap().build, None);
         assert_eq!(plan(&[("hugo.toml", "")]).unwrap().output, "public");
         assert_eq!(plan(&[("config.toml", "base_url = \"x\"")]).unwrap().framework, "zola");
         assert_eq!(shape(&plan(&[("index.html", "<h1>")]).unwrap()), ("static", None, None, "."));

@@ -246,7 +246,7 @@ impl Builder {
         } else {
             format!("{}/{output}", plan.root)
         };
-        let mut manifest = self.collect(&top, &output, lines).await?;
+        let mut manifest = self.collect(&top, &output, plan.build.is_some(), lines).await?;
         if manifest.files.is_empty() {
             return Err(BuildFailure::user(format!("the build left nothing in `{}`", plan.output)));
         }
@@ -312,6 +312,7 @@ impl Builder {
         &self,
         work: &Path,
         output: &str,
+        ran_build: bool,
         lines: &mpsc::UnboundedSender<String>,
     ) -> Result<Manifest, BuildFailure> {
         let shown = if output.is_empty() { ".".to_string() } else { output.to_string() };
@@ -321,7 +322,7 @@ impl Builder {
             .canonicalize()
             .ok()
             .filter(|root| root.starts_with(work) && root.is_dir())
-            .ok_or_else(|| BuildFailure::user(format!("the build made no `{shown}` folder")))?;
+            .ok_or_else(|| BuildFailure::user(missing_output(&shown, ran_build)))?;
         // A deployment holds at most 100,000 files, however they were made.
         let rules = FolderRules {
             skip_unpublished: true,
@@ -338,6 +339,20 @@ impl Builder {
             let _ = lines.send(format!("clouddeck: not published (hidden, or in .clouddeckignore): {said}"));
         }
         Ok(stored.manifest)
+    }
+}
+
+/// Why there is nothing to publish: the output folder is missing, and whether a build
+/// command ran at all (when none did, that is the fault to fix, not the folder).
+fn missing_output(output: &str, ran_build: bool) -> String {
+    if ran_build {
+        format!("the build made no `{output}` folder: set `[build] output` in clouddeck.toml to where it writes")
+    } else {
+        format!(
+            "no build command ran (package.json has no `build` script and no framework CloudDeck knows was \
+             found), so there is no `{output}` folder: add a `build` script, or set `[build] command` and \
+             `output` in clouddeck.toml"
+        )
     }
 }
 
