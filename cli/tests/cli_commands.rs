@@ -121,7 +121,9 @@ async fn what_a_user_does_without_the_console() {
     .unwrap();
     assert_eq!(revoked.status.code(), Some(3), "{revoked:?}");
     let scratch = clouddeck_testkit::Scratch::new();
+    // a routing rule the edge cannot honour fails the deploy
     std::fs::write(scratch.path().join("readme.txt"), "no index").unwrap();
+    std::fs::write(scratch.path().join("_redirects"), "/a /b 999\n").unwrap();
     let failed =
         run(vec!["deploy", scratch.path().to_str().unwrap(), "--project", "blog", "--org", "acme", "--prebuilt"], None)
             .await;

@@ -132,7 +132,8 @@ fn get_path(edge: u16, host: &str, path: &str) -> String {
 
 /// What a folder holds by accident is not published: a prebuilt folder's dotfiles (but
 /// `.well-known/`), `node_modules` and what its `.clouddeckignore` names; a source's
-/// gitignored files; and CloudDeck's own `clouddeck.toml` is never served (issue 18).
+/// gitignored files; and CloudDeck's own `clouddeck.toml` is never served. A site without a
+/// home page goes live (issue 18).
 #[test]
 fn files_not_meant_to_be_published_are_left_out_and_said() {
     let scratch = Scratch::new();
@@ -213,6 +214,18 @@ fn files_not_meant_to_be_published_are_left_out_and_said() {
         assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
     }
     assert!(get_path(edge, "sourced.localhost", "/").contains("<h1>sourced</h1>"));
+
+    // a site needs no home page to go live: only `docs/`, or `/` redirected there
+    let nested = scratch.path().join("nested");
+    write(&nested, "docs/index.html", "<h1>docs</h1>");
+    let deployed = clouddeck(&data, api, edge, &["deploy", nested.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(deployed.status.success(), "{deployed:?}");
+    assert!(get_path(edge, "nested.localhost", "/docs/").contains("<h1>docs</h1>"));
+    write(&nested, "_redirects", "/ /docs/ 301\n");
+    let redirected = clouddeck(&data, api, edge, &["deploy", nested.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(redirected.status.success(), "{redirected:?}");
+    let home = get_path(edge, "nested.localhost", "/");
+    assert!(home.starts_with("HTTP/1.1 301") && home.contains("location: /docs/"), "{home}");
     up.kill().unwrap();
     let _ = up.wait();
 }

@@ -1,7 +1,8 @@
 //! The deployer: takes each requested deployment and carries it to ready. A source upload is
 //! built in the sandbox first (its log streamed as chunks); a prebuilt upload is the site.
-//! The artifact is checked (manifest and every blob present), must serve an HTML index at its
-//! own URL through the edge, is marked ready there, and with target production promoted.
+//! The artifact is checked (manifest and every blob present), must be served from its
+//! manifest at its own URL through the edge (a home page is not required), is marked ready
+//! there, and with target production promoted.
 //!
 //! Every deployment is first claimed (`deployment.claimed`): several deployer processes can
 //! follow one log, and each deployment is carried by the one whose claim was appended first;
@@ -465,10 +466,13 @@ async fn meter_window(
     }
 }
 
-/// GET / of the new deployment through the edge, over HTTP/1.1 with `Host: host`: it must
-/// answer 200 with HTML. The edge learns of the stored artifact from the event feed, so an
+/// GET / of the new deployment through the edge, over HTTP/1.1 with `Host: host`: the edge
+/// must route the host to it and answer from its manifest. A site need not have a home page:
+/// a 404 (a folder holding only `docs/`), a redirect (`/` → `/docs/`) or any answer of the
+/// site's own is ready. The edge learns of the stored artifact from the event feed, so an
 /// answer marked [`clouddeck_routing::ROUTE_HEADER`]` = none` (the edge routes the host
-/// nowhere yet) or a 503 (the edge is catching up) is retried for 5 s; any other is final.
+/// nowhere yet) or a 503 (the edge is catching up, or cannot read the manifest) is retried
+/// for 5 s.
 async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), String> {
     let client = reqwest::Client::builder()
         .no_proxy()
@@ -483,23 +487,13 @@ async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), Stri
             .send()
             .await
             .map_err(|e| format!("cannot reach the edge: {e}"))?;
-        let headers = answer.headers();
         let not_routed =
-            headers.get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == clouddeck_routing::ROUTE_NONE);
-        // 503: the edge itself is not ready (its route table catching up); not the site's answer.
+            answer.headers().get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == clouddeck_routing::ROUTE_NONE);
         if not_routed || answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             continue;
         }
-        let html = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/html"));
-        let status = answer.status();
-        if status == reqwest::StatusCode::OK && html {
-            return Ok(());
-        }
-        return Err(format!("/ answered {}{}", status.as_u16(), if html { "" } else { " without an HTML page" }));
+        return Ok(());
     }
     Err("the edge never saw the deployment".into())
 }
