@@ -98,6 +98,10 @@ async fn vite_react_app_builds_and_serves(build_backend: &str) {
     assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
     assert_eq!(js.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert!(js.text().await.unwrap().contains("Hello from React"));
+    // a single-page app: a client-side route is the app's page
+    let route = edge_get(&app, "/settings/profile").await;
+    assert_eq!(route.status(), 200);
+    assert!(route.text().await.unwrap().contains("src=\"/assets/index-"));
 
     // the same lockfile: dependencies come from the cache
     write_app(&source, "Hello again");

@@ -215,6 +215,17 @@ fn files_not_meant_to_be_published_are_left_out_and_said() {
     }
     assert!(get_path(edge, "sourced.localhost", "/").contains("<h1>sourced</h1>"));
 
+    // a generator's pages (Hugo's shape) with no 404.html: an unknown path is a 404, not a
+    // soft 404 with the home page
+    let pages = scratch.path().join("pages");
+    write(&pages, "index.html", "<h1>home</h1>");
+    write(&pages, "posts/first/index.html", "<h1>first</h1>");
+    let deployed = clouddeck(&data, api, edge, &["deploy", pages.to_str().unwrap(), "--prebuilt", "--prod"]);
+    assert!(deployed.status.success(), "{deployed:?}");
+    assert!(get_path(edge, "pages.localhost", "/posts/first/").contains("<h1>first</h1>"));
+    let unknown = get_path(edge, "pages.localhost", "/posts/nope/");
+    assert!(unknown.starts_with("HTTP/1.1 404") && !unknown.contains("<h1>home</h1>"), "{unknown}");
+
     // a site needs no home page to go live: only `docs/`, or `/` redirected there
     let nested = scratch.path().join("nested");
     write(&nested, "docs/index.html", "<h1>docs</h1>");

@@ -186,8 +186,8 @@ async fn a_prebuilt_site_deploys_serves_promotes_and_rolls_back() {
     // the rollback took effect the moment its mutation answered
     assert_eq!(get(&app, "site.localhost", "/").await.text().await.unwrap(), "<h1>version one</h1>");
 
-    // a site without index.html fails, and production is untouched
-    let (_, status, _) = deploy(&app, &token, &[("readme.txt", "hello")], true).await;
+    // a deployment that fails (a rule the edge cannot honour) leaves production untouched
+    let (_, status, _) = deploy(&app, &token, &[("readme.txt", "hello"), ("_redirects", "/a /b 999\n")], true).await;
     assert_eq!(status, "failed");
     assert_eq!(get(&app, "site.localhost", "/").await.text().await.unwrap(), "<h1>version one</h1>");
     app.stop().await;

@@ -436,7 +436,7 @@ async fn serve_site(edge: &Edge, site: &Site, project_id: &str, request: Request
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             match serve::decoded(&to).ok().and_then(|to| serve::file_at(&site.manifest, &to)) {
                 Some(file) => (status, Some(file)),
-                None => serve::fallback(&site.manifest, &to),
+                None => serve::fallback(&site.manifest, site.spa, &to),
             }
         }
         None => match here {
@@ -446,7 +446,7 @@ async fn serve_site(edge: &Edge, site: &Site, project_id: &str, request: Request
                 return redirect(&location(&format!("{path}/"), query.as_deref()), 301);
             }
             Some(file) => (StatusCode::OK, Some(file)),
-            None => serve::fallback(&site.manifest, &path),
+            None => serve::fallback(&site.manifest, site.spa, &path),
         },
     };
     let response = serve::respond(&edge.artifacts, &edge.small_files, &edge.encoded, request, status, file).await;

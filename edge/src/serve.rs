@@ -69,17 +69,28 @@ pub fn is_folder_index(path: &str, served: &str) -> bool {
 
 /// The manifest entry a checked path (from `decoded`) names, and the status to answer with:
 /// the file, the folder's index.html, the clean URL's .html, else the site's 404.html, or
-/// for a route-like path in a site without one, its index.html (a single-page app).
+/// for a route-like path in a single-page app without one, its index.html.
 #[cfg(test)]
 pub fn resolve<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a>) {
     match file_at(manifest, path) {
         Some(file) => (StatusCode::OK, Some(file)),
-        None => fallback(manifest, path),
+        None => fallback(manifest, is_single_page_app(manifest), path),
     }
 }
 
-/// What answers for a path that names no file: the 404 page, or a single-page app's index.
-pub fn fallback<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a>) {
+/// Whether a site is one page with client-side routes: its only HTML page is `index.html`
+/// (`404.html` aside). A static site generator's output (Hugo, Astro, Eleventy, plain HTML
+/// with pages) has one page per route, and an unknown path there is a 404, not a copy of the
+/// home page that search engines would index (a soft 404). An app built otherwise says so
+/// with a rule (`/* /index.html 200`), as Netlify asks.
+pub fn is_single_page_app(manifest: &Manifest) -> bool {
+    let mut pages = manifest.files.keys().filter(|path| path.ends_with(".html") || path.ends_with(".htm"));
+    manifest.files.contains_key("index.html") && pages.all(|path| path == "index.html" || path == "404.html")
+}
+
+/// What answers for a path that names no file: the 404 page, or a single-page app's index
+/// (`spa`: [`is_single_page_app`], worked out once per site).
+pub fn fallback<'a>(manifest: &'a Manifest, spa: bool, path: &str) -> (StatusCode, Found<'a>) {
     let found = |path: &str| served(manifest, path);
     let trimmed = path.trim_matches('/');
     if let Some(page) = found("404.html") {
@@ -87,7 +98,7 @@ pub fn fallback<'a>(manifest: &'a Manifest, path: &str) -> (StatusCode, Found<'a
     }
     let route_like = !trimmed.rsplit('/').next().unwrap_or_default().contains('.');
     match found("index.html") {
-        Some(index) if route_like => (StatusCode::OK, Some(index)),
+        Some(index) if spa && route_like => (StatusCode::OK, Some(index)),
         _ => (StatusCode::NOT_FOUND, None),
     }
 }
@@ -274,16 +285,27 @@ mod tests {
     }
 
     #[test]
-    fn a_site_without_404_html_is_a_single_page_app_for_routes() {
-        let mut m = site();
-        m.files.remove("404.html");
-        m.files.insert(
-            "_redirects".into(),
-            FileEntry { sha256: "b".repeat(64), size: 1, content_type: "text/plain".into() },
-        );
-        assert_eq!(resolve(&m, "/settings/profile").1.map(|f| f.0), Some("index.html"));
-        assert_eq!(resolve(&m, "/missing.png"), (StatusCode::NOT_FOUND, None));
-        assert_eq!(resolve(&m, "/_redirects").1.map(|f| f.0), Some("index.html"), "routing files are never served");
+    fn only_a_single_page_app_answers_unknown_routes_with_its_index() {
+        let entry = |t: &str| FileEntry { sha256: "b".repeat(64), size: 1, content_type: t.into() };
+        // one page, its scripts and routing files: an app
+        let mut app = Manifest::default();
+        for path in ["index.html", "assets/index-_7Gn2Fxo.js", "_redirects"] {
+            app.files.insert(path.into(), entry("text/html"));
+        }
+        assert!(is_single_page_app(&app));
+        assert_eq!(resolve(&app, "/settings/profile").1.map(|f| f.0), Some("index.html"));
+        assert_eq!(resolve(&app, "/missing.png"), (StatusCode::NOT_FOUND, None));
+        assert_eq!(resolve(&app, "/_redirects").1.map(|f| f.0), Some("index.html"), "routing files are never served");
+        // a generator's pages without a 404.html: an unknown path is a 404, not a soft one
+        let mut pages = site();
+        pages.files.remove("404.html");
+        assert!(!is_single_page_app(&pages));
+        assert_eq!(resolve(&pages, "/settings/profile"), (StatusCode::NOT_FOUND, None));
+        // a site with no home page at all
+        let mut docs = Manifest::default();
+        docs.files.insert("docs/index.html".into(), entry("text/html"));
+        assert!(!is_single_page_app(&docs));
+        assert_eq!(resolve(&docs, "/"), (StatusCode::NOT_FOUND, None));
     }
 
     #[test]

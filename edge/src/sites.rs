@@ -16,6 +16,9 @@ pub const BUDGET_BYTES: usize = 256 << 20;
 pub struct Site {
     pub manifest: Manifest,
     pub routes: Routes,
+    /// One page with client-side routes (`serve::is_single_page_app`): unknown paths get
+    /// its index.
+    pub spa: bool,
     bytes: usize,
 }
 
@@ -43,7 +46,8 @@ impl Site {
             Routes::default()
         });
         let bytes = 512 + manifest.files.len() * 160 + routes.bytes();
-        Some(Site { manifest, routes, bytes })
+        let spa = crate::serve::is_single_page_app(&manifest);
+        Some(Site { manifest, routes, spa, bytes })
     }
 }
 
@@ -106,7 +110,7 @@ mod tests {
     use super::*;
 
     fn site(bytes: usize) -> Arc<Site> {
-        Arc::new(Site { manifest: Manifest::default(), routes: Routes::default(), bytes })
+        Arc::new(Site { manifest: Manifest::default(), routes: Routes::default(), spa: false, bytes })
     }
 
     #[test]
