@@ -103,14 +103,46 @@ pub fn fallback<'a>(manifest: &'a Manifest, spa: bool, path: &str) -> (StatusCod
     }
 }
 
-/// `app.3f9a1c2e.js`, `index-BdK3_x9a.css`: a content hash in the name means the URL changes
-/// whenever the content does, so the browser may keep it for a year.
+/// Folders whose every file is named by its content, by the framework's own contract: Next.js
+/// `_next/static/`, SvelteKit `_app/immutable/`, Astro `_astro/`, Nuxt `_nuxt/`.
+const IMMUTABLE_FOLDERS: &[&str] = &["_next/static/", "_app/immutable/", "_astro/", "_nuxt/"];
+
+/// Whether `part` looks like a bundler's content hash: 8 or more characters of the base64url
+/// alphabet that Vite and Rollup use (`_7Gn2Fxo`, `BdKqxWaz`) or webpack's hex, with a digit
+/// or both cases (a word rarely has either); or 5 to 7 hex characters with a digit (Preact
+/// CLI's `bundle.c3f9a.js`).
+fn looks_like_hash(part: &str) -> bool {
+    let bytes = part.as_bytes();
+    let digit = bytes.iter().any(u8::is_ascii_digit);
+    if (5..8).contains(&bytes.len()) {
+        return digit && bytes.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+    }
+    let alphabet = bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
+    let cases = bytes.iter().any(u8::is_ascii_uppercase) && bytes.iter().any(u8::is_ascii_lowercase);
+    (8..=64).contains(&bytes.len()) && alphabet && (digit || cases)
+}
+
+/// A content hash in the name (`app.3f9a1c2e.js`, `index-_7Gn2Fxo.js`, `main-ABCD1234.js`,
+/// Rollup's unnamed chunk `DF5PMZVf.js`) or a framework's immutable folder: the URL changes
+/// whenever the content does, so the browser may keep it for a year. The hash is a dotted
+/// part of the name (webpack's `[name].[contenthash]`), what follows a `-` (Vite's
+/// `[name]-[hash]`), or a whole 8-character script or style name.
 fn is_hashed_asset(path: &str) -> bool {
+    if IMMUTABLE_FOLDERS.iter().any(|folder| path.starts_with(folder)) {
+        return true;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
-    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    stem.split(['.', '-', '_']).skip(1).any(|part| {
-        part.len() >= 8 && part.bytes().all(|b| b.is_ascii_alphanumeric()) && part.bytes().any(|b| b.is_ascii_digit())
-    })
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    // webpack, CRA, Parcel, Astro: `[name].[hash]` (`787.8a9b0c1d.chunk`: any dotted part)
+    if stem.split('.').skip(1).any(looks_like_hash) {
+        return true;
+    }
+    // Vite, Angular: `[name]-[hash]`, where a base64url hash may itself hold a `-`
+    let dashed = [stem.rsplit_once('-').map(|(_, h)| h), stem.split_once('-').map(|(_, h)| h)];
+    if dashed.into_iter().flatten().any(looks_like_hash) {
+        return true;
+    }
+    matches!(extension, "js" | "mjs" | "css") && stem.len() == 8 && looks_like_hash(stem)
 }
 
 /// Small blobs kept in memory: most of a site's requests are for a few small files.
@@ -315,5 +347,39 @@ mod tests {
         assert!(!is_hashed_asset("assets/app.js"));
         assert!(!is_hashed_asset("favicon.ico"));
         assert!(!is_hashed_asset("docs/getting-started.html"));
+        // names as the bundlers write them (Vite/Rollup base64url with `_` and `-`, no
+        // digit; webpack and CRA hex; Angular's esbuild; Preact CLI's short hex; Rollup's
+        // unnamed chunks) and frameworks' immutable folders
+        for hashed in [
+            "assets/index-_7Gn2Fxo.js",
+            "assets/index-BdKqxWaz.css",
+            "assets/vendor-D-f5PMZV.js",
+            "assets/DF5PMZVf.js",
+            "static/js/main.3f9a1c2e.js",
+            "static/js/787.8a9b0c1d.chunk.js",
+            "main.3f9a1c2e5b7d9e0f1a2b.js",
+            "main-ABCD1234.js",
+            "bundle.c3f9a.js",
+            "_next/static/chunks/pages/_app-3f9a1c2e8b7d6a5f.js",
+            "_next/static/Xk2mP9qLr4T7vW1yZ3aB5/_buildManifest.js",
+            "_app/immutable/entry/start.BdK3_x9a.js",
+            "_app/immutable/chunks/DF5PMZVf.js",
+            "_astro/index.BdKqxWaz.css",
+            "_nuxt/entry.3f9a1c2e.js",
+        ] {
+            assert!(is_hashed_asset(hashed), "{hashed}");
+        }
+        for plain in [
+            "assets/logo.png",
+            "assets/settings.js",
+            "js/jquery-3.7.1.min.js",
+            "css/site-styles.css",
+            "images/team-photo.jpg",
+            "favicon1.png",
+            "docs/release-notes.html",
+            "robots.txt",
+        ] {
+            assert!(!is_hashed_asset(plain), "{plain}");
+        }
     }
 }
