@@ -523,6 +523,25 @@ async fn half_open_tls_handshakes_and_an_http2_rapid_reset_client_are_cut_off() 
     assert!(ended.is_ok(), "the edge kept a rapid-reset connection open ({sent} streams cancelled)");
     assert!(sent < 20_000, "the edge took 20,000 cancelled streams on one connection");
 
+    // the protocol is what ALPN chose: HTTP/1.1 on an h2 connection is not served (it
+    // would escape the head clock), and the plain port speaks no HTTP/2 (no h2c)
+    let tcp = connect_from(Ipv4Addr::new(127, 0, 0, 5), up.https).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(HOST).unwrap().to_owned();
+    let mut mismatched = tokio_rustls::TlsConnector::from(client_config.clone()).connect(name, tcp).await.unwrap();
+    mismatched.write_all(format!("GET / HTTP/1.1\r\nHost: {HOST}\r\n\r\n").as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), mismatched.read_to_end(&mut answer)).await;
+    assert!(!answer.starts_with(b"HTTP/1.1 200"), "HTTP/1.1 served on an h2 connection");
+    let plain = connect_from(Ipv4Addr::new(127, 0, 0, 5), up.edge).await.unwrap();
+    let h2c = async {
+        let (client, connection) = h2::client::handshake(plain).await?;
+        tokio::spawn(connection);
+        let mut client = client.ready().await?;
+        let request = http::Request::get(format!("http://{HOST}/")).body(()).unwrap();
+        client.send_request(request, true)?.0.await
+    };
+    assert!(tokio::time::timeout(Duration::from_secs(5), h2c).await.is_ok_and(|r| r.is_err()), "h2c was served");
+
     // an HTTP/2 client that asks for 16 MiB on 50 streams and never opens its window: the
     // answers make no progress, so the edge drops the connection after the send timeout
     let tcp = connect_from(Ipv4Addr::new(127, 0, 0, 4), up.https).await.unwrap();
@@ -609,9 +628,11 @@ async fn past_the_connection_cap_idle_connections_make_room_and_health_and_chall
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let open_idle = count_open(&mut idle[..100]).await;
-    assert_eq!(open_idle, 0, "the 100 idle longest were not closed");
-    // the other 100 idle are taken by busy newcomers too
-    for _ in 0..100 {
+    // (at most one left: the deployer's readiness check may have left a connection idle
+    // longer than them all, which went first)
+    assert!(open_idle <= 1, "{open_idle} of the 100 idle longest were not closed");
+    // the other idle are taken by busy newcomers too (one more, for the one above)
+    for _ in 0..101 {
         let mut stream = connect_from(Ipv4Addr::new(127, 0, 0, 3), up.edge).await.unwrap();
         stream.write_all(ask("/big.bin").as_bytes()).await.unwrap();
         busy.push(stream);
@@ -646,9 +667,12 @@ async fn past_the_connection_cap_idle_connections_make_room_and_health_and_chall
     let blocked = up.blocked();
     eprintln!("cap 200: {open_silent} of 80 silent newcomers kept, descriptors {descriptors}; blocked {blocked:?}");
     assert!(descriptors < 2 * (200 + 64) + 80, "{descriptors}");
-    assert_eq!(blocked.get("evicted_idle").copied(), Some(200 + 79), "{blocked:?}");
-    // (the page's 503; the unknown challenge's 503 is the router's answer, not counted)
-    assert_eq!(blocked.get("overload").copied(), Some(1), "{blocked:?}");
+    let evicted = blocked.get("evicted_idle").copied().unwrap_or(0);
+    assert!((200 + 79..=200 + 79 + 2).contains(&evicted), "{blocked:?}");
+    // (the page's 503, and the spare newcomer's when no extra idle connection was there to
+    // make room; the unknown challenge's 503 is the router's answer, not counted)
+    let overload = blocked.get("overload").copied().unwrap_or(0);
+    assert!((1..=2).contains(&overload), "{blocked:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

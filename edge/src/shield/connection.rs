@@ -16,6 +16,10 @@ pub fn now_ms() -> u64 {
     u64::try_from(EPOCH.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Set in an answer's progress stamp while its body waits on its source (the last poll was
+/// Pending): the client is not what holds it up.
+pub const WAITING_ON_SOURCE: u64 = 1 << 63;
+
 /// Why the shield ends a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -145,13 +149,14 @@ impl Connection {
         stamp
     }
 
-    /// Whether an answer being sent has made no progress for `limit` ms at `now`.
+    /// Whether an answer being sent has made no progress for `limit` ms at `now` while not
+    /// waiting on its source ([`WAITING_ON_SOURCE`]).
     fn answer_stalled(&self, now: u64, limit: u64) -> bool {
         let answers = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        answers
-            .iter()
-            .filter_map(std::sync::Weak::upgrade)
-            .any(|stamp| now.saturating_sub(stamp.load(Ordering::Relaxed)) > limit)
+        answers.iter().filter_map(std::sync::Weak::upgrade).any(|stamp| {
+            let stamp = stamp.load(Ordering::Relaxed);
+            stamp & WAITING_ON_SOURCE == 0 && now.saturating_sub(stamp) > limit
+        })
     }
 
     pub fn in_flight(&self) -> u32 {
@@ -342,6 +347,12 @@ mod tests {
         stamp.store(t0 + 150, Ordering::Relaxed);
         assert_eq!(c.overdue(t0 + 200, &limits), None, "a frame went out at +150");
         assert_eq!(c.overdue(t0 + 300, &limits), Some(Closing::Stalled));
+        stamp.store((t0 + 150) | WAITING_ON_SOURCE, Ordering::Relaxed);
+        assert_eq!(
+            c.overdue(t0 + 10_000, &limits),
+            None,
+            "an answer waiting on its upstream is not the client's stall"
+        );
         drop(stamp);
         assert_eq!(c.overdue(t0 + 300, &limits), None, "a finished answer is not stalled");
     }

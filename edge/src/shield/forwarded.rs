@@ -66,16 +66,13 @@ impl Trusted {
         if !self.trusts(peer) {
             return counted(peer);
         }
-        let mut lines = Vec::new();
-        for value in forwarded_for {
-            match std::str::from_utf8(value) {
-                Ok(value) => lines.push(value),
-                Err(_) => return counted(peer),
-            }
-        }
+        let lines: Vec<&[u8]> = forwarded_for.collect();
         let mut leftmost = None;
-        for hop in lines.iter().rev().flat_map(|line| line.rsplit(',')).map(str::trim) {
-            match hop_address(hop) {
+        // Split the raw bytes and decode only the hop looked at: a client's own junk left of
+        // what the proxy appended (even bytes that are not UTF-8) is never read.
+        for hop in lines.iter().rev().flat_map(|line| line.rsplit(|b| *b == b',')) {
+            let hop = std::str::from_utf8(hop).ok().map(str::trim);
+            match hop.and_then(hop_address) {
                 Some(address) if self.trusts(address) => leftmost = Some(address),
                 Some(address) => return counted(address),
                 None => return counted(peer),
@@ -185,6 +182,8 @@ mod tests {
         assert_eq!(trusted.client(ip("10.1.2.3"), xff("unknown")), counted("10.1.2.3"));
         assert_eq!(trusted.client(ip("10.1.2.3"), xff("203.0.113.10, nonsense")), counted("10.1.2.3"));
         assert_eq!(trusted.client(ip("10.1.2.3"), std::iter::once(&[0xff_u8][..])), counted("10.1.2.3"));
+        let junk_then_client = b"\xff, 203.0.113.70";
+        assert_eq!(trusted.client(ip("10.1.2.3"), std::iter::once(&junk_then_client[..])), counted("203.0.113.70"));
         // only proxies, or no header: the proxy's own request
         let exempt = |a: &str| ClientOf { address: ip(a), exempt: true };
         assert_eq!(trusted.client(ip("10.1.2.3"), xff("10.0.0.5, 10.0.0.6")), exempt("10.0.0.5"));

@@ -76,10 +76,21 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// `max_connections` lowered, when the process may open fewer descriptors, to half of
-    /// what it may (the rest is for upstreams, files, the database); the value used.
+    /// `max_connections` lowered, when the process may open fewer descriptors (its soft limit
+    /// raised to its hard one first), to half of what it may (the rest is for upstreams,
+    /// files, the database); the value used.
     pub fn fit_to_descriptors(&mut self) -> u32 {
-        if let Some(limit) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        // The soft limit first goes up to the hard one (as nginx's `worker_rlimit_nofile`
+        // lets an operator): a shell's 1,024 would otherwise cap the edge at 512 connections.
+        let limits = getrlimit(Resource::Nofile);
+        if let (Some(current), Some(maximum)) = (limits.current, limits.maximum)
+            && current < maximum
+            && let Err(e) = setrlimit(Resource::Nofile, Rlimit { current: Some(maximum), maximum: Some(maximum) })
+        {
+            tracing::warn!(error = %e, "the descriptor limit could not be raised to its hard limit");
+        }
+        if let Some(limit) = getrlimit(Resource::Nofile).current {
             let half = u32::try_from(limit / 2).unwrap_or(u32::MAX).max(RESERVE);
             if self.max_connections > half {
                 tracing::warn!(

@@ -157,7 +157,10 @@ async fn http<I>(
             async move { Ok::<_, Infallible>(answer.await) }
         })
     };
-    let served = builder.serve_connection_with_upgrades(io, service);
+    // Without upgrades: only `serve_connection` keeps to the protocol forced above (the
+    // upgrades variant sniffs the first bytes whatever was chosen), and the edge proxies no
+    // upgrades (proxy.rs drops `Upgrade` as hop-by-hop).
+    let served = builder.serve_connection(io, service);
     tokio::pin!(served);
     tokio::select! {
         served = served.as_mut() => {
@@ -328,8 +331,13 @@ impl Body for Tracked {
             Some(inner) => Pin::new(inner).poll_frame(cx),
             None => Poll::Ready(None),
         };
-        if let (Poll::Ready(Some(_)), Some(progress)) = (&polled, &self.progress) {
-            progress.store(super::connection::now_ms(), std::sync::atomic::Ordering::Relaxed);
+        if let Some(progress) = &self.progress {
+            // Polled at all: the client took what came before. Pending: the answer waits on
+            // its source (a slow upstream, a long poll), not on the client, so it is marked
+            // as waiting and not counted as stalled until its next frame.
+            let now = super::connection::now_ms();
+            let stamp = if polled.is_pending() { now | super::connection::WAITING_ON_SOURCE } else { now };
+            progress.store(stamp, std::sync::atomic::Ordering::Relaxed);
         }
         polled
     }
