@@ -13,18 +13,22 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Budgets kept at most (project × rule × quota); past it the one used longest ago is
-/// dropped (its keys start again full), never the others.
+/// Budgets kept at most (project × rule: a site has at most `MAX_RATE_LIMITS` rules, so one
+/// project holds at most 100, however many deployments it makes); past it the one used
+/// longest ago is dropped (its keys start again full).
 const STORES_AT_MOST: usize = 10_000;
 /// Keys one budget keeps at most (clients × hosts); past it, keys whose buckets are full
 /// again are forgotten, and if that is not enough the budget starts again.
 const KEYS_AT_MOST: usize = 100_000;
 
-type Budget = (String, u32, u32, u32);
+type Budget = (String, u32);
 
-/// A budget's store, and when it was last used (ms of the process's clock).
+/// A budget's store, the quota it counts (`window_limit`, `window_secs`; a deploy that
+/// changes the rule's quota starts it again), and when it was last used (ms of the
+/// process's clock).
 struct Store {
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    quota: (u32, u32),
     used: u64,
 }
 
@@ -48,16 +52,19 @@ impl SiteLimits {
         let now = crate::shield::now_ms();
         let store = {
             let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let budget = (project.to_string(), rule, limit.window_limit, limit.window_secs);
+            let budget = (project.to_string(), rule);
+            let wanted = (limit.window_limit, limit.window_secs);
             if !stores.contains_key(&budget) && stores.len() >= STORES_AT_MOST {
                 let oldest = stores.iter().min_by_key(|(_, store)| store.used).map(|(budget, _)| budget.clone());
                 if let Some(oldest) = oldest {
                     stores.remove(&oldest);
                 }
             }
-            let store = stores
-                .entry(budget)
-                .or_insert_with(|| Store { limiter: Arc::new(RateLimiter::keyed(quota(limit))), used: now });
+            let fresh = || Store { limiter: Arc::new(RateLimiter::keyed(quota(limit))), quota: wanted, used: now };
+            let store = stores.entry(budget).or_insert_with(fresh);
+            if store.quota != wanted {
+                *store = fresh();
+            }
             store.used = now;
             store.limiter.clone()
         };
@@ -66,9 +73,10 @@ impl SiteLimits {
             store.retain_recent();
             if store.len() >= KEYS_AT_MOST {
                 let fresh = Arc::new(RateLimiter::keyed(quota(limit)));
-                let budget = (project.to_string(), rule, limit.window_limit, limit.window_secs);
+                let budget = (project.to_string(), rule);
                 let mut stores = self.stores.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                stores.insert(budget, Store { limiter: fresh.clone(), used: now });
+                let quota = (limit.window_limit, limit.window_secs);
+                stores.insert(budget, Store { limiter: fresh.clone(), quota, used: now });
                 store = fresh;
             }
         }
@@ -131,6 +139,8 @@ mod tests {
         assert!(limits.check("p-1", 0, &per_ip, two, "a.example").is_ok(), "another address has its own");
         assert!(limits.check("p-2", 0, &per_ip, one, "a.example").is_ok(), "another project has its own");
         assert!(limits.check("p-1", 1, &per_ip, one, "a.example").is_ok(), "another rule has its own");
+        let changed = RateLimit { window_limit: 5, ..per_ip.clone() };
+        assert!(limits.check("p-1", 0, &changed, one, "a.example").is_ok(), "a new quota starts again");
 
         let per_site = limit(false, true);
         for n in 0..3u8 {

@@ -107,9 +107,18 @@ impl Clients {
     /// `requests_in_flight_per_client` already. A place taken must be given back with
     /// [`Clients::request_done`] once.
     pub fn request_begins(&self, client: ClientKey) -> bool {
+        self.request_begins_within(client, self.in_flight_per_client)
+    }
+
+    /// [`Clients::request_begins`] with a lower bound for this request (`at_most`, the
+    /// client's own bound when lower).
+    pub fn request_begins_within(&self, client: ClientKey, at_most: u32) -> bool {
         let mut in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = in_flight.entry(client).or_insert(0);
-        if *count >= self.in_flight_per_client {
+        if *count >= at_most.min(self.in_flight_per_client) {
+            if *count == 0 {
+                in_flight.remove(&client);
+            }
             return false;
         }
         *count += 1;

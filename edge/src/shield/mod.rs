@@ -39,6 +39,9 @@ pub struct Shield {
     pub blocked: Blocked,
 }
 
+/// Requests in flight a client may hold once three quarters of the edge's places are taken.
+pub const FEW_IN_FLIGHT: u32 = 8;
+
 /// A request in flight, counted against its client and the edge until dropped.
 pub struct InFlight {
     shield: Arc<Shield>,
@@ -130,16 +133,22 @@ impl Shield {
 
     /// Takes a place for a request of `client` in flight, given back when the returned
     /// guard drops (a trusted proxy's own request takes none). None: the client has
-    /// `requests_in_flight_per_client`, or the edge has `max_connections` answers in flight
-    /// (each may hold a file: together with the connections, never past the descriptors).
+    /// `requests_in_flight_per_client` (or [`FEW_IN_FLIGHT`] once three quarters of the
+    /// edge's places are taken), or the edge has `max_connections` answers in flight (each
+    /// may hold a file: together with the connections, never past the descriptors).
     pub fn in_flight(self: &Arc<Self>, client: ClientOf) -> Option<InFlight> {
-        if self.answers.fetch_add(1, std::sync::atomic::Ordering::AcqRel) >= self.limits.max_connections as usize {
+        let cap = self.limits.max_connections as usize;
+        let held = self.answers.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        if held >= cap {
             self.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
             return None;
         }
+        // The last quarter of the places is kept for clients holding few (a fair share): a
+        // few addresses holding slow answers cannot take every place from everyone else.
+        let at_most = if held >= cap - cap / 4 { FEW_IN_FLIGHT } else { u32::MAX };
         let key = (!client.exempt).then(|| ClientKey::of(client.address));
         if let Some(key) = key
-            && !self.clients.request_begins(key)
+            && !self.clients.request_begins_within(key, at_most)
         {
             self.answers.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
             return None;
@@ -165,5 +174,30 @@ impl Shield {
                 _ = async { let _ = stopped.wait_for(|stop| *stop).await; } => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_three_quarters_of_the_places_a_client_holding_many_gets_no_more() {
+        let limits = Limits { max_connections: 100, requests_in_flight_per_client: 1000, ..Limits::default() };
+        let shield = Shield::new(limits, Trusted::default());
+        let client = |last: u8| ClientOf { address: std::net::IpAddr::from([192, 0, 2, last]), exempt: false };
+        let mut held = Vec::new();
+        while let Some(place) = shield.in_flight(client(1)) {
+            held.push(place);
+        }
+        assert_eq!(held.len(), 75, "one address takes three quarters, not all");
+        for last in 2..=4 {
+            for _ in 0..FEW_IN_FLIGHT {
+                held.push(shield.in_flight(client(last)).expect("a client holding few is served"));
+            }
+            assert!(shield.in_flight(client(last)).is_none());
+        }
+        drop(held);
+        assert!(shield.in_flight(client(1)).is_some(), "places come back");
     }
 }

@@ -240,8 +240,8 @@ async fn answer(
         return response;
     }
     // (a reserve connection's request is answered from memory: it holds no file)
-    let started = if connection.reserve {
-        started
+    let (started, place) = if connection.reserve {
+        (started, None)
     } else {
         let Some(in_flight) = shield.in_flight(client) else {
             shield.blocked.count(Reason::RequestsInFlight, super::ClientKey::of(client.address));
@@ -250,7 +250,10 @@ async fn answer(
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return response;
         };
-        started.holding(in_flight)
+        // Held by the answer and by the request's body alike: a proxy rule may still stream
+        // the body upstream after the answer is sent.
+        let place = Arc::new(in_flight);
+        (started.holding(place.clone()), Some(place))
     };
     let client = client.address;
     request.extensions_mut().insert(ConnectInfo(Peer(SocketAddr::new(client, peer.port()))));
@@ -259,7 +262,14 @@ async fn answer(
     }
     let body_timeout = shield.limits.body_timeout;
     let request = request.map(|body| {
-        axum::body::Body::new(TimedBody { inner: body, timeout: body_timeout, stalled: None, shield, client })
+        axum::body::Body::new(TimedBody {
+            inner: body,
+            timeout: body_timeout,
+            stalled: None,
+            shield,
+            client,
+            _place: place,
+        })
     });
     let response = match router.oneshot(request).await {
         Ok(response) => response,
@@ -288,7 +298,7 @@ struct Started {
     reset_limit: u32,
     answered: bool,
     /// Its place among the client's and the edge's requests in flight.
-    _in_flight: Option<super::InFlight>,
+    _in_flight: Option<Arc<super::InFlight>>,
 }
 
 impl Started {
@@ -297,7 +307,7 @@ impl Started {
         Started { connection, reset_limit, answered: false, _in_flight: None }
     }
 
-    fn holding(mut self, in_flight: super::InFlight) -> Self {
+    fn holding(mut self, in_flight: Arc<super::InFlight>) -> Self {
         self._in_flight = Some(in_flight);
         self
     }
@@ -358,6 +368,8 @@ struct TimedBody<B = Incoming> {
     stalled: Option<Pin<Box<Sleep>>>,
     shield: Arc<Shield>,
     client: std::net::IpAddr,
+    /// The request's place among those in flight, kept while the body is read.
+    _place: Option<Arc<super::InFlight>>,
 }
 
 impl<B> Body for TimedBody<B>
@@ -412,6 +424,7 @@ mod tests {
             stalled: None,
             shield: shield.clone(),
             client,
+            _place: None,
         };
         // frames within the timeout go through, however long the body takes in all
         let feeding = tokio::spawn(async move {
