@@ -45,17 +45,20 @@ fn the_same_with_artifacts_in_an_s3_bucket() {
     assert_eq!(keys.iter().filter(|k| k.starts_with("manifests/")).count(), 3, "{keys:?}");
 }
 
-fn deploy_promote_and_roll_back(server_env: &[(&str, &str)]) {
+/// `clouddeck up` on a fresh data folder with `server_env`, once it has written its admin
+/// token: the process, the scratch folder holding its data, the data folder, its API and
+/// edge ports.
+fn start_up(server_env: &[(&str, &str)]) -> (std::process::Child, Scratch, std::path::PathBuf, u16, u16) {
     let scratch = Scratch::new();
     let data = scratch.path().join("data");
     let (api, edge) = (free_port(), free_port());
-    let mut up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
+    let up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
         .arg("up")
         .envs(server_env.iter().copied())
         .env("CLOUDDECK_DATA_DIR", &data)
         .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
         .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
-        // (its own HTTPS port too: the two tests here run `up` side by side)
+        // (its own HTTPS port too: the tests here run `up` side by side)
         .env("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{}", free_port()))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -66,6 +69,11 @@ fn deploy_promote_and_roll_back(server_env: &[(&str, &str)]) {
         assert!(Instant::now() < deadline, "up did not write its admin token");
         std::thread::sleep(Duration::from_millis(50));
     }
+    (up, scratch, data, api, edge)
+}
+
+fn deploy_promote_and_roll_back(server_env: &[(&str, &str)]) {
+    let (mut up, scratch, data, api, edge) = start_up(server_env);
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(data.join("admin-token")).unwrap().permissions().mode() & 0o777, 0o600);
 
@@ -136,24 +144,7 @@ fn get_path(edge: u16, host: &str, path: &str) -> String {
 /// home page goes live (issue 18).
 #[test]
 fn files_not_meant_to_be_published_are_left_out_and_said() {
-    let scratch = Scratch::new();
-    let data = scratch.path().join("data");
-    let (api, edge) = (free_port(), free_port());
-    let mut up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
-        .arg("up")
-        .env("CLOUDDECK_DATA_DIR", &data)
-        .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
-        .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
-        .env("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{}", free_port()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !data.join("admin-token").exists() {
-        assert!(Instant::now() < deadline, "up did not write its admin token");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut up, scratch, data, api, edge) = start_up(&[]);
     let write = |root: &Path, path: &str, text: &str| {
         let file = root.join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();

@@ -140,6 +140,17 @@ impl Drop for Up {
     }
 }
 
+/// An HTTP client sending from 127.0.0.`last`, with [`HOST`] resolved to the edge at `edge`.
+fn client_from(last: u8, edge: u16) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
+        .resolve(HOST, SocketAddr::from(([127, 0, 0, 1], edge)))
+        .no_proxy()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
 /// A connection to `port` from `source` (any of 127.0.0.0/8).
 async fn connect_from(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
@@ -193,13 +204,7 @@ impl GoodClient {
     fn start(edge: u16, every: Duration) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
-        let client = reqwest::Client::builder()
-            .local_address(IpAddr::V4(Ipv4Addr::LOCALHOST))
-            .resolve(HOST, SocketAddr::from(([127, 0, 0, 1], edge)))
-            .no_proxy()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap();
+        let client = client_from(1, edge);
         let task = tokio::spawn(async move {
             let (mut latencies, mut failures) = (Vec::new(), Vec::new());
             while !stopped.load(Ordering::Relaxed) {
@@ -375,12 +380,7 @@ async fn one_address_over_its_limits_gets_refused_or_429_and_others_do_not_notic
 
     // requests per second: 100 as fast as one keep-alive connection goes, each claiming
     // another X-Forwarded-For (not believed: 127.0.0.3 is no trusted proxy)
-    let flood = reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)))
-        .resolve(HOST, SocketAddr::from(([127, 0, 0, 1], up.edge)))
-        .no_proxy()
-        .build()
-        .unwrap();
+    let flood = client_from(3, up.edge);
     let (mut ok, mut limited) = (0, 0);
     let flooding = Instant::now();
     for n in 0..100 {
@@ -428,12 +428,7 @@ async fn one_address_over_its_limits_gets_refused_or_429_and_others_do_not_notic
 
     // behind a trusted proxy (127.0.0.9) each client has its own budget, named by the
     // right-most address of X-Forwarded-For the proxy appended
-    let proxy = reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 9)))
-        .resolve(HOST, SocketAddr::from(([127, 0, 0, 1], up.edge)))
-        .no_proxy()
-        .build()
-        .unwrap();
+    let proxy = client_from(9, up.edge);
     let mut statuses = Vec::new();
     for n in 0..60 {
         // a forged left-most entry changes nothing; the proxy's own is believed
@@ -720,15 +715,7 @@ to = "/slow-down.html"
         &[("CLOUDDECK_EDGE_TRUSTED_PROXIES", "127.0.0.9"), ("CLOUDDECK_EDGE_PROXY_PROTOCOL", "true")],
         &[("netlify.toml", toml), ("slow-down.html", "<p>slow down</p>")],
     );
-    let from = |last: u8| {
-        reqwest::Client::builder()
-            .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
-            .resolve(HOST, SocketAddr::from(([127, 0, 0, 1], up.edge)))
-            .no_proxy()
-            .build()
-            .unwrap()
-    };
-    let (one, two) = (from(2), from(3));
+    let (one, two) = (client_from(2, up.edge), client_from(3, up.edge));
     let url = |path: &str| format!("http://{HOST}:{}{path}", up.edge);
     for n in 0..5 {
         let answer = one.get(url(&format!("/api/{n}"))).send().await.unwrap();

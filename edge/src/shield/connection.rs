@@ -286,17 +286,22 @@ impl Registry {
 mod tests {
     use super::*;
 
+    /// A head timeout of 100 ms and an idle timeout of 300 ms.
+    fn quick() -> Limits {
+        Limits {
+            head_timeout: Duration::from_millis(100),
+            idle_timeout: Duration::from_millis(300),
+            ..Limits::default()
+        }
+    }
+
     fn client() -> ClientKey {
         ClientKey::of("192.0.2.1".parse().unwrap())
     }
 
     #[test]
     fn a_slow_head_an_idle_connection_and_a_busy_one() {
-        let limits = Limits {
-            head_timeout: Duration::from_millis(100),
-            idle_timeout: Duration::from_millis(300),
-            ..Limits::default()
-        };
+        let limits = quick();
         let c = Connection::new(client(), false);
         c.serving(false);
         let t0 = now_ms();
@@ -322,11 +327,7 @@ mod tests {
 
     #[test]
     fn http2_has_no_head_clock_only_idleness() {
-        let limits = Limits {
-            head_timeout: Duration::from_millis(100),
-            idle_timeout: Duration::from_millis(300),
-            ..Limits::default()
-        };
+        let limits = quick();
         let c = Connection::new(client(), false);
         c.serving(true);
         c.read_progress();
