@@ -61,6 +61,14 @@ pub struct Config {
     /// build user may enter. Default: `<data dir>-builds`.
     #[arg(long, env = "CLOUDDECK_BUILDS_DIR")]
     pub builds_dir: Option<PathBuf>,
+    /// Where the Node.js releases and package managers builds use are installed, once per
+    /// version (servers may share it; build users must be able to traverse it). Default:
+    /// `<builds dir>/.toolchains`.
+    #[arg(long, env = "CLOUDDECK_TOOLCHAINS_DIR")]
+    pub toolchains_dir: Option<PathBuf>,
+    /// The Node.js line (a major) builds run when a project asks for none: its newest release.
+    #[arg(long, env = "CLOUDDECK_NODE_DEFAULT", default_value_t = 24)]
+    pub node_default: u64,
     /// Address ranges tenants may make CloudDeck reach although they are loopback, private,
     /// link-local or the host's own (`10.1.0.0/16,127.0.0.1`): builds, git fetches. Empty:
     /// none.

@@ -244,6 +244,8 @@ impl Server {
                 build_runner(config).await?,
                 config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()),
                 config.builds_dir(),
+                config.toolchains_dir.clone(),
+                config.node_default,
             );
             builder.sweep().await;
             let deployer = Deployer {

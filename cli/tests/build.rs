@@ -254,3 +254,66 @@ async fn an_eleventy_site_builds_with_its_own_command_and_nothing_to_run_is_said
     assert!(error.contains("no build command ran") && error.contains("clouddeck.toml"), "{error}");
     app.stop().await;
 }
+
+/// Writes a Node.js project whose build publishes the Node.js and npm it ran with, and what
+/// happened when it tried to change the Node.js binary it was given.
+fn write_version_site(dir: &Path, package: &str, extra: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("package.json"), package).unwrap();
+    std::fs::write(
+        dir.join("build.js"),
+        r#"const fs = require('fs'), path = require('path');
+let tamper = 'written';
+try { fs.writeFileSync(path.join(path.dirname(process.execPath), 'node'), 'evil'); } catch (e) { tamper = e.code; }
+fs.mkdirSync('dist', { recursive: true });
+fs.writeFileSync('dist/index.html', `${process.version} ${process.env.npm_config_user_agent} tamper=${tamper}`);
+"#,
+    )
+    .unwrap();
+    for (name, text) in extra {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// The Node.js a project asks for, through `engines` or `.nvmrc`, is the one its build runs
+/// (the log and the output say so); with no request the default line; an unavailable version
+/// fails with what is available; the provided binary is read-only to the build (issue 18).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn builds_run_the_node_version_the_project_asks_for() {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let script = r#""scripts": { "build": "node build.js" }"#;
+    let cases = [
+        ("engines-22", format!(r#"{{ "private": true, {script}, "engines": {{ "node": "22.x" }} }}"#), None, "v22."),
+        ("nvmrc-jod", format!(r#"{{ "private": true, {script} }}"#), Some("# Jod is 22\nlts/jod\n"), "v22."),
+        ("no-request", format!(r#"{{ "private": true, {script} }}"#), None, "v24."),
+    ];
+    for (project, package, nvmrc, version) in cases {
+        let dir = scratch.path().join(project);
+        let extra: Vec<(&str, &str)> = nvmrc.map(|text| (".nvmrc", text)).into_iter().collect();
+        write_version_site(&dir, &package, &extra);
+        let deployed = deploy_to(&app, &token, &dir, project, false).await;
+        assert_eq!(deployed.status, "ready", "{project}: {:?} {:?}", deployed.error, deployed.log);
+        let log = deployed.log.join("\n");
+        assert!(log.contains(&format!("clouddeck: Node.js {}", &version[1..])), "{project}: {log}");
+        if nvmrc.is_some() {
+            assert!(log.contains("(asked for `lts/jod` in .nvmrc)"), "{log}");
+        }
+        let host = format!("{}-{project}.localhost", deployed.id);
+        let page = app.http.get(format!("http://{}/", app.edge)).header("host", host).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.starts_with(version), "{project}: {page}");
+        // npm as that release ships it, and a binary no build can change for the next
+        assert!(page.contains(" npm/11.") && page.contains(&format!("node/{version}")), "{project}: {page}");
+        assert!(page.ends_with("tamper=EROFS"), "{project}: {page}");
+    }
+    // a version no one provides fails the build, the user's to fix, naming what there is
+    let old = scratch.path().join("too-old");
+    write_version_site(&old, &format!(r#"{{ "private": true, {script} }}"#), &[(".nvmrc", "16\n")]);
+    let failed = deploy_to(&app, &token, &old, "too-old", false).await;
+    assert_eq!(failed.status, "failed");
+    let error = failed.error.unwrap_or_default();
+    assert!(error.contains("Node.js `16` (from .nvmrc) is not available") && error.contains("20 and later"), "{error}");
+    app.stop().await;
+}

@@ -56,6 +56,8 @@ fn start_up(server_env: &[(&str, &str)]) -> (std::process::Child, Scratch, std::
         .arg("up")
         .envs(server_env.iter().copied())
         .env("CLOUDDECK_DATA_DIR", &data)
+        // (one toolchains folder for the run: each Node.js release installed once)
+        .env("CLOUDDECK_TOOLCHAINS_DIR", std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("toolchains"))
         .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
         .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
         // (its own HTTPS port too: the tests here run `up` side by side)

@@ -33,6 +33,8 @@ fn a_team_uses_the_dashboard_in_a_browser() {
     let mut up = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
         .arg("up")
         .env("CLOUDDECK_DATA_DIR", &data)
+        // (one toolchains folder for the run: each Node.js release installed once)
+        .env("CLOUDDECK_TOOLCHAINS_DIR", std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("toolchains"))
         .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
         .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{}", free_port()))
         .env("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{}", free_port()))

@@ -52,6 +52,8 @@ impl Up {
             .arg("up")
             .envs(env.iter().copied())
             .env("CLOUDDECK_DATA_DIR", &data)
+            // (one toolchains folder for the run: each Node.js release installed once)
+            .env("CLOUDDECK_TOOLCHAINS_DIR", std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("toolchains"))
             .env("CLOUDDECK_API_ADDR", format!("127.0.0.1:{api}"))
             .env("CLOUDDECK_EDGE_ADDR", format!("127.0.0.1:{edge}"))
             .env("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{https}"))

@@ -331,6 +331,7 @@ impl Deployer {
                 install: project.install_command.clone(),
                 build: project.build_command.clone(),
                 output: project.output_directory.clone(),
+                node_version: env.iter().find(|(key, _)| key == "NODE_VERSION").map(|(_, value)| value.clone()),
             },
             contexts: if Target::parse(&requested.target) == Some(Target::Production) {
                 vec!["production".into()]

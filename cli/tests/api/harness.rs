@@ -26,6 +26,12 @@ pub struct App {
     _scratch: Scratch,
 }
 
+/// One toolchains folder for every test server of this run, so each Node.js release and
+/// package manager is installed once (`target/tmp/toolchains`).
+pub fn shared_toolchains() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("toolchains")
+}
+
 pub async fn spawn_app(backend: Backend, rate_per_second: f64, burst: u32) -> App {
     spawn_app_building_with(backend, rate_per_second, burst, "sandbox").await
 }
@@ -71,6 +77,8 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         build_disk_mib: 4096,
         egress_allow: String::new(),
         builds_dir: Some(scratch.path().join("builds")),
+        toolchains_dir: Some(shared_toolchains()),
+        node_default: 24,
         unused_storage_grace_secs: 86_400,
         smtp_url: None,
         proxy_timeout_secs: 30,

@@ -7,6 +7,7 @@
 //! (the framework from `package.json` and the site generators' own files; the package
 //! manager from `packageManager` or the lockfile).
 
+use super::node_version::{NodeRequest, version_file_line};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -19,8 +20,13 @@ pub struct BuildPlan {
     pub output: String,
     /// The folder commands run in, relative to the source ("" for its top).
     pub root: String,
-    /// A package manager the platform provides (npm comes with Node.js).
+    /// A package manager the platform provides, when the project names one
+    /// (`packageManager`) or its lockfile is not npm's.
     pub tool: Option<Tool>,
+    /// Whether the build runs Node.js: a `package.json`, or a version asked for.
+    pub node: bool,
+    /// The Node.js version asked for, and where (none: the server's default line).
+    pub node_request: Option<NodeRequest>,
     /// Where each setting came from, for the build log.
     pub said: Vec<String>,
 }
@@ -97,6 +103,8 @@ pub struct Settings {
     pub install: Option<String>,
     pub build: Option<String>,
     pub output: Option<String>,
+    /// The project's `NODE_VERSION` variable (Netlify's and Render's setting).
+    pub node_version: Option<String>,
 }
 
 /// What detection may read: a file's text by its path in the source.
@@ -131,6 +139,15 @@ struct PackageJson {
     dev_dependencies: BTreeMap<String, String>,
     #[serde(default, rename = "packageManager")]
     package_manager: Option<String>,
+    #[serde(default)]
+    engines: Engines,
+}
+
+#[derive(Deserialize, Default)]
+struct Engines {
+    /// Any JSON: a malformed `engines` is npm's warning, not a failed build.
+    #[serde(default)]
+    node: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -146,6 +163,8 @@ struct BuildOverrides {
     install: Option<String>,
     command: Option<String>,
     output: Option<String>,
+    /// The Node.js version: a version, a semver range or an nvm alias.
+    node: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -245,7 +264,9 @@ fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan,
     } else {
         None
     };
-    let tool = (manager != PackageManager::Npm).then_some(Tool { manager, version });
+    // npm comes with each Node.js the platform provides, unless `packageManager` names one.
+    let tool =
+        (manager != PackageManager::Npm || package.package_manager.is_some()).then_some(Tool { manager, version });
     let plan = BuildPlan {
         framework: framework.into(),
         install: Some(install_command(tree, manager)),
@@ -253,6 +274,8 @@ fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan,
         output,
         root: String::new(),
         tool,
+        node: true,
+        node_request: None,
         said,
     };
     Ok((plan, manager))
@@ -267,6 +290,8 @@ fn detected(tree: &dyn SourceTree) -> Result<Option<BuildPlan>, DetectError> {
         output: output.into(),
         root: String::new(),
         tool: None,
+        node: false,
+        node_request: None,
         said: Vec::new(),
     };
     Ok(Some(if let Some(json) = tree.text("package.json") {
@@ -290,6 +315,27 @@ fn detected(tree: &dyn SourceTree) -> Result<Option<BuildPlan>, DetectError> {
     } else {
         return Ok(None);
     }))
+}
+
+/// The Node.js version asked for: the first of `clouddeck.toml`, the project's
+/// `NODE_VERSION`, `.node-version`, `.nvmrc`, `package.json` `engines.node` (Render reads the
+/// same files in this order; Netlify and Vercel read a subset). Blank answers are skipped.
+fn node_request(overrides: &BuildOverrides, settings: &Settings, tree: &dyn SourceTree) -> Option<NodeRequest> {
+    let request = |asked: Option<String>, source: &'static str| {
+        asked
+            .map(|a| a.trim().chars().take(100).collect::<String>())
+            .filter(|a| !a.is_empty())
+            .map(|asked| NodeRequest { asked, source })
+    };
+    let engines = || {
+        let package: PackageJson = serde_json::from_str(&tree.text("package.json")?).ok()?;
+        package.engines.node?.as_str().map(str::to_string)
+    };
+    request(overrides.node.clone(), "clouddeck.toml")
+        .or_else(|| request(settings.node_version.clone(), "the project's NODE_VERSION"))
+        .or_else(|| request(tree.text(".node-version").and_then(|t| version_file_line(&t)), ".node-version"))
+        .or_else(|| request(tree.text(".nvmrc").and_then(|t| version_file_line(&t)), ".nvmrc"))
+        .or_else(|| request(engines(), "package.json engines.node"))
 }
 
 /// The plan for building `tree`, with the project's `settings`, for a deploy in `contexts`
@@ -346,6 +392,8 @@ pub fn detect(tree: &dyn SourceTree, settings: &Settings, contexts: &[&str]) -> 
             output: ".".into(),
             root: String::new(),
             tool: None,
+            node: false,
+            node_request: None,
             said: Vec::new(),
         },
     };
@@ -358,6 +406,9 @@ pub fn detect(tree: &dyn SourceTree, settings: &Settings, contexts: &[&str]) -> 
     if let Some(output) = output {
         plan.output = output;
     }
+    plan.node_request = node_request(&overrides, settings, &inner);
+    // (the log names the request beside the release that answers it)
+    plan.node |= plan.node_request.is_some();
     plan.root = root;
     said.append(&mut plan.said);
     plan.said = said;
@@ -532,6 +583,7 @@ mod tests {
             install: Some("npm ci".into()),
             build: Some("npm run build".into()),
             output: Some("public".into()),
+            node_version: None,
         };
         let got = detect(&files, &settings, &["production"]).unwrap();
         assert_eq!(got.root, "apps/web");
@@ -546,5 +598,34 @@ mod tests {
         assert_eq!(preview.output, "public", "production's publish does not apply to previews");
         let escape = Settings { root: Some("../../etc".into()), ..Settings::default() };
         assert!(matches!(detect(&files, &escape, &[]), Err(DetectError::Root(_))));
+    }
+
+    #[test]
+    fn the_node_version_asked_for_is_found_in_the_peers_order() {
+        let engines = ("package.json", r#"{"engines":{"node":">=22"},"scripts":{"build":"x"}}"#);
+        let asked = |files: &[(&'static str, &'static str)], setting: Option<&str>| {
+            let settings = Settings { node_version: setting.map(str::to_string), ..Settings::default() };
+            let got = detect(&Files(files.iter().copied().collect()), &settings, &["production"]).unwrap();
+            got.node_request.map(|r| (r.asked, r.source))
+        };
+        let from = |asked: &str, source: &'static str| Some((asked.to_string(), source));
+        assert_eq!(asked(&[engines], None), from(">=22", "package.json engines.node"));
+        assert_eq!(asked(&[engines, (".nvmrc", "# pinned\nlts/jod\n")], None), from("lts/jod", ".nvmrc"));
+        assert_eq!(
+            asked(&[engines, (".nvmrc", "20"), (".node-version", "v22.11.0\n")], None),
+            from("v22.11.0", ".node-version")
+        );
+        assert_eq!(asked(&[engines, (".nvmrc", "20")], Some("23")), from("23", "the project's NODE_VERSION"));
+        let config = ("clouddeck.toml", "[build]\nnode = \"24\"\n");
+        assert_eq!(asked(&[engines, config], Some("23")), from("24", "clouddeck.toml"));
+        // a blank file says nothing; a package.json without engines asks for nothing
+        assert_eq!(asked(&[engines, (".nvmrc", "\n")], None), from(">=22", "package.json engines.node"));
+        assert_eq!(asked(&[("package.json", "{}")], None), None);
+        let node = detect(&Files([("package.json", "{}")].into_iter().collect()), &Settings::default(), &[]).unwrap();
+        assert!(node.node, "a package.json means Node.js");
+        let hugo = detect(&Files([("hugo.toml", "")].into_iter().collect()), &Settings::default(), &[]).unwrap();
+        assert!(!hugo.node && hugo.node_request.is_none(), "a Hugo site needs no Node.js");
+        let pinned = asked(&[("hugo.toml", ""), (".nvmrc", "22")], None);
+        assert_eq!(pinned, from("22", ".nvmrc"));
     }
 }

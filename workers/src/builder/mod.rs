@@ -9,6 +9,7 @@ pub mod identity;
 pub mod limits;
 pub mod mask;
 pub mod network;
+pub mod node_version;
 pub mod run;
 pub mod sandbox;
 pub mod toolchain;

@@ -7,11 +7,12 @@
 //! what a preview build installed), and its key holds the toolchain and the lockfile: as
 //! Vercel's build cache, nothing another project ran can enter a project's build.
 
-use super::detect::{BuildPlan, Settings, SourceTree, detect, lockfile};
+use super::detect::{BuildPlan, PackageManager, Settings, SourceTree, Tool, detect, lockfile};
 use super::identity::{self, Identities};
 use super::mask::Masker;
+use super::node_version::npm_for;
 use super::sandbox::{Runner, SandboxError, Step};
-use super::toolchain::Toolchains;
+use super::toolchain::{ToolchainError, Toolchains};
 use super::workspace::Workspace;
 use clouddeck_artifacts::{
     ArtifactError, ArtifactStore, FolderRules, IntakeError, Manifest, normalize_path, sha256_hex, skipped_line,
@@ -85,15 +86,26 @@ pub struct Builder {
     /// Where workspaces live (see workspace.rs: apart from the data folder).
     pub builds: PathBuf,
     identities: Arc<Identities>,
-    /// The Node.js version builds run, part of every cache key.
+    /// The server's own Node.js version, part of the cache key of builds that run it (when the
+    /// default release could not be provided).
     toolchain: OnceCell<String>,
-    /// Package managers the platform provides.
+    /// Node.js releases and package managers the platform provides.
     tools: Toolchains,
 }
 
 impl Builder {
-    pub fn new(artifacts: ArtifactStore, runner: Arc<dyn Runner>, root: PathBuf, builds: PathBuf) -> Self {
-        let tools = Toolchains::new(builds.join(".toolchains"));
+    /// A builder whose toolchains live in `toolchains` (default `<builds>/.toolchains`; a
+    /// folder build users can traverse), giving builds that ask for no Node.js version the
+    /// newest release of the `default_node` line.
+    pub fn new(
+        artifacts: ArtifactStore,
+        runner: Arc<dyn Runner>,
+        root: PathBuf,
+        builds: PathBuf,
+        toolchains: Option<PathBuf>,
+        default_node: u64,
+    ) -> Self {
+        let tools = Toolchains::new(toolchains.unwrap_or_else(|| builds.join(".toolchains")), default_node);
         Builder { artifacts, runner, root, builds, identities: Arc::default(), toolchain: OnceCell::new(), tools }
     }
 
@@ -182,24 +194,46 @@ impl Builder {
         };
         let mut env: Vec<(String, String)> = job.env.to_vec();
         let mut tools = Vec::new();
-        if let Some(tool) = &plan.tool {
-            let say = |line: String| {
-                let _ = lines.send(line);
-            };
+        let mut bins = Vec::new();
+        let say = |line: String| {
+            let _ = lines.send(line);
+        };
+        // Node.js, when the build runs it; the toolchain part of the dependency cache's key.
+        let mut runtime = String::new();
+        let mut manager = plan.tool.clone();
+        if plan.node {
+            match self.tools.node(plan.node_request.as_ref(), &say).await {
+                Ok(Some(node)) => {
+                    runtime = format!("node@{}", node.version);
+                    // npm as this release ships it, unless the project names its own manager.
+                    manager = manager.or_else(|| {
+                        Some(Tool { manager: PackageManager::Npm, version: npm_for(&node.version).into() })
+                    });
+                    bins.push(node.tool.bin.clone());
+                    tools.push((node.tool.host, node.tool.inside));
+                }
+                Ok(None) => runtime = format!("node@{}", self.toolchain().await),
+                Err(ToolchainError::Request(e)) => return Err(BuildFailure::user(e.to_string())),
+                Err(ToolchainError::Platform(e)) => return Err(BuildFailure::platform(e)),
+            }
+        }
+        if let Some(tool) = &manager {
             let provided = self.tools.provide(tool, &say).await.map_err(BuildFailure::platform)?;
-            env.insert(0, ("PATH".into(), format!("{}:{}", provided.bin, super::sandbox::DEFAULT_PATH)));
+            bins.insert(0, provided.bin);
             tools.push((provided.host, provided.inside));
+        }
+        if !bins.is_empty() {
+            bins.push(super::sandbox::DEFAULT_PATH.into());
+            env.insert(0, ("PATH".into(), bins.join(":")));
         }
         let cached = match lockfile(&Folder(&work)) {
             Some(lock) => {
                 let bytes =
                     tokio::fs::read(work.join(lock)).await.map_err(|e| disk_error("reading the lockfile", e))?;
-                let toolchain = self.toolchain().await;
-                let tool =
-                    plan.tool.as_ref().map(|t| format!("{}@{}", t.manager.name(), t.version)).unwrap_or_default();
+                let tool = manager.as_ref().map(|t| format!("{}@{}", t.manager.name(), t.version)).unwrap_or_default();
                 let key = sha256_hex(
                     format!(
-                        "{}\n{}\n{toolchain}\n{tool}\n{}\n{lock}\n{}",
+                        "{}\n{}\n{runtime}\n{tool}\n{}\n{lock}\n{}",
                         job.cache.project_id,
                         job.cache.target,
                         plan.root,
