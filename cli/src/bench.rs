@@ -35,7 +35,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 5)]
     seconds: u64,
     /// A PostgreSQL server to measure on too (a fresh database is created and dropped),
-    /// e.g. postgres://postgres:postgres@127.0.0.1:5432
+    /// e.g. postgres://postgres:postgres@127.0.0.1:5432, with or without a database (the one
+    /// connected to for creating it; `postgres` when none is named) and parameters
     #[arg(long, env = "CLOUDDECK_BENCH_POSTGRES", hide_env_values = true)]
     postgres: Option<String>,
 }
@@ -343,11 +344,11 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
 
     if let Some(server) = &args.postgres {
         let name = format!("clouddeck_bench_{}", uuid::Uuid::now_v7().simple());
-        let admin = format!("{server}/postgres");
+        let admin = postgres_url(server, None)?;
         let mut conn =
             <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.context("connecting to PostgreSQL")?;
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
-        let pg_url = format!("{server}/{name}");
+        let pg_url = postgres_url(server, Some(&name))?;
         let pg = Arc::new(PgEventStore::connect(&pg_url).await?);
         sqlx::query("CREATE TABLE bench_raw_events (LIKE events INCLUDING ALL)").execute(pg.pool()).await?;
         appends("PostgreSQL", &*pg, Raw::Postgres(pg.pool()), &args).await?;
@@ -369,4 +370,32 @@ pub async fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     }
     std::fs::remove_dir_all(&dir)?;
     crate::bench_api::run(config, args.concurrency, args.seconds).await
+}
+
+/// `server` (a PostgreSQL URL, with or without a database and query parameters) naming
+/// `database`; with none, the database it names, or `postgres`. Errors: not a URL.
+fn postgres_url(server: &str, database: Option<&str>) -> anyhow::Result<String> {
+    let mut url = reqwest::Url::parse(server).context("--postgres is not a URL")?;
+    match database {
+        Some(database) => url.set_path(&format!("/{database}")),
+        None if url.path().trim_matches('/').is_empty() => url.set_path("/postgres"),
+        None => {}
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_url;
+
+    #[test]
+    fn a_postgres_url_may_name_a_database_or_not() {
+        let bare = "postgres://u:p@127.0.0.1:5432";
+        assert_eq!(postgres_url(bare, None).unwrap(), "postgres://u:p@127.0.0.1:5432/postgres");
+        assert_eq!(postgres_url(&format!("{bare}/"), Some("b1")).unwrap(), "postgres://u:p@127.0.0.1:5432/b1");
+        let named = "postgres://u:p@127.0.0.1:5432/app?sslmode=disable";
+        assert_eq!(postgres_url(named, None).unwrap(), named);
+        assert_eq!(postgres_url(named, Some("b1")).unwrap(), "postgres://u:p@127.0.0.1:5432/b1?sslmode=disable");
+        assert!(postgres_url("not a url", None).is_err());
+    }
 }
