@@ -27,6 +27,9 @@ pub struct BuildPlan {
     pub node: bool,
     /// The Node.js version asked for, and where (none: the server's default line).
     pub node_request: Option<NodeRequest>,
+    /// What to tell the user when the output folder is missing because the framework is set
+    /// up for another platform (SvelteKit's `adapter-auto`, Next.js without a static export).
+    pub output_hint: Option<String>,
     /// Where each setting came from, for the build log.
     pub said: Vec<String>,
 }
@@ -247,6 +250,52 @@ fn install_command(tree: &dyn SourceTree, manager: PackageManager) -> String {
     }
 }
 
+/// Adapters that build a framework for one platform's servers rather than as static files.
+const SVELTEKIT_SERVER_ADAPTERS: &[&str] = &[
+    "@sveltejs/adapter-auto",
+    "@sveltejs/adapter-vercel",
+    "@sveltejs/adapter-netlify",
+    "@sveltejs/adapter-cloudflare",
+    "@sveltejs/adapter-node",
+];
+const ASTRO_SERVER_ADAPTERS: &[&str] = &["@astrojs/vercel", "@astrojs/netlify", "@astrojs/cloudflare", "@astrojs/node"];
+
+/// Why a framework set up for another platform would leave no static output, and what to
+/// change (the fixes each framework's docs give for static hosting).
+fn other_platform(tree: &dyn SourceTree, package: &PackageJson, framework: &str) -> Option<String> {
+    let has = |dep: &str| package.dependencies.contains_key(dep) || package.dev_dependencies.contains_key(dep);
+    match framework {
+        "sveltekit" if !has("@sveltejs/adapter-static") => {
+            let adapter = SVELTEKIT_SERVER_ADAPTERS.iter().find(|a| has(a))?;
+            Some(format!(
+                "this SvelteKit app uses `{adapter}`, which builds for another platform's servers, not a \
+                 static site: install `@sveltejs/adapter-static`, use it in svelte.config.js, and add \
+                 `export const prerender = true;` to src/routes/+layout.js (SvelteKit's static site docs)"
+            ))
+        }
+        "astro" => {
+            let adapter = ASTRO_SERVER_ADAPTERS.iter().find(|a| has(a))?;
+            Some(format!(
+                "this Astro site uses `{adapter}`, which builds for a server: remove the adapter (and any \
+                 `output: 'server'`) from astro.config to build a static site into `dist`"
+            ))
+        }
+        "next" => {
+            let configs = ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"];
+            let exported = configs
+                .iter()
+                .filter_map(|c| tree.text(c))
+                .any(|text| text.contains("export'") || text.contains("export\""));
+            (!exported).then(|| {
+                "Next.js writes a static site to `out` only with `output: 'export'` in next.config (Next.js's static \
+                 exports docs)"
+                    .to_string()
+            })
+        }
+        _ => None,
+    }
+}
+
 fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan, PackageManager), DetectError> {
     let has = |dep: &str| package.dependencies.contains_key(dep) || package.dev_dependencies.contains_key(dep);
     let known = FRAMEWORKS.iter().find(|(dep, ..)| has(dep));
@@ -276,6 +325,7 @@ fn node_plan(tree: &dyn SourceTree, package: &PackageJson) -> Result<(BuildPlan,
         tool,
         node: true,
         node_request: None,
+        output_hint: other_platform(tree, package, framework),
         said,
     };
     Ok((plan, manager))
@@ -292,6 +342,7 @@ fn detected(tree: &dyn SourceTree) -> Result<Option<BuildPlan>, DetectError> {
         tool: None,
         node: false,
         node_request: None,
+        output_hint: None,
         said: Vec::new(),
     };
     Ok(Some(if let Some(json) = tree.text("package.json") {
@@ -394,6 +445,7 @@ pub fn detect(tree: &dyn SourceTree, settings: &Settings, contexts: &[&str]) -> 
             tool: None,
             node: false,
             node_request: None,
+            output_hint: None,
             said: Vec::new(),
         },
     };
@@ -405,6 +457,8 @@ pub fn detect(tree: &dyn SourceTree, settings: &Settings, contexts: &[&str]) -> 
     }
     if let Some(output) = output {
         plan.output = output;
+        // (a user who chose the output folder knows where the build writes)
+        plan.output_hint = None;
     }
     plan.node_request = node_request(&overrides, settings, &inner);
     // (the log names the request beside the release that answers it)
@@ -627,5 +681,24 @@ mod tests {
         assert!(!hugo.node && hugo.node_request.is_none(), "a Hugo site needs no Node.js");
         let pinned = asked(&[("hugo.toml", ""), (".nvmrc", "22")], None);
         assert_eq!(pinned, from("22", ".nvmrc"));
+    }
+
+    #[test]
+    fn a_framework_set_up_for_another_platform_is_told_what_to_change() {
+        let hint = |files: &[(&'static str, &'static str)]| plan(files).unwrap().output_hint;
+        let kit = r#"{"scripts":{"build":"vite build"},"devDependencies":{"@sveltejs/kit":"2","@sveltejs/adapter-auto":"6","vite":"7"}}"#;
+        let said = hint(&[("package.json", kit)]).unwrap();
+        assert!(said.contains("`@sveltejs/adapter-auto`") && said.contains("@sveltejs/adapter-static"), "{said}");
+        let static_kit = r#"{"devDependencies":{"@sveltejs/kit":"2","@sveltejs/adapter-static":"3","vite":"7"}}"#;
+        assert_eq!(hint(&[("package.json", static_kit)]), None);
+        let astro = r#"{"dependencies":{"astro":"5","@astrojs/node":"9"}}"#;
+        assert!(hint(&[("package.json", astro)]).unwrap().contains("`@astrojs/node`"));
+        assert_eq!(hint(&[("package.json", r#"{"dependencies":{"astro":"5"}}"#)]), None);
+        let next = r#"{"dependencies":{"next":"16"}}"#;
+        assert!(hint(&[("package.json", next)]).unwrap().contains("output: 'export'"));
+        let exported = ("next.config.mjs", "export default { output: 'export' };");
+        assert_eq!(hint(&[("package.json", next), exported]), None);
+        // a user who named the output folder knows where the build writes
+        assert_eq!(hint(&[("package.json", kit), ("clouddeck.toml", "[build]\noutput = \".svelte-kit/out\"\n")]), None);
     }
 }

@@ -180,6 +180,9 @@ impl Builder {
         for said in &plan.said {
             let _ = lines.send(format!("clouddeck: {said}"));
         }
+        if let Some(hint) = &plan.output_hint {
+            let _ = lines.send(format!("clouddeck: warning: {hint}"));
+        }
         let work = if plan.root.is_empty() { top.clone() } else { top.join(&plan.root) };
         if !tokio::fs::metadata(&work).await.is_ok_and(|m| m.is_dir()) {
             return Err(BuildFailure::user(format!(
@@ -280,7 +283,8 @@ impl Builder {
         } else {
             format!("{}/{output}", plan.root)
         };
-        let mut manifest = self.collect(&top, &output, plan.build.is_some(), lines).await?;
+        let mut manifest =
+            self.collect(&top, &output, plan.build.is_some(), plan.output_hint.as_deref(), lines).await?;
         if manifest.files.is_empty() {
             return Err(BuildFailure::user(format!("the build left nothing in `{}`", plan.output)));
         }
@@ -347,6 +351,7 @@ impl Builder {
         work: &Path,
         output: &str,
         ran_build: bool,
+        hint: Option<&str>,
         lines: &mpsc::UnboundedSender<String>,
     ) -> Result<Manifest, BuildFailure> {
         let shown = if output.is_empty() { ".".to_string() } else { output.to_string() };
@@ -356,7 +361,7 @@ impl Builder {
             .canonicalize()
             .ok()
             .filter(|root| root.starts_with(work) && root.is_dir())
-            .ok_or_else(|| BuildFailure::user(missing_output(&shown, ran_build)))?;
+            .ok_or_else(|| BuildFailure::user(missing_output(&shown, ran_build, hint)))?;
         // A deployment holds at most 100,000 files, however they were made.
         let rules = FolderRules {
             skip_unpublished: true,
@@ -378,8 +383,10 @@ impl Builder {
 
 /// Why there is nothing to publish: the output folder is missing, and whether a build
 /// command ran at all (when none did, that is the fault to fix, not the folder).
-fn missing_output(output: &str, ran_build: bool) -> String {
-    if ran_build {
+fn missing_output(output: &str, ran_build: bool, hint: Option<&str>) -> String {
+    if let (true, Some(hint)) = (ran_build, hint) {
+        format!("the build made no `{output}` folder: {hint}")
+    } else if ran_build {
         format!("the build made no `{output}` folder: set `[build] output` in clouddeck.toml to where it writes")
     } else {
         format!(
