@@ -340,6 +340,36 @@ mod tests {
         assert_eq!(resolve(&docs, "/"), (StatusCode::NOT_FOUND, None));
     }
 
+    /// Every file of real builds (`tests/fixtures/hashed-assets/`: Vite, webpack, Next.js with
+    /// Turbopack, SvelteKit, Astro, Docusaurus on webpack and on Rspack, Preact, as their
+    /// create tools made them on 2026-11-30), each labelled by its bundler's naming contract and
+    /// checked by a rebuild after a change: long caching for exactly the content-named ones.
+    #[test]
+    fn real_build_outputs_get_long_caching_for_exactly_their_hashed_assets() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hashed-assets");
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for fixture in std::fs::read_dir(&folder).unwrap() {
+            let fixture = fixture.unwrap().path();
+            let text = std::fs::read_to_string(&fixture).unwrap();
+            let name = fixture.file_name().unwrap().to_string_lossy().to_string();
+            for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+                let (path, label) = line.split_once('\t').unwrap();
+                let immutable = match label {
+                    "immutable" => true,
+                    "revalidate" => false,
+                    other => panic!("{name}: unknown label {other}"),
+                };
+                checked += 1;
+                if is_hashed_asset(path) != immutable {
+                    wrong.push(format!("{name}: {path} should be {label}"));
+                }
+            }
+        }
+        assert!(checked > 250, "the fixtures hold {checked} files");
+        assert!(wrong.is_empty(), "{} of {checked} wrong:\n{}", wrong.len(), wrong.join("\n"));
+    }
+
     #[test]
     fn only_hashed_asset_names_are_cached_forever() {
         assert!(is_hashed_asset("assets/app.3f9a1c2e.js"));
