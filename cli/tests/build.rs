@@ -317,3 +317,83 @@ async fn builds_run_the_node_version_the_project_asks_for() {
     assert!(error.contains("Node.js `16` (from .nvmrc) is not available") && error.contains("20 and later"), "{error}");
     app.stop().await;
 }
+
+/// Writes a SvelteKit app as `sv create`'s minimal template made it on 2026-11-30 (its
+/// dependency ranges), with `adapter`.
+fn write_sveltekit(dir: &Path, adapter: &str) {
+    let range = if adapter.ends_with("static") { "^3.0.10" } else { "^7.0.1" };
+    std::fs::create_dir_all(dir.join("src/routes")).unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        format!(
+            r#"{{ "name": "kit", "private": true, "type": "module",
+                 "scripts": {{ "build": "vite build" }},
+                 "devDependencies": {{ "{adapter}": "{range}", "@sveltejs/kit": "^2.63.0",
+                   "@sveltejs/vite-plugin-svelte": "^7.1.2", "svelte": "^5.56.1", "vite": "^8.0.16" }} }}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("svelte.config.js"),
+        format!("import adapter from '{adapter}';\nexport default {{ kit: {{ adapter: adapter() }} }};\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("vite.config.js"),
+        "import { sveltekit } from '@sveltejs/kit/vite';\nimport { defineConfig } from 'vite';\n\
+         export default defineConfig({ plugins: [sveltekit()] });\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/app.html"),
+        "<!doctype html><html><head>%sveltekit.head%</head><body><div>%sveltekit.body%</div></body></html>\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/routes/+page.svelte"), "<h1>Hello from SvelteKit</h1>\n").unwrap();
+    std::fs::write(dir.join("src/routes/+layout.js"), "export const prerender = true;\n").unwrap();
+}
+
+/// SvelteKit as generated builds unchanged with the static adapter, and its `_app/immutable/`
+/// assets are cached for a year; with `adapter-auto` (the generator's default, which builds
+/// for other platforms' servers and leaves no `build` folder here) the failure says which
+/// adapter to use (issue 18).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sveltekit_builds_with_the_static_adapter_and_adapter_auto_is_told_which_to_use() {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let kit = scratch.path().join("kit-static");
+    write_sveltekit(&kit, "@sveltejs/adapter-static");
+    let deployed = deploy_to(&app, &token, &kit, "kit-static", false).await;
+    assert_eq!(deployed.status, "ready", "{:?} {:?}", deployed.error, deployed.log);
+    let host = format!("{}-kit-static.localhost", deployed.id);
+    let get = |path: String| app.http.get(format!("http://{}{path}", app.edge)).header("host", host.clone()).send();
+    let page = get("/".into()).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Hello from SvelteKit"), "{page}");
+    let asset = page
+        .split('"')
+        .find(|part| part.contains("_app/immutable/") && part.ends_with(".js"))
+        .unwrap_or_else(|| panic!("no immutable asset in {page}"));
+    let asset = format!("/_app/immutable/{}", asset.rsplit_once("_app/immutable/").unwrap().1);
+    let answer = get(asset.clone()).await.unwrap();
+    assert_eq!(answer.status(), 200, "{asset}");
+    assert_eq!(answer.headers()["cache-control"], "public, max-age=31536000, immutable", "{asset}");
+
+    let auto = scratch.path().join("kit-auto");
+    write_sveltekit(&auto, "@sveltejs/adapter-auto");
+    let failed = deploy_to(&app, &token, &auto, "kit-auto", false).await;
+    assert_eq!(failed.status, "failed");
+    let error = failed.error.unwrap_or_default();
+    assert!(
+        error.contains("no `build` folder")
+            && error.contains("`@sveltejs/adapter-auto`")
+            && error.contains("@sveltejs/adapter-static"),
+        "{error}"
+    );
+    assert!(
+        failed.log.iter().any(|line| line.starts_with("clouddeck: warning: this SvelteKit app")),
+        "{:?}",
+        failed.log
+    );
+    app.stop().await;
+}
