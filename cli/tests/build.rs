@@ -397,3 +397,59 @@ async fn sveltekit_builds_with_the_static_adapter_and_adapter_auto_is_told_which
     );
     app.stop().await;
 }
+
+/// Astro as its generator makes it (`engines.node` >=22.12.0, which the server's own Node.js
+/// 20 failed) builds with a release that answers its request, and an unknown path of the
+/// generated site is a 404, not the home page; VitePress with no `build` script builds with
+/// its own command (issue 18).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn astro_and_vitepress_build_as_generated() {
+    let app = spawn_app_building_with(Backend::Sqlite, 10_000.0, 10_000, "sandbox").await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let astro = scratch.path().join("astro");
+    std::fs::create_dir_all(astro.join("src/pages")).unwrap();
+    std::fs::write(
+        astro.join("package.json"),
+        r#"{ "name": "astro-min", "type": "module", "version": "0.0.1", "private": true,
+             "engines": { "node": ">=22.12.0" },
+             "scripts": { "dev": "astro dev", "build": "astro build", "preview": "astro preview", "astro": "astro" },
+             "dependencies": { "astro": "^7.2.4" } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        astro.join("astro.config.mjs"),
+        "import { defineConfig } from 'astro/config';\nexport default defineConfig({});\n",
+    )
+    .unwrap();
+    std::fs::write(
+        astro.join("src/pages/index.astro"),
+        "---\n---\n<html><body><h1>Hello from Astro</h1></body></html>\n",
+    )
+    .unwrap();
+    std::fs::write(astro.join("src/pages/about.astro"), "<html><body><h1>About</h1></body></html>\n").unwrap();
+    let deployed = deploy_to(&app, &token, &astro, "astro", false).await;
+    assert_eq!(deployed.status, "ready", "{:?} {:?}", deployed.error, deployed.log);
+    let log = deployed.log.join("\n");
+    assert!(log.contains("(asked for `>=22.12.0` in package.json engines.node)"), "{log}");
+    let host = format!("{}-astro.localhost", deployed.id);
+    let get = |path: &str| app.http.get(format!("http://{}{path}", app.edge)).header("host", host.clone()).send();
+    assert!(get("/").await.unwrap().text().await.unwrap().contains("Hello from Astro"));
+    assert!(get("/about/").await.unwrap().text().await.unwrap().contains("About"));
+    let unknown = get("/no-such-page/").await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert!(!unknown.text().await.unwrap().contains("Hello from Astro"));
+
+    let press = scratch.path().join("press");
+    std::fs::create_dir_all(press.join("docs")).unwrap();
+    std::fs::write(press.join("package.json"), r#"{ "private": true, "devDependencies": { "vitepress": "^1.6.4" } }"#)
+        .unwrap();
+    std::fs::write(press.join("docs/index.md"), "# Hello from VitePress\n").unwrap();
+    let deployed = deploy_to(&app, &token, &press, "press", false).await;
+    assert_eq!(deployed.status, "ready", "{:?} {:?}", deployed.error, deployed.log);
+    assert!(deployed.log.iter().any(|l| l.contains("vitepress's own `vitepress build docs`")), "{:?}", deployed.log);
+    let host = format!("{}-press.localhost", deployed.id);
+    let page = app.http.get(format!("http://{}/", app.edge)).header("host", host).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Hello from VitePress"));
+    app.stop().await;
+}
