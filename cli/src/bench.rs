@@ -4,7 +4,7 @@
 use crate::config::Config;
 use anyhow::Context as _;
 use clap::Args;
-use clouddeck_eventlog::kafka::{Relay, RelayConfig, ensure_topics, headers_of, topic_for};
+use clouddeck_eventlog::kafka::{Relay, RelayConfig, Topics, ensure_topics, headers_of};
 use clouddeck_eventlog::postgres::PgEventStore;
 use clouddeck_eventlog::sqlite::SqliteEventStore;
 use clouddeck_eventlog::{EventStore, ExpectedVersion, NewEvent, StreamAppend};
@@ -282,10 +282,12 @@ async fn rebuild_rate(name: &str, store: Arc<dyn EventStore>, url: &str) -> anyh
 
 /// The relay publishing `n` stored events, beside a raw producer sending the same records.
 async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::Result<()> {
-    ensure_topics(brokers, 3).await.map_err(anyhow::Error::msg)?;
+    // (one set of topics for every bench run, apart from any installation's)
+    let topics = Topics::new("clouddeck-bench").map_err(anyhow::Error::msg)?;
+    ensure_topics(brokers, &topics, 3).await.map_err(anyhow::Error::msg)?;
     let events = store.read_all(0, n).await?;
     let checkpoint = format!("bench-relay-{}", uuid::Uuid::now_v7());
-    let mut config = RelayConfig::new(brokers);
+    let mut config = RelayConfig::new(brokers, topics.clone());
     config.checkpoint = checkpoint.clone();
     let (stop, stopped) = watch::channel(false);
     let head = events.last().map_or(0, |e| e.meta.position);
@@ -311,7 +313,7 @@ async fn relay(brokers: &str, store: Arc<dyn EventStore>, n: usize) -> anyhow::R
     let started = Instant::now();
     let mut deliveries = Vec::with_capacity(events.len());
     for event in &events {
-        let topic = topic_for(&event.meta.event_type);
+        let topic = topics.topic_for(&event.meta.event_type);
         let record = FutureRecord::to(&topic)
             .key(&event.meta.stream_id)
             .payload(&event.payload)

@@ -34,6 +34,7 @@ pub async fn run(config: &Config, concurrency: usize, seconds: u64) -> anyhow::R
         data_dir: dir.clone(),
         database_url: Some(format!("sqlite:{}", dir.join("api.db").display())),
         kafka_brokers: None,
+        kafka_topic_prefix: None,
         api_addr: "127.0.0.1:0".into(),
         edge_addr: "127.0.0.1:0".into(),
         api_rate_limit: 1e9,

@@ -17,6 +17,12 @@ pub struct Config {
     /// Kafka bootstrap servers (`host:port,…`); unset: no Kafka.
     #[arg(long, env = "CLOUDDECK_KAFKA_BROKERS")]
     pub kafka_brokers: Option<String>,
+    /// The prefix of this installation's Kafka topics and consumer groups
+    /// (`<prefix>.deployment`, `<prefix>.read-models`, …). Default: `clouddeck-<installation
+    /// id>`, the id made when the event store was first migrated, so installations can share
+    /// a broker.
+    #[arg(long, env = "CLOUDDECK_KAFKA_TOPIC_PREFIX")]
+    pub kafka_topic_prefix: Option<String>,
     /// Where the GraphQL API listens.
     #[arg(long, env = "CLOUDDECK_API_ADDR", default_value = "127.0.0.1:4000")]
     pub api_addr: String,

@@ -11,7 +11,7 @@ use clouddeck_edge::per_core;
 use clouddeck_edge::report::Reporter;
 use clouddeck_edge::shield::Shield;
 use clouddeck_edge::tls::BaseCertificate;
-use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
+use clouddeck_eventlog::kafka::{DEFAULT_PARTITIONS, KafkaFeed, Relay, RelayConfig, Topics, ensure_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, StoreFeed, redact};
 use clouddeck_graphql_api::mail::Mailer;
 use clouddeck_graphql_api::{ApiConfig, ApiState};
@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tracing::info;
+use tracing::{info, warn};
 
 /// Which roles a process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +113,14 @@ impl Server {
             .await
             .with_context(|| format!("opening the event store at {}", redact(&url)))?;
         let read_db = db::open(&url).await.with_context(|| format!("opening read models at {}", redact(&url)))?;
+        let topics = config.kafka_topics(&*store).await?;
+        if let (Some(brokers), true, false) = (&config.kafka_brokers, roles.projections, roles.relay) {
+            // A consumer may start before the relay has made the topics; made here, it reads
+            // from the first event instead of waiting for them to appear.
+            if let Err(e) = ensure_topics(brokers, &topics, DEFAULT_PARTITIONS).await {
+                warn!(error = %e, "the Kafka topics could not be made yet; the relay makes them");
+            }
+        }
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         let mut projected = None;
@@ -121,7 +129,9 @@ impl Server {
             projected = Some(runner.position());
             // Distributed: projections read Kafka. Embedded: the event table itself.
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
-                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, "clouddeck-read-models", &all_topics())?),
+                (Some(brokers), false) => {
+                    Box::new(KafkaFeed::new(brokers, &topics.group("read-models"), &topics.all())?)
+                }
                 _ => Box::new(StoreFeed::new(store.clone(), runner.checkpoint())),
             };
             let stopped = stopped.clone();
@@ -130,7 +140,7 @@ impl Server {
         }
         if roles.relay {
             let brokers = config.kafka_brokers.clone().context("the relay needs CLOUDDECK_KAFKA_BROKERS")?;
-            let relay = Relay::new(store.clone(), RelayConfig::new(brokers));
+            let relay = Relay::new(store.clone(), RelayConfig::new(brokers, topics.clone()));
             let stopped = stopped.clone();
             tasks.spawn(async move { Ok(relay.run(stopped).await?) });
         }
@@ -151,7 +161,7 @@ impl Server {
         if let (true, Some(analytics)) = (roles.projections, &analytics) {
             let projector = AnalyticsProjector::new(analytics.clone());
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
-                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, "clouddeck-analytics", &all_topics())?),
+                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, &topics.group("analytics"), &topics.all())?),
                 _ => Box::new(StoreFeed::new(store.clone(), analytics.checkpoint(ANALYTICS).await?)),
             };
             let stopped = stopped.clone();
@@ -358,6 +368,16 @@ impl Server {
 }
 
 impl Config {
+    /// This installation's names on the broker: the operator's prefix, or the one its
+    /// installation id gives. Errors: a prefix Kafka would refuse, an unreadable store.
+    pub async fn kafka_topics(&self, store: &dyn clouddeck_eventlog::EventStore) -> anyhow::Result<Topics> {
+        let topics = match &self.kafka_topic_prefix {
+            Some(prefix) => Topics::new(prefix),
+            None => Topics::for_installation(&store.installation_id().await.context("reading the installation id")?),
+        };
+        topics.map_err(anyhow::Error::msg)
+    }
+
     pub fn api_limits(&self) -> ApiConfig {
         ApiConfig { rate_per_second: self.api_rate_limit, burst: self.api_rate_burst, ..ApiConfig::default() }
     }

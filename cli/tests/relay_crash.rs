@@ -2,7 +2,7 @@
 //! up holding every event, each stream contiguous once duplicate event ids are dropped.
 #![allow(clippy::unwrap_used)]
 
-use clouddeck_eventlog::kafka::{KafkaFeed, all_topics};
+use clouddeck_eventlog::kafka::{KafkaFeed, Topics};
 use clouddeck_eventlog::{EventFeed, EventStore, ExpectedVersion, NewEvent, connect};
 use clouddeck_events::{Actor, BuildLogChunk, Event, Provenance};
 use clouddeck_testkit::{Broker, Scratch};
@@ -82,7 +82,9 @@ async fn a_killed_relay_restarts_and_kafka_holds_every_event() {
     relay.wait().unwrap();
 
     // then the topics hold every event; dropping duplicate ids leaves each stream 1..=100
-    let mut feed = KafkaFeed::new(&broker.address(), "verify", &all_topics()).unwrap();
+    // (the relay publishes to this installation's topics)
+    let topics = Topics::for_installation(&store.installation_id().await.unwrap()).unwrap();
+    let mut feed = KafkaFeed::new(&broker.address(), "verify", &topics.all()).unwrap();
     let mut versions: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     let mut ids = HashSet::new();
     let mut messages = 0;

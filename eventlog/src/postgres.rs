@@ -143,6 +143,10 @@ impl EventStore for PgEventStore {
         self.head.subscribe()
     }
 
+    async fn installation_id(&self) -> Result<String, StoreError> {
+        query_installation(&self.pool).await
+    }
+
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
         query_checkpoint(&self.pool, name).await
     }

@@ -51,6 +51,10 @@ macro_rules! event_queries {
             Ok(sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM events").fetch_one(pool).await?)
         }
 
+        async fn query_installation(pool: &sqlx::Pool<$db>) -> Result<String, StoreError> {
+            Ok(sqlx::query_scalar("SELECT id FROM installation").fetch_one(pool).await?)
+        }
+
         async fn query_checkpoint(pool: &sqlx::Pool<$db>, name: &str) -> Result<i64, StoreError> {
             let position: Option<i64> = sqlx::query_scalar("SELECT position FROM log_checkpoints WHERE name = $1")
                 .bind(name)

@@ -131,6 +131,10 @@ impl EventStore for SqliteEventStore {
         self.head.subscribe()
     }
 
+    async fn installation_id(&self) -> Result<String, StoreError> {
+        query_installation(&self.pool).await
+    }
+
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError> {
         query_checkpoint(&self.pool, name).await
     }

@@ -135,6 +135,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// polling (see `LogTail`).
     fn head_watch(&self) -> watch::Receiver<i64>;
 
+    /// This installation's id (12 lowercase hex digits, made when the store was first
+    /// migrated): it names the installation's Kafka topics and consumer groups.
+    async fn installation_id(&self) -> Result<String, StoreError>;
+
     /// A named reader's stored position (0 if none).
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError>;
     async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError>;

@@ -1,7 +1,7 @@
 //! The relay and the Kafka feed against real tansu brokers.
 #![allow(clippy::unwrap_used)]
 
-use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics, ensure_topics};
+use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, Topics, ensure_topics};
 use clouddeck_eventlog::{EventFeed, EventStore, ExpectedVersion, NewEvent, RecordedEvent, connect};
 use clouddeck_events::{Actor, BuildLogChunk, Event, Provenance};
 use clouddeck_testkit::{Broker, Scratch};
@@ -9,6 +9,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// The names this test's installation uses on its broker.
+fn test_topics() -> Topics {
+    Topics::new("clouddeck-test").unwrap()
+}
 
 fn log_chunk(stream: usize, sequence: i64) -> NewEvent {
     let event = Event::BuildLogChunk(BuildLogChunk {
@@ -30,7 +35,7 @@ async fn append_round(store: &dyn EventStore, round: i64, streams: usize) {
 /// returns every message (duplicates included).
 async fn consume_all(brokers: &str, expected: usize) -> Vec<RecordedEvent> {
     let group = format!("verify-{}", uuid::Uuid::new_v4());
-    let mut feed = KafkaFeed::new(brokers, &group, &all_topics()).unwrap();
+    let mut feed = KafkaFeed::new(brokers, &group, &test_topics().all()).unwrap();
     let mut all = Vec::new();
     let mut ids = HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -66,8 +71,8 @@ async fn relay_catches_up_after_a_broker_outage() {
     let scratch = Scratch::new();
     let store = connect(&scratch.sqlite_url("events")).await.unwrap();
     let mut broker = Broker::spawn();
-    ensure_topics(&broker.address(), 3).await.unwrap();
-    let mut config = RelayConfig::new(broker.address());
+    ensure_topics(&broker.address(), &test_topics(), 3).await.unwrap();
+    let mut config = RelayConfig::new(broker.address(), test_topics());
     config.message_timeout = Duration::from_secs(3);
     let (stop, stopped) = watch::channel(false);
     let relay = Relay::new(store.clone(), config);
@@ -106,11 +111,11 @@ async fn feed_redelivers_what_was_not_acknowledged() {
     let store: Arc<dyn EventStore> = connect(&scratch.sqlite_url("events")).await.unwrap();
     let broker = Broker::spawn();
     let (stop, stopped) = watch::channel(false);
-    let relay = Relay::new(store.clone(), RelayConfig::new(broker.address()));
+    let relay = Relay::new(store.clone(), RelayConfig::new(broker.address(), test_topics()));
     let relay = tokio::spawn(async move { relay.run(stopped).await });
     append_round(&*store, 1, 6).await;
     wait_for_checkpoint(&*store, 6).await;
-    let topics = all_topics();
+    let topics = test_topics().all();
 
     // given a consumer that acknowledges only its first batch
     let mut first = KafkaFeed::new(&broker.address(), "projection-x", &topics).unwrap();

@@ -6,12 +6,17 @@
 
 use clouddeck_command_handlers::CommandHandler;
 use clouddeck_eventlog::connect;
-use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, all_topics};
+use clouddeck_eventlog::kafka::{KafkaFeed, Relay, RelayConfig, Topics};
 use clouddeck_events::{Actor, PathHits, Provenance, RequestsAnalyzed, UsageMetered};
 use clouddeck_projections::analytics::{Analytics, AnalyticsProjector};
 use clouddeck_testkit::{Broker, Scratch, clickhouse};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// The names this test's installation uses on its broker.
+fn test_topics() -> Topics {
+    Topics::new("clouddeck-test").unwrap()
+}
 
 const START: i64 = 1_800_000_000_000;
 
@@ -51,7 +56,7 @@ async fn report_windows(handler: &CommandHandler, windows: usize) {
 /// Feeds `analytics` from the broker as consumer group `group` until it has taken `events`.
 async fn consume(analytics: &Analytics, broker: &str, group: &str, events: usize) {
     let projector = AnalyticsProjector::new(analytics.clone()).with_batch(16);
-    let mut feed = KafkaFeed::new(broker, group, &all_topics()).unwrap();
+    let mut feed = KafkaFeed::new(broker, group, &test_topics().all()).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut taken = 0;
     while taken < events {
@@ -72,7 +77,7 @@ async fn edge_windows_reach_clickhouse_through_kafka_once() {
 
     let broker = Broker::spawn();
     let (stop, stopped) = watch::channel(false);
-    let relay = Relay::new(store.clone(), RelayConfig::new(broker.address()));
+    let relay = Relay::new(store.clone(), RelayConfig::new(broker.address(), test_topics()));
     let relay = tokio::spawn(async move { relay.run(stopped).await });
     let (url, database) = clickhouse();
     let analytics = Analytics::connect(&url, &database).await.unwrap();

@@ -48,6 +48,16 @@ pub async fn spawn_app_building_with(backend: Backend, rate_per_second: f64, bur
 
 /// The server with the test defaults, changed by `tweak`.
 pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config)) -> App {
+    let database_url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(postgres_database().await),
+    };
+    spawn_roles(database_url, Roles::all(false), tweak).await
+}
+
+/// A server running `roles` with the test defaults on `database_url` (none: a fresh SQLite
+/// file), changed by `tweak`. A server without the API or the edge has `base` or `edge` empty.
+pub async fn spawn_roles(database_url: Option<String>, roles: Roles, tweak: impl FnOnce(&mut Config)) -> App {
     // RUST_LOG=… shows the server's log (with --no-capture).
     if let Ok(filter) = std::env::var("RUST_LOG") {
         let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
@@ -55,14 +65,12 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
     let scratch = Scratch::new();
     // The builds folder must be traversable by build users; the data folder in it is not.
     std::fs::set_permissions(scratch.path(), std::os::unix::fs::PermissionsExt::from_mode(0o711)).unwrap();
-    let database_url = match backend {
-        Backend::Sqlite => scratch.sqlite_url("clouddeck"),
-        Backend::Postgres => postgres_database().await,
-    };
+    let database_url = database_url.unwrap_or_else(|| scratch.sqlite_url("clouddeck"));
     let mut config = Config {
         data_dir: scratch.path().join("data"),
         database_url: Some(database_url),
         kafka_brokers: None,
+        kafka_topic_prefix: None,
         api_addr: "127.0.0.1:0".into(),
         edge_addr: "127.0.0.1:0".into(),
         base_domain: "localhost".into(),
@@ -117,10 +125,10 @@ pub async fn spawn_configured(backend: Backend, tweak: impl FnOnce(&mut Config))
         dns_resolver: std::env::var("CLOUDDECK_TEST_CHALLTESTSRV_DNS").ok(),
     };
     tweak(&mut config);
-    let server = Server::start(&config, Roles::all(false)).await.unwrap();
-    let base = format!("http://{}", server.api_addr.unwrap());
-    let edge = server.edge_addr.unwrap().to_string();
-    let edge_https = server.edge_https_addr.unwrap();
+    let server = Server::start(&config, roles).await.unwrap();
+    let base = server.api_addr.map(|addr| format!("http://{addr}")).unwrap_or_default();
+    let edge = server.edge_addr.map(|addr| addr.to_string()).unwrap_or_default();
+    let edge_https = server.edge_https_addr.unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
     App { server: Some(server), config, base, edge, edge_https, http: reqwest::Client::new(), _scratch: scratch }
 }
 

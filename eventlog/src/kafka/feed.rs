@@ -31,6 +31,9 @@ impl KafkaFeed {
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
             .set("isolation.level", "read_committed")
+            // A topic the relay has not made yet is looked for again every 5 s, not librdkafka's
+            // default 5 minutes: a consumer may start before the relay.
+            .set("topic.metadata.refresh.interval.ms", "5000")
             .create()
             .map_err(kafka)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();

@@ -11,4 +11,4 @@ mod topics;
 pub use feed::KafkaFeed;
 pub use headers::{event_from_message, headers_of};
 pub use relay::{Relay, RelayConfig, RelayError};
-pub use topics::{all_topics, ensure_topics, topic_for};
+pub use topics::{DEFAULT_PARTITIONS, Topics, ensure_topics};

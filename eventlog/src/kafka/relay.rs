@@ -3,7 +3,7 @@
 //! sends again what it cannot prove was delivered: duplicates carry the same event id.
 
 use super::headers::headers_of;
-use super::topics::{ensure_topics, topic_for};
+use super::topics::{DEFAULT_PARTITIONS, Topics, ensure_topics};
 use crate::feed::{FeedError, StoreFeed};
 use crate::follower::{Consumer, Follower};
 use crate::store::{EventStore, RecordedEvent, StoreError};
@@ -18,6 +18,8 @@ use tracing::info;
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
     pub brokers: String,
+    /// The installation's topic names.
+    pub topics: Topics,
     /// Name of the checkpoint row in the event store.
     pub checkpoint: String,
     /// Events sent before waiting for their acknowledgements.
@@ -28,12 +30,13 @@ pub struct RelayConfig {
 }
 
 impl RelayConfig {
-    pub fn new(brokers: impl Into<String>) -> Self {
+    pub fn new(brokers: impl Into<String>, topics: Topics) -> Self {
         RelayConfig {
             brokers: brokers.into(),
+            topics,
             checkpoint: "kafka-relay".into(),
             batch: 2_000,
-            partitions: 3,
+            partitions: DEFAULT_PARTITIONS,
             message_timeout: Duration::from_secs(10),
         }
     }
@@ -105,13 +108,16 @@ impl Publisher<'_> {
 
     async fn publish(&mut self, batch: &[RecordedEvent]) -> Result<(), RelayError> {
         if !self.topics_ready {
-            ensure_topics(&self.relay.config.brokers, self.relay.config.partitions).await.map_err(RelayError::Kafka)?;
+            ensure_topics(&self.relay.config.brokers, &self.relay.config.topics, self.relay.config.partitions)
+                .await
+                .map_err(RelayError::Kafka)?;
             self.topics_ready = true;
         }
+        let relay = self.relay;
         let producer = self.producer()?;
         let mut deliveries = Vec::with_capacity(batch.len());
         for event in batch {
-            let topic = topic_for(&event.meta.event_type);
+            let topic = relay.config.topics.topic_for(&event.meta.event_type);
             let record = FutureRecord::to(&topic)
                 .key(&event.meta.stream_id)
                 .payload(&event.payload)
