@@ -6,7 +6,7 @@ mod api {
     pub mod harness;
 }
 
-use api::harness::{Backend, next_message, spawn_app};
+use api::harness::{App, Backend, next_message, spawn_app};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -203,4 +203,52 @@ async fn the_same_idempotency_key_has_one_effect_and_one_answer() {
     let projects = app.ok(Some(&owner), "{ organization(slug: \"acme\") { projects { slug } } }", json!({})).await;
     assert_eq!(projects["organization"]["projects"], json!([{ "slug": "blog" }]));
     app.stop().await;
+}
+
+/// Idempotency keys live in the database: a retry sent to another API process of the same
+/// installation gets the first answer (the same one-time secret) and has no second effect;
+/// the stored answer holds no secret in clear; the key reused for another request is refused
+/// (issue 15).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_holds_across_api_processes() {
+    let url = clouddeck_testkit::postgres_database().await;
+    // (processes of one installation share its sealing key, as they must for env var values)
+    let key = |config: &mut clouddeck::config::Config| {
+        config.secret_key = Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into())
+    };
+    let first = api::harness::spawn_roles(Some(url.clone()), clouddeck::server::Roles::all(false), key).await;
+    let second = api::harness::spawn_roles(Some(url.clone()), clouddeck::server::Roles::only_api(), key).await;
+    let owner = first.owner_of_acme("owner@example.com", None).await;
+    let create = |name: &str| json!({ "query": format!("mutation {{ createApiToken(organization: \"acme\", name: \"{name}\", role: DEVELOPER, expiresInDays: 30) {{ secret token {{ id }} }} }}") });
+    let send = |app: &App, body: Value| {
+        let request = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&owner)
+            .header("Idempotency-Key", "token-1")
+            .json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, once) = send(&first, create("ci")).await;
+    assert_eq!(status, 200, "{once}");
+    let secret =
+        serde_json::from_str::<Value>(&once).unwrap()["data"]["createApiToken"]["secret"].as_str().unwrap().to_string();
+    // a retry on the other process: the same answer, the same secret
+    assert_eq!(send(&second, create("ci")).await, (200, once.clone()));
+    let tokens = second.ok(Some(&owner), "{ organization(slug: \"acme\") { apiTokens { name } } }", json!({})).await;
+    assert_eq!(tokens["organization"]["apiTokens"], json!([{ "name": "ci" }]), "one token, not two");
+    // the key reused for another request
+    let (status, other) = send(&second, create("deploy-bot")).await;
+    assert_eq!(status, 422, "{other}");
+    assert!(other.contains("BAD_USER_INPUT") && other.contains("different request"), "{other}");
+    // what the database keeps is sealed
+    let db: sqlx::PgPool = sqlx::PgPool::connect(&url).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT answer FROM api_idempotency").fetch_all(&db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("v1:") && !stored[0].contains(&secret), "{}", stored[0]);
+    first.stop().await;
+    second.stop().await;
 }

@@ -13,6 +13,24 @@ pub const CONFLICT: &str = "CONFLICT";
 pub const RATE_LIMITED: &str = "RATE_LIMITED";
 pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
 pub const INTERNAL: &str = "INTERNAL";
+/// The write happened (its events are in the log, at `extensions.position`) but the read
+/// models did not show it in time: not a failure, and not to be retried.
+pub const ACCEPTED: &str = "ACCEPTED";
+
+/// The whole answer for a failure outside the schema.
+pub const INTERNAL_BODY: &str = r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#;
+
+/// A write that is in the log but not yet in the read models (see [`ACCEPTED`]).
+pub fn accepted(position: i64) -> async_graphql::Error {
+    async_graphql::Error::new(format!(
+        "accepted: the write is recorded (log position {position}) but not visible yet; do not retry it, \
+         query again shortly"
+    ))
+    .extend_with(|_, e| {
+        e.set("code", ACCEPTED);
+        e.set("position", position);
+    })
+}
 
 pub fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))

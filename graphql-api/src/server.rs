@@ -5,7 +5,7 @@
 
 use crate::auth::{Principal, authenticate};
 use crate::error::{BAD_USER_INPUT, INTERNAL, RATE_LIMITED, UNAUTHENTICATED};
-use crate::idempotency::IdempotencyCache;
+use crate::idempotency::Idempotency;
 use crate::rate_limit::RateLimiter;
 use crate::schema::{ApiSchema, build};
 use crate::state::{ApiState, now_ms};
@@ -48,18 +48,19 @@ struct Http {
     body_limit: usize,
     state: Arc<ApiState>,
     limiter: Arc<RateLimiter>,
-    idempotency: Arc<IdempotencyCache>,
+    idempotency: Arc<Idempotency>,
     principals: Arc<crate::auth::PrincipalCache>,
 }
 
 pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
+    let idempotency = Arc::new(Idempotency::new(state.read_db.clone(), state.sealer.clone()));
     let http = Http {
         schema: build(Some(state.clone())),
         introspection: crate::schema::build_for_introspection(Some(state.clone())),
         body_limit: config.body_limit,
         state,
         limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.burst)),
-        idempotency: Arc::new(IdempotencyCache::default()),
+        idempotency,
         principals: Arc::default(),
     };
     // Uploads are streamed to disk and their size limit enforced as they come (uploads.rs).
@@ -175,10 +176,7 @@ async fn graphql(
     let request = request.data(principal);
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
     let (status, body) = match key {
-        Some(key) => {
-            let cell = http.idempotency.cell(&caller, key);
-            cell.get_or_init(|| execute(schema, request)).await.clone()
-        }
+        Some(key) => http.idempotency.answer(&caller, key, &bytes, || execute(schema, request)).await,
         None => execute(schema, request).await,
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -203,7 +201,7 @@ async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> (u16, S
     }
     match serde_json::to_string(&response) {
         Ok(body) => (200, body),
-        Err(_) => (500, r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()),
+        Err(_) => (500, crate::error::INTERNAL_BODY.into()),
     }
 }
 

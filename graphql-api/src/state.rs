@@ -38,7 +38,9 @@ const CATCH_UP: Duration = Duration::from_secs(10);
 
 impl ApiState {
     /// Returns once the read models have applied the command's events, so the query that
-    /// follows a mutation sees it.
+    /// follows a mutation sees it. Errors: [`crate::error::ACCEPTED`] with the events' last
+    /// position when they are not applied within 10 s: the write happened, so it is never
+    /// answered as a failure a client would retry.
     pub async fn caught_up(&self, outcome: Outcome) -> async_graphql::Result<()> {
         if outcome.events == 0 {
             return Ok(());
@@ -47,7 +49,10 @@ impl ApiState {
         let reached = tokio::time::timeout(CATCH_UP, projected.wait_for(|p| *p >= outcome.last_position)).await;
         match reached {
             Ok(Ok(_)) => Ok(()),
-            _ => Err(crate::error::internal(format!("read models did not reach position {}", outcome.last_position))),
+            _ => {
+                tracing::warn!(position = outcome.last_position, "the read models did not show a write in time");
+                Err(crate::error::accepted(outcome.last_position))
+            }
         }
     }
 }

@@ -1,0 +1,71 @@
+//! The distributed mode when a process is lost (issue 15): API, relay, edge and deployer in
+//! one process, the read models in another fed through a real Kafka-protocol broker (tansu)
+//! and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod api {
+    pub mod harness;
+}
+
+use api::harness::spawn_roles;
+use clouddeck::server::Roles;
+use clouddeck_testkit::{Broker, postgres_database};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// While the read models stand still (their process is gone), a mutation's write still
+/// happens: the answer says so (`ACCEPTED`, with the log position), not `INTERNAL`; a retry
+/// with the same Idempotency-Key gets that answer again and writes nothing more; once the
+/// read models are back, the write shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_write_the_read_models_have_not_shown_is_answered_accepted_not_failed() {
+    let broker = Broker::spawn();
+    let url = postgres_database().await;
+    let distributed = |config: &mut clouddeck::config::Config| config.kafka_brokers = Some(broker.address());
+    let mut projections = spawn_roles(Some(url.clone()), Roles::only_projections(), distributed).await;
+    let app = spawn_roles(Some(url.clone()), Roles { projections: false, ..Roles::all(true) }, distributed).await;
+    let owner = app.owner_of_acme("owner@example.com", None).await;
+
+    // given the read models' process gone
+    projections.halt().await;
+    let store = clouddeck_eventlog::connect(&url).await.unwrap();
+    let before = store.head().await.unwrap();
+    let create =
+        json!({ "query": "mutation { createProject(organization: \"acme\", slug: \"blog\", name: \"Blog\") { id } }" });
+    let send = || {
+        let request = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&owner)
+            .header("Idempotency-Key", "create-blog")
+            .json(&create);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    // when a project is created
+    let answer = send().await;
+    let error = &answer["errors"][0];
+    assert_eq!(error["extensions"]["code"], "ACCEPTED", "{answer}");
+    let position = error["extensions"]["position"].as_i64().unwrap();
+    assert!(error["message"].as_str().unwrap().contains("do not retry"), "{answer}");
+    // then its events are in the log, up to the position said
+    let head = store.head().await.unwrap();
+    assert!(position > before && position <= head, "{before} < {position} <= {head}");
+    // and a retry (the same key) gets the same answer and writes nothing
+    assert_eq!(send().await, answer);
+    assert_eq!(store.head().await.unwrap(), head);
+
+    // once the read models run again, the project shows
+    let projections = spawn_roles(Some(url.clone()), Roles::only_projections(), distributed).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, body) =
+            app.post(Some(&owner), "{ organization(slug: \"acme\") { projects { slug } } }", json!({})).await;
+        if body["data"]["organization"]["projects"] == json!([{ "slug": "blog" }]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the project never showed: {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+    projections.stop().await;
+}
