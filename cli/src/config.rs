@@ -216,8 +216,13 @@ impl Config {
     }
 
     /// The artifact store: the bucket when an S3 endpoint is set, else the data folder.
+    /// The artifacts folder: the store itself, or the S3 bucket's read-through cache.
+    pub fn artifacts_folder(&self) -> std::path::PathBuf {
+        self.data_dir.join("artifacts")
+    }
+
     pub fn artifacts(&self) -> anyhow::Result<ArtifactStore> {
-        let folder = self.data_dir.join("artifacts");
+        let folder = self.artifacts_folder();
         let Some(endpoint) = &self.s3.endpoint else { return Ok(ArtifactStore::new(folder)) };
         let s3 = S3Config {
             endpoint: endpoint.clone(),

@@ -13,4 +13,5 @@ pub mod events_cmd;
 pub mod manage_cmd;
 pub mod output;
 pub mod server;
+mod shared_artifacts;
 pub mod shield_args;

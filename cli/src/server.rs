@@ -150,6 +150,9 @@ impl Server {
             None => watch::channel(0).1,
         };
         let artifacts = config.artifacts()?;
+        if (roles.api || roles.edge || roles.deployer) && config.s3.endpoint.is_none() {
+            crate::shared_artifacts::check(&read_db, &config.artifacts_folder()).await?;
+        }
         let analytics = match &config.clickhouse_url {
             Some(url) => Some(
                 Analytics::connect(url, &config.clickhouse_database)

@@ -217,7 +217,13 @@ async fn an_idempotency_key_holds_across_api_processes() {
         config.secret_key = Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into())
     };
     let first = api::harness::spawn_roles(Some(url.clone()), clouddeck::server::Roles::all(false), key).await;
-    let second = api::harness::spawn_roles(Some(url.clone()), clouddeck::server::Roles::only_api(), key).await;
+    // (and its artifacts folder)
+    let data = first.data_dir();
+    let second = api::harness::spawn_roles(Some(url.clone()), clouddeck::server::Roles::only_api(), |config| {
+        key(config);
+        config.data_dir = data;
+    })
+    .await;
     let owner = first.owner_of_acme("owner@example.com", None).await;
     let create = |name: &str| json!({ "query": format!("mutation {{ createApiToken(organization: \"acme\", name: \"{name}\", role: DEVELOPER, expiresInDays: 30) {{ secret token {{ id }} }} }}") });
     let send = |app: &App, body: Value| {

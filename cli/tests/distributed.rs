@@ -69,3 +69,35 @@ async fn a_write_the_read_models_have_not_shown_is_answered_accepted_not_failed(
     app.stop().await;
     projections.stop().await;
 }
+
+/// An edge (or an API, or a deployer) whose artifacts folder is not the installation's refuses
+/// to start and says why, instead of failing deploys later with missing files; one that shares
+/// the folder starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_with_another_artifacts_folder_refuses_to_start() {
+    let url = postgres_database().await;
+    let app = spawn_roles(Some(url.clone()), Roles::all(false), |_| {}).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let mut apart = app.config.clone();
+    apart.data_dir = scratch.path().join("data");
+    apart.edge_addr = "127.0.0.1:0".into();
+    apart.edge_https_addr = "127.0.0.1:0".into();
+    for roles in [Roles::only_edge(), Roles::only_api(), Roles::only_deployer()] {
+        let refused = clouddeck::server::Server::start(&apart, roles).await.err().expect("it should not start");
+        let said = format!("{refused:#}");
+        assert!(
+            said.contains("is not the one this installation's other processes use")
+                && said.contains("CLOUDDECK_S3_BUCKET"),
+            "{said}"
+        );
+    }
+    // the read models need no artifacts
+    let projections = clouddeck::server::Server::start(&apart, Roles::only_projections()).await.unwrap();
+    projections.shutdown().await;
+    let mut shared = app.config.clone();
+    shared.edge_addr = "127.0.0.1:0".into();
+    shared.edge_https_addr = "127.0.0.1:0".into();
+    let edge = clouddeck::server::Server::start(&shared, Roles::only_edge()).await.unwrap();
+    edge.shutdown().await;
+    app.stop().await;
+}

@@ -291,7 +291,31 @@ fn not_routed() -> Response {
 /// 503: the route table has not caught up with this process's appends in time.
 fn behind_the_log() -> Response {
     tracing::warn!("the edge's route table is behind the log; answering 503");
-    StatusCode::SERVICE_UNAVAILABLE.into_response()
+    unavailable("503: this edge is catching up with the latest deployments; try again in a moment\n")
+}
+
+/// 503: the deployment's manifest is not in this edge's artifacts store. Logged at most every
+/// 10 s (a visitor may ask again and again), naming the likely cause.
+fn files_missing(manifest: &str) -> Response {
+    static LOGGED_AT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let now = clouddeck_eventlog::now_ms() as u64;
+    let last = LOGGED_AT.load(std::sync::atomic::Ordering::Relaxed);
+    if now.saturating_sub(last) >= 10_000 {
+        LOGGED_AT.store(now, std::sync::atomic::Ordering::Relaxed);
+        tracing::error!(
+            manifest,
+            "a deployment's manifest is not in the artifacts store: the edge must share the API's and the \
+             deployer's data folder or S3 bucket; answering 503"
+        );
+    }
+    unavailable("503: this deployment's files are not available on this edge\n")
+}
+
+/// A 503 with a plain reason and `Retry-After` (RFC 9110 §15.6.4).
+fn unavailable(reason: &'static str) -> Response {
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    response
 }
 
 /// The host a request is for: its `Host` header, or over HTTP/2 its `:authority` (RFC 9113
@@ -365,7 +389,7 @@ async fn handle(State(edge): State<Arc<Edge>>, request: Request) -> Response {
     } else {
         match edge.site(&routed.manifest).await {
             Some(site) => serve_site(&edge, &site, &routed.served.project_id, request).await,
-            None => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            None => return files_missing(&routed.manifest),
         }
     };
     // Bandwidth is the body as served before compression (what the site weighs).
