@@ -271,6 +271,7 @@ impl Server {
                 edge,
                 sealer: sealer.clone(),
                 concurrency: config.build_concurrency,
+                health_patience: Duration::from_secs(config.deploy_health_timeout_secs),
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });

@@ -387,3 +387,49 @@ async fn a_clean_stop_reports_the_open_window() {
     assert_eq!((requests, windows.len()), (4, 1));
     app.stop().await;
 }
+
+/// A deployment the platform failed (its edge cannot be reached) fails as the platform's,
+/// retryable, and its build is given back: the month's usage shows no build (issue 15).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_the_platform_failed_is_not_billed() {
+    // given a server whose deployer checks deployments through an edge that is not there
+    let scratch = clouddeck_testkit::Scratch::new();
+    let url = scratch.sqlite_url("events");
+    let roles = clouddeck::server::Roles { edge: false, ..clouddeck::server::Roles::all(false) };
+    let app = api::harness::spawn_roles(Some(url.clone()), roles, |config| {
+        config.edge_addr = "127.0.0.1:1".into();
+        config.deploy_health_timeout_secs = 2;
+    })
+    .await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let site = scratch.path().join("shop");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("index.html"), "hello").unwrap();
+    // when a deployment is made
+    let deployed = deploy(&app, &token, &site, "shop").await.unwrap();
+    // then it fails, saying the edge could not be reached
+    assert_eq!(deployed.status, "failed");
+    let error = deployed.error.clone().unwrap_or_default();
+    assert!(error.contains("health check through the edge: cannot reach the edge"), "{error}");
+    // as the platform's fault, retryable, with its build given back
+    let store = clouddeck_eventlog::connect(&url).await.unwrap();
+    let events: Vec<_> = store.read_all(0, 10_000).await.unwrap().into_iter().map(|e| e.decode().unwrap()).collect();
+    let failed = events.iter().find_map(|e| match e {
+        clouddeck_events::Event::BuildFailed(f) if f.deployment_id == deployed.id => Some(f.clone()),
+        _ => None,
+    });
+    let failed = failed.expect("a build.failed event");
+    assert_eq!((failed.cause.as_str(), failed.retryable), ("platform", true));
+    let refunds = events
+        .iter()
+        .filter(|e| matches!(e, clouddeck_events::Event::BuildRefunded(r) if r.deployment_id == deployed.id))
+        .count();
+    assert_eq!(refunds, 1);
+    let usage = eventually("the refund in the usage", || async {
+        let usage = usage(&app, &token).await;
+        (figure(&usage, "builds") == 0).then_some(usage)
+    })
+    .await;
+    assert_eq!(figure(&usage, "builds"), 0, "{usage}");
+    app.stop().await;
+}

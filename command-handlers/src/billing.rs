@@ -8,7 +8,8 @@ use crate::decision::{Decision, History, Request, Write, stream_of};
 use crate::error::DomainError;
 use crate::organization::Organization;
 use clouddeck_billing::{Plan, Terms};
-use clouddeck_events::{BuildCounted, Event, PlanChanged};
+use clouddeck_events::{BuildCounted, BuildRefunded, Event, PlanChanged};
+use std::collections::BTreeSet;
 
 /// The organization's plan; Free until changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,10 +75,13 @@ impl Aggregate for OrganizationPlan {
     }
 }
 
-/// Builds counted in one organization's month: the stream's version.
+/// Builds counted in one organization's month, less those given back.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuildCount {
     pub count: i64,
+    /// Deployments counted this month, and those given back (a refund comes once).
+    pub counted: BTreeSet<String>,
+    pub refunded: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +99,18 @@ impl Aggregate for BuildCount {
 
     fn evolve(self, event: &Event) -> Self {
         match event {
-            Event::BuildCounted(_) => BuildCount { count: self.count + 1 },
+            Event::BuildCounted(e) => {
+                let mut next = self;
+                next.count += 1;
+                next.counted.insert(e.deployment_id.clone());
+                next
+            }
+            Event::BuildRefunded(e) => {
+                let mut next = self;
+                next.count -= 1;
+                next.refunded.insert(e.deployment_id.clone());
+                next
+            }
             _ => self,
         }
     }
@@ -119,6 +134,54 @@ impl Aggregate for BuildCount {
             }
             .into(),
         ])
+    }
+}
+
+/// Gives back the build a deployment counted when the platform failed it (the deployer's
+/// command, not a user's): nothing when that month's counter never counted it or already
+/// gave it back, so a retry writes nothing twice.
+#[derive(Debug, Clone)]
+pub struct RefundBuild {
+    pub organization_id: String,
+    pub project_id: String,
+    pub deployment_id: String,
+    /// When the deployment was requested (ms): its month's counter counted it.
+    pub requested_at_ms: i64,
+    pub reason: String,
+}
+
+impl RefundBuild {
+    fn counter(&self) -> String {
+        stream_of::<BuildCount>(&build_counter_id(&self.organization_id, &self.period()))
+    }
+
+    fn period(&self) -> String {
+        clouddeck_billing::period_of(self.requested_at_ms)
+    }
+}
+
+impl Decision for RefundBuild {
+    fn key(&self) -> String {
+        self.counter()
+    }
+
+    fn streams(&self, _read: &History, _request: &Request) -> Vec<String> {
+        vec![self.counter()]
+    }
+
+    fn decide(&self, read: &History, _request: &Request) -> Result<Vec<Write>, DomainError> {
+        let count = read.state::<BuildCount>(&build_counter_id(&self.organization_id, &self.period()));
+        if !count.counted.contains(&self.deployment_id) || count.refunded.contains(&self.deployment_id) {
+            return Ok(Vec::new());
+        }
+        let refunded = BuildRefunded {
+            organization_id: self.organization_id.clone(),
+            project_id: self.project_id.clone(),
+            deployment_id: self.deployment_id.clone(),
+            period: self.period(),
+            reason: self.reason.clone(),
+        };
+        Ok(vec![Write::checked(self.counter(), vec![refunded.into()])])
     }
 }
 
@@ -192,7 +255,7 @@ mod tests {
 
     #[test]
     fn the_limit_refuses_the_build_after_the_last() {
-        let count = |n| BuildCount { count: n };
+        let count = |n| BuildCount { count: n, ..BuildCount::default() };
         let command = |plan: Plan| CountBuild {
             organization_id: "o-1".into(),
             project_id: "p-1".into(),
@@ -206,5 +269,36 @@ mod tests {
         assert!(matches!(&refused, DomainError::QuotaExceeded(m) if m.contains("100 builds a month")), "{refused}");
         let business = Plan::new("business", None).unwrap();
         assert!(count(1_000_000).decide(command(business), &ctx).is_ok());
+    }
+
+    #[test]
+    fn a_refund_gives_one_build_back_once() {
+        let counted = BuildCounted {
+            organization_id: "o-1".into(),
+            project_id: "p-1".into(),
+            deployment_id: "d-1".into(),
+            period: "2026-11".into(),
+        };
+        let refunded = BuildRefunded {
+            organization_id: "o-1".into(),
+            project_id: "p-1".into(),
+            deployment_id: "d-1".into(),
+            period: "2026-11".into(),
+            reason: "the edge never routed the deployment".into(),
+        };
+        let once = BuildCount::replay(&[counted.clone().into(), refunded.into()]);
+        assert_eq!(once.count, 0);
+        assert!(once.refunded.contains("d-1"));
+        // a build at the limit again, once a failed one is given back
+        let full = BuildCount::replay(&vec![Event::from(counted); 100]);
+        let command = CountBuild {
+            organization_id: "o-1".into(),
+            project_id: "p-1".into(),
+            deployment_id: "d-2".into(),
+            period: "2026-11".into(),
+            plan: Plan::free(),
+        };
+        assert!(full.decide(command.clone(), &as_role(Some(Role::Developer))).is_err());
+        assert!(once.decide(command, &as_role(Some(Role::Developer))).is_ok());
     }
 }

@@ -142,6 +142,7 @@ event_registry! {
     TrafficBlocked = "usage.traffic_blocked", v 1;
     PlanChanged = "billing.plan_changed", v 2;
     BuildCounted = "billing.build_counted", v 1;
+    BuildRefunded = "billing.build_refunded", v 1;
     SubscriptionStarted = "billing.subscription_started", v 1;
     SubscriptionCanceled = "billing.subscription_canceled", v 1;
     WebhookSubscribed = "webhook.subscribed", v 1;

@@ -40,6 +40,11 @@ pub async fn apply(
             add(db, recorded, &figure(&e.organization_id, e.period.clone(), &e.project_id, "builds", 1, at_ms)).await?;
             (e.organization_id.clone(), e.period.clone())
         }
+        Event::BuildRefunded(e) => {
+            add(db, recorded, &figure(&e.organization_id, e.period.clone(), &e.project_id, "builds", -1, at_ms))
+                .await?;
+            (e.organization_id.clone(), e.period.clone())
+        }
         Event::UsageMetered(e) => {
             let Some(metric) = clouddeck_command_handlers::usage::METRICS.iter().find(|m| **m == e.metric) else {
                 return Ok(());

@@ -19,6 +19,7 @@ use crate::builder::run::{Builder, CacheScope, Job, chunk_lines};
 use crate::watermark::Watermark;
 use async_trait::async_trait;
 use clouddeck_artifacts::ArtifactStore;
+use clouddeck_command_handlers::billing::RefundBuild;
 use clouddeck_command_handlers::deployment::{AppendBuildLog, DeploymentCommand};
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
@@ -27,6 +28,7 @@ use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, FailureCaus
 use clouddeck_secrets::Sealer;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{Mutex, Semaphore, oneshot, watch};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
@@ -52,6 +54,8 @@ pub struct Deployer {
     pub edge: std::net::SocketAddr,
     /// Deployments (builds) running at once.
     pub concurrency: usize,
+    /// How long a new deployment's health check waits for the edge to route and serve it.
+    pub health_patience: Duration,
 }
 
 impl Deployer {
@@ -228,7 +232,7 @@ impl Deployer {
             let manifest_sha256 = if requested.prebuilt {
                 requested.source_ref.clone()
             } else {
-                match self.build(requested, &handler, &provenance).await? {
+                match self.build(requested, cause, &handler, &provenance).await? {
                     Some(built) => built,
                     None => return Ok(()),
                 }
@@ -254,8 +258,10 @@ impl Deployer {
             meter(&handler, requested, &provenance, "storage", "storage_bytes", manifest.total_bytes() as i64).await;
             let project = handler.state::<Project>(&requested.project_id).await?;
             let host = format!("{id}-{}.{}", project.slug, self.base_domain);
-            if let Err(reason) = health_check(self.edge, &host).await {
-                return step(fail(&format!("health check through the edge: {reason}"), FailureCause::User)).await;
+            if let Err(reason) = health_check(self.edge, &host, self.health_patience).await {
+                let reason = format!("health check through the edge: {reason}");
+                step(fail(&reason, FailureCause::Platform)).await?;
+                return self.refund(&handler, requested, cause, &provenance, &reason).await;
             }
             let url = format!("http://{host}{}", self.port_suffix);
             step(DeploymentCommand::MarkReady { url: url.clone() }).await?;
@@ -279,6 +285,7 @@ impl Deployer {
     async fn build(
         &self,
         requested: &DeploymentRequested,
+        cause: &EventMeta,
         handler: &CommandHandler,
         provenance: &Provenance,
     ) -> Result<Option<String>, DomainError> {
@@ -301,11 +308,9 @@ impl Deployer {
             match self.sealer.open(&sealed) {
                 Ok(value) => env.push((key, value)),
                 Err(_) => {
-                    run(fail(
-                        &format!("environment variable {key} cannot be opened with this server's key"),
-                        FailureCause::Platform,
-                    ))
-                    .await?;
+                    let reason = format!("environment variable {key} cannot be opened with this server's key");
+                    run(fail(&reason, FailureCause::Platform)).await?;
+                    self.refund(handler, requested, cause, provenance, &reason).await?;
                     return Ok(None);
                 }
             }
@@ -351,11 +356,14 @@ impl Deployer {
             Err(failure) => {
                 let command = DeploymentCommand::FailBuild {
                     duration_ms,
-                    reason: failure.reason,
+                    reason: failure.reason.clone(),
                     cause: failure.cause.as_str().into(),
                     retryable: failure.cause.retryable(),
                 };
                 run(command).await?;
+                if failure.cause == FailureCause::Platform {
+                    self.refund(handler, requested, cause, provenance, &failure.reason).await?;
+                }
                 Ok(None)
             }
         }
@@ -363,6 +371,28 @@ impl Deployer {
 }
 
 impl Deployer {
+    /// Gives back the build a deployment counted against its organization's month when it
+    /// failed for the platform's reason, not the user's: it is neither billed nor held
+    /// against the plan's limit (once per deployment, whoever retries).
+    async fn refund(
+        &self,
+        handler: &CommandHandler,
+        requested: &DeploymentRequested,
+        cause: &EventMeta,
+        provenance: &Provenance,
+        reason: &str,
+    ) -> Result<(), DomainError> {
+        let refund = RefundBuild {
+            organization_id: requested.organization_id.clone(),
+            project_id: requested.project_id.clone(),
+            deployment_id: requested.deployment_id.clone(),
+            // (the month the request was counted in)
+            requested_at_ms: cause.recorded_at / 1_000,
+            reason: reason.chars().take(500).collect(),
+        };
+        handler.execute(&refund, provenance, now_ms()).await.map(|_| ())
+    }
+
     /// When this deployment's build was already running (the server stopped under it), meters
     /// the time that attempt ran, once, and returns the line that tells the log.
     async fn interrupted_attempt(
@@ -472,31 +502,41 @@ async fn meter_window(
 /// a 404 (a folder holding only `docs/`), a redirect (`/` → `/docs/`) or any answer of the
 /// site's own is ready. The edge learns of the stored artifact from the event feed, so an
 /// answer marked [`clouddeck_routing::ROUTE_HEADER`]` = none` (the edge routes the host
-/// nowhere yet) or a 503 (the edge is catching up, or cannot read the manifest) is retried
-/// for 5 s.
-async fn health_check(edge: std::net::SocketAddr, host: &str) -> Result<(), String> {
+/// nowhere yet), a 503 (the edge is catching up, or cannot read the manifest) or an edge that
+/// cannot be reached is waited for, every 50 ms doubling to 1 s, for up to `patience`: each
+/// is the platform's doing, not the site's.
+async fn health_check(edge: std::net::SocketAddr, host: &str, patience: Duration) -> Result<(), String> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| format!("no HTTP client: {e}"))?;
-    for _ in 0..100 {
-        let answer = client
-            .get(format!("http://{edge}/"))
-            .header(reqwest::header::HOST, host)
-            .send()
-            .await
-            .map_err(|e| format!("cannot reach the edge: {e}"))?;
-        let not_routed =
-            answer.headers().get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == clouddeck_routing::ROUTE_NONE);
-        if not_routed || answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
+    let deadline = tokio::time::Instant::now() + patience;
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let why = match client.get(format!("http://{edge}/")).header(reqwest::header::HOST, host).send().await {
+            Ok(answer) => {
+                let not_routed = answer
+                    .headers()
+                    .get(clouddeck_routing::ROUTE_HEADER)
+                    .is_some_and(|v| v == clouddeck_routing::ROUTE_NONE);
+                if not_routed {
+                    "the edge never routed the deployment".to_string()
+                } else if answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                    "the edge answered 503 (catching up, or without the deployment's files)".to_string()
+                } else {
+                    return Ok(());
+                }
+            }
+            Err(e) => format!("cannot reach the edge: {e}"),
+        };
+        if tokio::time::Instant::now() + pause > deadline {
+            return Err(format!("{why} within {patience:?}"));
         }
-        return Ok(());
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(1));
     }
-    Err("the edge never saw the deployment".into())
 }
 
 fn fail(reason: &str, cause: FailureCause) -> DeploymentCommand {
@@ -504,6 +544,6 @@ fn fail(reason: &str, cause: FailureCause) -> DeploymentCommand {
         duration_ms: 0,
         reason: reason.into(),
         cause: cause.as_str().into(),
-        retryable: false,
+        retryable: cause.retryable(),
     }
 }

@@ -93,6 +93,7 @@ pub async fn spawn_roles(database_url: Option<String>, roles: Roles, tweak: impl
         mail_from: "CloudDeck <noreply@localhost>".into(),
         public_url: None,
         build_concurrency: 2,
+        deploy_health_timeout_secs: 60,
         clickhouse_url: None,
         clickhouse_database: "clouddeck".into(),
         meter_window_secs: 60,

@@ -35,6 +35,21 @@ pub struct BuildCounted {
     pub period: String,
 }
 
+/// The build a deployment counted, given back because the deployment failed for the
+/// platform's reason (an unreachable edge, a store failure), not the user's: it is neither
+/// billed nor held against the plan's monthly limit. Once per deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
+#[avro(namespace = "clouddeck.billing")]
+pub struct BuildRefunded {
+    pub organization_id: String,
+    pub project_id: String,
+    pub deployment_id: String,
+    /// `YYYY-MM`, UTC: the month it was counted in.
+    pub period: String,
+    /// Why the platform failed it.
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, AvroSchema)]
 #[avro(namespace = "clouddeck.billing")]
 pub struct SubscriptionStarted {

@@ -104,6 +104,14 @@ impl Rows {
                 };
                 self.usage.push(usage(&e.organization_id, &e.project_id, "builds", at, 1));
             }
+            Event::BuildRefunded(e) => {
+                // Given back in the month it was counted in.
+                let at = match period_bounds(&e.period) {
+                    Some((start, _)) if period_of(recorded_ms) != e.period => start,
+                    _ => recorded_ms,
+                };
+                self.usage.push(usage(&e.organization_id, &e.project_id, "builds", at, -1));
+            }
             Event::RequestsAnalyzed(e) => {
                 self.windows.push(WindowRow {
                     organization_id: e.organization_id.clone(),
