@@ -210,6 +210,17 @@ impl Server {
             let following = edge.clone();
             let stopped_following = stopped.clone();
             tasks.spawn(async move { Ok(following.follow(feed, stopped_following).await?) });
+            // Its progress, for the API's promote and rollback to wait on (progress.rs).
+            let reporting = clouddeck_edge::progress::report(
+                store.clone(),
+                uuid::Uuid::now_v7().simple().to_string(),
+                edge.applied(),
+                stopped.clone(),
+            );
+            tasks.spawn(async move {
+                reporting.await;
+                Ok(())
+            });
             let shield = Shield::new(config.shield.limits(), config.shield.trusted()?);
             let budgets = edge.clone();
             let maintained = shield.clone().maintain(move || budgets.forget_idle_budgets(), stopped.clone());

@@ -255,6 +255,24 @@ async fn an_idempotency_key_holds_across_api_processes() {
     let stored: Vec<String> = sqlx::query_scalar("SELECT answer FROM api_idempotency").fetch_all(&db).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert!(stored[0].starts_with("v1:") && !stored[0].contains(&secret), "{}", stored[0]);
+    // only a signed-in caller's mutation is kept: a query, or an anonymous caller, fills nothing
+    let query = json!({ "query": "{ __schema { queryType { name } } }" });
+    for token in [Some(owner.as_str()), None] {
+        let mut request =
+            second.http.post(format!("{}/graphql", second.base)).header("Idempotency-Key", "q-1").json(&query);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        assert_eq!(request.send().await.unwrap().status(), 200);
+    }
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_idempotency").fetch_one(&db).await.unwrap();
+    assert_eq!(kept, 1);
+    // a key that cannot be kept is refused, not ignored (a retry would run twice)
+    for bad in ["k".repeat(256), "clé-1".to_string()] {
+        let request = second.http.post(format!("{}/graphql", second.base)).bearer_auth(&owner);
+        let answer = request.header("Idempotency-Key", bad.as_bytes()).json(&create("x")).send().await.unwrap();
+        assert_eq!(answer.status(), 400, "{bad}");
+    }
     first.stop().await;
     second.stop().await;
 }

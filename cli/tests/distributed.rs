@@ -101,3 +101,52 @@ async fn a_process_with_another_artifacts_folder_refuses_to_start() {
     edge.shutdown().await;
     app.stop().await;
 }
+
+/// An edge running as its own process (it learns of appends by polling the log) serves the new
+/// production deployment to the first request after a promote or rollback answers: the
+/// mutation waits for every live edge to have applied it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_separate_edge_serves_a_promote_or_rollback_as_soon_as_it_answers() {
+    let url = postgres_database().await;
+    let app = spawn_roles(Some(url.clone()), Roles::all(false), |_| {}).await;
+    let data = app.data_dir();
+    let edge = spawn_roles(Some(url.clone()), Roles::only_edge(), |config| config.data_dir = data).await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let mut ids = Vec::new();
+    for version in ["one", "two"] {
+        let dir = scratch.path().join(version);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), version).unwrap();
+        let args = clouddeck::deploy_cmd::DeployArgs {
+            dir,
+            project: Some("blog".into()),
+            org: Some("acme".into()),
+            prod: true,
+            prebuilt: true,
+        };
+        let client = clouddeck::client::Client::new(&app.base, &token);
+        let deployed = clouddeck::deploy_cmd::upload_and_deploy(&client, &args).await.unwrap();
+        assert_eq!(deployed.status, "ready");
+        ids.push(deployed.id);
+    }
+    let mut stale = Vec::new();
+    for round in 0..20 {
+        let (mutation, id, expected) =
+            if round % 2 == 0 { ("rollbackDeployment", &ids[0], "one") } else { ("promoteDeployment", &ids[1], "two") };
+        app.ok(Some(&token), &format!("mutation {{ {mutation}(id: \"{id}\") {{ id }} }}"), json!({})).await;
+        let answer =
+            app.http.get(format!("http://{}/", edge.edge)).header("host", "blog.localhost").send().await.unwrap();
+        let body = answer.text().await.unwrap();
+        if body != expected {
+            stale.push((round, body));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "the separate edge served the previous deployment after {} of 20 switches: {stale:?}",
+        stale.len()
+    );
+    edge.stop().await;
+    app.stop().await;
+}

@@ -12,6 +12,7 @@ pub mod https;
 pub mod listener;
 pub mod meter;
 pub mod per_core;
+pub mod progress;
 mod proxy;
 pub mod report;
 mod routes;
@@ -133,6 +134,11 @@ impl Edge {
     /// Errors: none in practice: a failing read is retried after a pause.
     pub async fn follow(&self, mut feed: Box<dyn EventFeed>, stopped: watch::Receiver<bool>) -> Result<(), FeedError> {
         Follower::new(FEED_BATCH).run(&mut &*self, &mut *feed, stopped).await
+    }
+
+    /// The position the route table has applied, as it moves.
+    pub fn applied(&self) -> watch::Receiver<i64> {
+        self.applied.subscribe()
     }
 
     /// Feeds the route table from `feed` until it has applied position `head` (the log's head

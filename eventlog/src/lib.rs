@@ -16,6 +16,7 @@ pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
 pub use follower::{Consumer, Follower, decoded};
 pub use store::{
-    Appended, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError, StreamAppend, now_micros, now_ms,
+    Appended, EDGE_CHECKPOINTS, EDGE_LIVE_WITHIN_MS, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
+    StreamAppend, now_micros, now_ms,
 };
 pub use tail::LogTail;

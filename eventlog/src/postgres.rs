@@ -154,4 +154,8 @@ impl EventStore for PgEventStore {
     async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError> {
         store_checkpoint(&self.pool, name, position).await
     }
+
+    async fn recent_checkpoints(&self, prefix: &str, since_ms: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        query_recent_checkpoints(&self.pool, prefix, since_ms).await
+    }
 }

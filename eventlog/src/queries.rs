@@ -65,14 +65,30 @@ macro_rules! event_queries {
 
         async fn store_checkpoint(pool: &sqlx::Pool<$db>, name: &str, position: i64) -> Result<(), StoreError> {
             sqlx::query(
-                "INSERT INTO log_checkpoints (name, position) VALUES ($1, $2) \
-                 ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                "INSERT INTO log_checkpoints (name, position, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
             )
             .bind(name)
             .bind(position)
+            .bind(crate::now_ms())
             .execute(pool)
             .await?;
             Ok(())
+        }
+
+        async fn query_recent_checkpoints(
+            pool: &sqlx::Pool<$db>,
+            prefix: &str,
+            since_ms: i64,
+        ) -> Result<Vec<(String, i64)>, StoreError> {
+            // (a prefix of names the code makes: no `%` or `_` of a caller's)
+            Ok(sqlx::query_as(
+                "SELECT name, position FROM log_checkpoints WHERE substr(name, 1, length($1)) = $1 AND updated_at >= $2",
+            )
+            .bind(prefix)
+            .bind(since_ms)
+            .fetch_all(pool)
+            .await?)
         }
     };
 }

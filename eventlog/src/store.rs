@@ -141,8 +141,20 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// A named reader's stored position (0 if none).
     async fn load_checkpoint(&self, name: &str) -> Result<i64, StoreError>;
+    /// Stores a named reader's position, and the time it did (see `recent_checkpoints`).
     async fn save_checkpoint(&self, name: &str, position: i64) -> Result<(), StoreError>;
+
+    /// The positions of the readers whose names start with `prefix` that saved them at or
+    /// after `since_ms` (ms since the epoch): the live ones, for readers that save regularly.
+    async fn recent_checkpoints(&self, prefix: &str, since_ms: i64) -> Result<Vec<(String, i64)>, StoreError>;
 }
+
+/// The checkpoint names of the edges' route tables (`edge-<id>`): each edge saves its
+/// position at least every 2 s, so an edge whose row is older than [`EDGE_LIVE_WITHIN_MS`] is
+/// taken for gone.
+pub const EDGE_CHECKPOINTS: &str = "edge-";
+/// How recently an edge must have saved its position to count as live (three heartbeats).
+pub const EDGE_LIVE_WITHIN_MS: i64 = 6_000;
 
 /// One row an append writes.
 pub(crate) struct PlannedRow<'a> {

@@ -71,7 +71,8 @@ impl Idempotency {
         Fut: Future<Output = Answer>,
     {
         let id = sha256_hex(&format!("{caller}\u{0}{key}"));
-        let fingerprint = clouddeck_artifacts::sha256_hex(body);
+        // keyed: the body may hold a password or an env var's value
+        let fingerprint = self.sealer.keyed_digest("idempotency request", body);
         self.purge().await;
         let mut claimed_at = now_ms();
         loop {

@@ -645,7 +645,9 @@ impl MutationRoot {
         let previous = visible_deployment(ctx, &id).await?;
         let command = DeploymentCommand::Promote { previous };
         let target = id.as_str();
-        apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
+        let outcome =
+            apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
+        state(ctx).edges_serve(outcome.last_position).await;
         Deployment::load(&state(ctx).read_db, &id).await?.ok_or_else(|| internal("deployment missing"))
     }
 
@@ -654,7 +656,9 @@ impl MutationRoot {
         let from = visible_deployment(ctx, &id).await?;
         let command = DeploymentCommand::RollBack { from };
         let target = id.as_str();
-        apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
+        let outcome =
+            apply(ctx, |p| async move { state(ctx).handler.deployment(target, command, &p, now_ms()).await }).await?;
+        state(ctx).edges_serve(outcome.last_position).await;
         Deployment::load(&state(ctx).read_db, &id).await?.ok_or_else(|| internal("deployment missing"))
     }
 }

@@ -173,9 +173,22 @@ async fn graphql(
         return graphql_error(StatusCode::OK, BAD_USER_INPUT, &message);
     }
     let schema = if shape.is_some_and(|s| s.introspection_only) { &http.introspection } else { &http.schema };
+    let signed_in = principal != Principal::Anonymous;
     let request = request.data(principal);
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
-    let (status, body) = match key {
+    // An Idempotency-Key is kept for a signed-in caller's mutation: queries have no effect to
+    // repeat, and keeping anonymous callers' answers would let anyone fill the database.
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => match value.to_str().ok().filter(|k| valid_idempotency_key(k)) {
+            Some(key) => Some(key),
+            None => {
+                let message = "Idempotency-Key must be 1 to 255 visible ASCII characters";
+                return graphql_error(StatusCode::BAD_REQUEST, BAD_USER_INPUT, message);
+            }
+        },
+    };
+    let kept = signed_in && shape.is_some_and(|s| s.mutation);
+    let (status, body) = match key.filter(|_| kept) {
         Some(key) => http.idempotency.answer(&caller, key, &bytes, || execute(schema, request)).await,
         None => execute(schema, request).await,
     };
@@ -187,6 +200,11 @@ async fn graphql(
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     ];
     (status, headers, body).into_response()
+}
+
+/// A key as the IETF draft's examples and Stripe's take them: visible ASCII, at most 255.
+fn valid_idempotency_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
 async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> (u16, String) {

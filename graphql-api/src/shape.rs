@@ -15,6 +15,8 @@ pub struct Shape {
     pub fields: usize,
     /// Every operation selects only `__schema`, `__type` and `__typename` at its root.
     pub introspection_only: bool,
+    /// Some operation is a mutation (the only kind with effects to keep from repeating).
+    pub mutation: bool,
 }
 
 /// The shape of `document`; fragments spread inside fragments are followed up to a depth
@@ -22,7 +24,9 @@ pub struct Shape {
 pub fn shape(document: &ExecutableDocument) -> Shape {
     let mut fields = 0;
     let mut introspection_only = true;
+    let mut mutation = false;
     for (_, operation) in document.operations.iter() {
+        mutation |= operation.node.ty == async_graphql::parser::types::OperationType::Mutation;
         for item in &operation.node.selection_set.node.items {
             match &item.node {
                 Selection::Field(field) if field.node.name.node.starts_with("__") => {}
@@ -31,7 +35,7 @@ pub fn shape(document: &ExecutableDocument) -> Shape {
         }
         fields += count(document, &operation.node.selection_set.node, 0);
     }
-    Shape { fields, introspection_only }
+    Shape { fields, introspection_only, mutation }
 }
 
 fn count(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {

@@ -57,6 +57,34 @@ impl ApiState {
     }
 }
 
+impl ApiState {
+    /// Returns once every live edge (one that saved its progress in the last 6 s) has applied
+    /// `position`, or after 5 s (logged): a promote or rollback then answers when the edges
+    /// serve it, also when they run as processes of their own.
+    pub async fn edges_serve(&self, position: i64) {
+        let deadline = tokio::time::Instant::now() + EDGES_WAIT;
+        loop {
+            let since = now_ms() - clouddeck_eventlog::EDGE_LIVE_WITHIN_MS;
+            match self.store.recent_checkpoints(clouddeck_eventlog::EDGE_CHECKPOINTS, since).await {
+                Ok(edges) if edges.iter().all(|(_, applied)| *applied >= position) => return,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the edges' progress");
+                    return;
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(position, "an edge had not applied a production change after 5 s; answering anyway");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+/// The longest a promote or rollback waits for the edges.
+const EDGES_WAIT: Duration = Duration::from_secs(5);
+
 pub use clouddeck_eventlog::now_ms;
 
 /// A time as RFC 3339 (UTC), from microseconds (`unit_micros`) or milliseconds since the epoch;

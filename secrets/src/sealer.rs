@@ -22,13 +22,17 @@ pub enum SealError {
 #[derive(Clone)]
 pub struct Sealer {
     cipher: Aes256Gcm,
+    /// A key for digests, derived from the sealing key (never the same bytes: RFC 5869's
+    /// advice to separate keys by use, done here with HMAC as its extract step).
+    digest_key: [u8; 32],
 }
 
 impl Sealer {
     pub fn from_base64(key: &str) -> Result<Self, SealError> {
         let bytes = STANDARD.decode(key.trim()).map_err(|_| SealError::BadKey)?;
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| SealError::BadKey)?;
-        Ok(Sealer { cipher })
+        let digest_key = hmac_sha256(b"clouddeck keyed digests v1", &bytes);
+        Ok(Sealer { cipher, digest_key })
     }
 
     /// The key from `CLOUDDECK_SECRET_KEY` if set, else from the key file, created with
@@ -43,6 +47,14 @@ impl Sealer {
             write_private(file, STANDARD.encode(key).as_bytes()).map_err(SealError::KeyFile)?;
         }
         Self::from_base64(&std::fs::read_to_string(file).map_err(SealError::KeyFile)?)
+    }
+
+    /// HMAC-SHA256 (hex) of `data` for `purpose`, under a key only this installation holds:
+    /// equal inputs compare equal, and a low-entropy secret inside `data` (a password, an env
+    /// var value) cannot be guessed from it, as it could from a bare hash.
+    pub fn keyed_digest(&self, purpose: &str, data: &[u8]) -> String {
+        let key = hmac_sha256(&self.digest_key, purpose.as_bytes());
+        hmac_sha256(&key, data).iter().map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn seal(&self, value: &str) -> Result<String, SealError> {
@@ -92,4 +104,12 @@ mod tests {
         assert!(sealer.open("v1:bad:data").is_err());
         assert!(Sealer::from_base64("short").is_err());
     }
+}
+
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    // (HMAC takes a key of any length)
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }

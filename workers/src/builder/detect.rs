@@ -200,7 +200,9 @@ fn package_manager(tree: &dyn SourceTree, package: &PackageJson) -> Result<(Pack
         let (name, version) = field.split_once('@').unwrap_or((field.as_str(), ""));
         // `pnpm@9.15.0+sha512.…`: the hash is Corepack's, the version is before it.
         let version = version.split('+').next().unwrap_or_default();
-        let valid = !version.is_empty()
+        // A version as Corepack takes it (semver: a digit first), never `.` or `..`, which npm
+        // would take for a folder.
+        let valid = version.starts_with(|c: char| c.is_ascii_digit())
             && version.len() <= 64
             && version.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c));
         let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok());

@@ -216,12 +216,11 @@ impl Builder {
                     tools.push((node.tool.host, node.tool.inside));
                 }
                 Ok(None) => runtime = format!("node@{}", self.toolchain().await),
-                Err(ToolchainError::Request(e)) => return Err(BuildFailure::user(e.to_string())),
-                Err(ToolchainError::Platform(e)) => return Err(BuildFailure::platform(e)),
+                Err(e) => return Err(toolchain_failure(e)),
             }
         }
         if let Some(tool) = &manager {
-            let provided = self.tools.provide(tool, &say).await.map_err(BuildFailure::platform)?;
+            let provided = self.tools.provide(tool, &say).await.map_err(toolchain_failure)?;
             bins.insert(0, provided.bin);
             tools.push((provided.host, provided.inside));
         }
@@ -394,6 +393,15 @@ fn missing_output(output: &str, ran_build: bool, hint: Option<&str>) -> String {
              found), so there is no `{output}` folder: add a `build` script, or set `[build] command` and \
              `output` in clouddeck.toml"
         )
+    }
+}
+
+/// A toolchain that could not be provided: the project's doing when it asked for what does
+/// not exist, else the platform's.
+fn toolchain_failure(e: ToolchainError) -> BuildFailure {
+    match e {
+        ToolchainError::Request(_) | ToolchainError::NotPublished(_) => BuildFailure::user(e.to_string()),
+        ToolchainError::Platform(reason) => BuildFailure::platform(reason),
     }
 }
 

@@ -50,6 +50,9 @@ pub struct ProvidedNode {
 pub enum ToolchainError {
     #[error(transparent)]
     Request(#[from] NodeVersionError),
+    /// A version the registry does not have: the project's to change.
+    #[error("{0}")]
+    NotPublished(String),
     #[error("{0}")]
     Platform(String),
 }
@@ -109,11 +112,14 @@ impl Toolchains {
     }
 
     /// The package manager, installed if it is not yet; progress lines go to `say`.
-    pub async fn provide(&self, tool: &Tool, say: &(dyn Fn(String) + Sync)) -> Result<Provided, String> {
+    ///
+    /// Errors: [`ToolchainError::NotPublished`] for a version the registry does not have,
+    /// [`ToolchainError::Platform`] for any other failure.
+    pub async fn provide(&self, tool: &Tool, say: &(dyn Fn(String) + Sync)) -> Result<Provided, ToolchainError> {
         let (name, bin) = package(tool.manager);
         let folder = format!("{}-{}", tool.manager.name(), tool.version);
         let provided = self.provided(&folder, bin);
-        let turn = self.turn(&folder).map_err(|e| e.to_string())?;
+        let turn = self.turn(&folder)?;
         let _held = turn.lock().await;
         if is_ready(&provided.host).await {
             say(format!("clouddeck: {} {} from the platform's toolchains", tool.manager.name(), tool.version));
@@ -121,7 +127,7 @@ impl Toolchains {
         }
         say(format!("clouddeck: installing {} {} for builds (once per version)", tool.manager.name(), tool.version));
         let spec = format!("{name}@{}", tool.version);
-        let staging = self.staging(&folder).await.map_err(|e| e.to_string())?;
+        let staging = self.staging(&folder).await?;
         let installed = async {
             npm(
                 &[
@@ -136,13 +142,22 @@ impl Toolchains {
                 &[staging.as_os_str(), spec.as_ref()],
             )
             .await
-            .map_err(|reason| format!("{spec} could not be installed from the npm registry: {reason}"))?;
+            .map_err(|reason| {
+                // npm's codes for a name or a version the registry does not have
+                if reason.contains("ETARGET") || reason.contains("E404") {
+                    ToolchainError::NotPublished(format!(
+                        "`packageManager` names {spec}, which the npm registry does not have"
+                    ))
+                } else {
+                    platform(format!("{spec} could not be installed from the npm registry: {reason}"))
+                }
+            })?;
             let program = staging.join(bin).join(tool.manager.name());
             if !tokio::fs::try_exists(&program).await.unwrap_or(false) {
-                return Err(format!("{spec} was installed but has no `{}` program", tool.manager.name()));
+                return Err(platform(format!("{spec} was installed but has no `{}` program", tool.manager.name())));
             }
-            tokio::fs::write(staging.join(".ready"), &spec).await.map_err(|e| e.to_string())?;
-            place(&staging, &provided.host).await.map_err(|e| e.to_string())
+            tokio::fs::write(staging.join(".ready"), &spec).await.map_err(|e| platform(e.to_string()))?;
+            place(&staging, &provided.host).await.map_err(|e| platform(e.to_string()))
         }
         .await;
         let _ = tokio::fs::remove_dir_all(&staging).await;
@@ -162,8 +177,8 @@ impl Toolchains {
         say: &(dyn Fn(String) + Sync),
     ) -> Result<Option<ProvidedNode>, ToolchainError> {
         let found = self.node_release(request, say).await;
-        let version = match (found, request) {
-            (Ok(version), _) => version,
+        let (version, note) = match (found, request) {
+            (Ok(chosen), _) => chosen,
             (Err(ToolchainError::Platform(reason)), None) => {
                 say(format!(
                     "clouddeck: the default Node.js {} could not be provided ({reason}): building with the server's own",
@@ -173,9 +188,12 @@ impl Toolchains {
             }
             (Err(e), _) => return Err(e),
         };
+        if let Some(note) = note {
+            say(format!("clouddeck: {note}"));
+        }
         say(match request {
             Some(request) => {
-                format!("clouddeck: Node.js {version} (asked for `{}` in {})", request.asked, request.source)
+                format!("clouddeck: Node.js {version} (asked for `{}` in {})", request.asked.trim(), request.source)
             }
             None => format!(
                 "clouddeck: Node.js {version}, the default line {}; a project chooses with .nvmrc, .node-version, engines.node or NODE_VERSION",
@@ -209,7 +227,7 @@ impl Toolchains {
         &self,
         request: Option<&NodeRequest>,
         say: &(dyn Fn(String) + Sync),
-    ) -> Result<Version, ToolchainError> {
+    ) -> Result<(Version, Option<String>), ToolchainError> {
         match self.node_releases().await {
             Ok(releases) => Ok(choose(request, &releases, self.default_node)?),
             Err(reason) => {
@@ -375,7 +393,14 @@ async fn npm(flags: &[&str], args: &[&std::ffi::OsStr]) -> Result<String, String
         .map_err(|e| format!("running npm: {e}"))?;
     if !output.status.success() {
         let said = String::from_utf8_lossy(&output.stderr);
-        let reason = said.lines().filter(|l| l.contains("ERR")).take(3).collect::<Vec<_>>().join("; ");
+        // npm 7 to 9 write `npm ERR! …`, npm 10 and later `npm error …`
+        let reason = said
+            .lines()
+            .filter(|l| l.contains("ERR!") || l.starts_with("npm error"))
+            .filter(|l| l.trim_end() != "npm error")
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(if reason.is_empty() { format!("npm exited with {}", output.status) } else { reason });
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())

@@ -3,7 +3,7 @@
 -- (no rebuild touches it); rows older than a day are deleted.
 CREATE TABLE IF NOT EXISTS api_idempotency (
     id           TEXT    PRIMARY KEY,  -- SHA-256 of the caller and the key
-    fingerprint  TEXT    NOT NULL,     -- SHA-256 of the request body
+    fingerprint  TEXT    NOT NULL,     -- HMAC-SHA256 of the request body under the installation's key
     claimed_at   BIGINT  NOT NULL,     -- ms since the epoch; moved when a dead claim is taken over
     status       INTEGER,              -- the answer's HTTP status, once answered
     answer       TEXT                  -- the answer's body, sealed (it may hold a one-time secret)
