@@ -89,6 +89,14 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)
 }
 
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    // (HMAC takes a key of any length)
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,12 +112,15 @@ mod tests {
         assert!(sealer.open("v1:bad:data").is_err());
         assert!(Sealer::from_base64("short").is_err());
     }
-}
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    use hmac::{Hmac, Mac};
-    // (HMAC takes a key of any length)
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    #[test]
+    fn keyed_digests_compare_under_one_key_only() {
+        let one = Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap();
+        let other = Sealer::from_base64("ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=").unwrap();
+        let body = br#"{"query":"mutation { login(password: \"hunter2\") }"}"#;
+        assert_eq!(one.keyed_digest("p", body), one.keyed_digest("p", body));
+        assert_ne!(one.keyed_digest("p", body), other.keyed_digest("p", body));
+        assert_ne!(one.keyed_digest("p", body), one.keyed_digest("q", body));
+        assert_eq!(one.keyed_digest("p", body).len(), 64);
+    }
 }
