@@ -24,7 +24,7 @@ async fn a_write_the_read_models_have_not_shown_is_answered_accepted_not_failed(
     let distributed = |config: &mut clouddeck::config::Config| config.kafka_brokers = Some(broker.address());
     let mut projections = spawn_roles(Some(url.clone()), Roles::only_projections(), distributed).await;
     let app = spawn_roles(Some(url.clone()), Roles { projections: false, ..Roles::all(true) }, distributed).await;
-    let owner = app.owner_of_acme("owner@example.com", None).await;
+    let owner = app.owner_of_acme_through_kafka("owner@example.com", None).await;
 
     // given the read models' process gone
     projections.halt().await;

@@ -43,10 +43,10 @@ async fn two_installations_share_a_broker_and_stay_apart() {
     assert_ne!(id_a, id_b);
     assert!(id_a.len() == 12 && id_a.chars().all(|c| c.is_ascii_hexdigit()), "{id_a}");
 
-    // each registers an owner and makes `acme` with a project (answered once its own read
-    // models, fed through Kafka, show it)
-    let token_a = a.owner_of_acme("owner@a.example", Some("shop-a")).await;
-    let token_b = b.owner_of_acme("owner@b.example", Some("shop-b")).await;
+    // each registers an owner and makes `acme` with a project (confirmed in its own read
+    // models, fed through Kafka)
+    let token_a = a.owner_of_acme_through_kafka("owner@a.example", Some("shop-a")).await;
+    let token_b = b.owner_of_acme_through_kafka("owner@b.example", Some("shop-b")).await;
 
     let projects = "{ organization(slug: \"acme\") { projects { slug } } }";
     let seen_a = a.ok(Some(&token_a), projects, json!({})).await;
