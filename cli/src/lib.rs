@@ -12,6 +12,7 @@ pub mod domains_cmd;
 pub mod events_cmd;
 pub mod manage_cmd;
 pub mod output;
+pub mod projections_cmd;
 pub mod server;
 mod shared_artifacts;
 pub mod shield_args;

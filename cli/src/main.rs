@@ -187,6 +187,9 @@ enum ProjectionsCommand {
     Run,
     /// Drop the read models and replay the whole log into them (stop `up` first).
     Rebuild,
+    /// How far the read models are behind the log, when they last moved, and which Kafka
+    /// consumer instances are live (distributed mode).
+    Status,
 }
 
 #[global_allocator]
@@ -266,6 +269,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Graphql(GraphqlCommand::Schema) => print!("{}", clouddeck_graphql_api::sdl()),
         Command::Projections { command: ProjectionsCommand::Run, config } => {
             Server::start(&config, Roles::only_projections()).await?.serve().await?;
+        }
+        Command::Projections { command: ProjectionsCommand::Status, config } => {
+            let server = Server::start(&config, Roles::none()).await?;
+            let topics = match &config.kafka_brokers {
+                Some(_) => Some(config.kafka_topics(&*server.store).await?),
+                None => None,
+            };
+            print!("{}", clouddeck::projections_cmd::status(&*server.store, &server.read_db, topics.as_ref()).await?);
         }
         Command::Projections { command: ProjectionsCommand::Rebuild, config } => {
             let server = Server::start(&config, Roles::none()).await?;

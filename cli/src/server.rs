@@ -130,7 +130,7 @@ impl Server {
             // Distributed: projections read Kafka. Embedded: the event table itself.
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
                 (Some(brokers), false) => {
-                    Box::new(KafkaFeed::new(brokers, &topics.group("read-models"), &topics.all())?)
+                    Box::new(KafkaFeed::shared(brokers, &topics.group("read-models"), &topics.all(), store.clone())?)
                 }
                 _ => Box::new(StoreFeed::new(store.clone(), runner.checkpoint())),
             };
@@ -164,7 +164,9 @@ impl Server {
         if let (true, Some(analytics)) = (roles.projections, &analytics) {
             let projector = AnalyticsProjector::new(analytics.clone());
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {
-                (Some(brokers), false) => Box::new(KafkaFeed::new(brokers, &topics.group("analytics"), &topics.all())?),
+                (Some(brokers), false) => {
+                    Box::new(KafkaFeed::shared(brokers, &topics.group("analytics"), &topics.all(), store.clone())?)
+                }
                 _ => Box::new(StoreFeed::new(store.clone(), analytics.checkpoint(ANALYTICS).await?)),
             };
             let stopped = stopped.clone();

@@ -150,3 +150,121 @@ async fn a_separate_edge_serves_a_promote_or_rollback_as_soon_as_it_answers() {
     edge.stop().await;
     app.stop().await;
 }
+
+/// `clouddeck projections run` as its own process on the installation of `url`.
+fn start_projections(url: &str, brokers: &str, data: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_clouddeck"))
+        .args(["projections", "run"])
+        .env("CLOUDDECK_DATABASE_URL", url)
+        .env("CLOUDDECK_KAFKA_BROKERS", brokers)
+        .env("CLOUDDECK_DATA_DIR", data)
+        .env("CLOUDDECK_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// `clouddeck projections status` on the installation of `url`.
+fn projections_status(url: &str, brokers: &str, data: &std::path::Path) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_clouddeck"))
+        .args(["projections", "status"])
+        .env("CLOUDDECK_DATABASE_URL", url)
+        .env("CLOUDDECK_KAFKA_BROKERS", brokers)
+        .env("CLOUDDECK_DATA_DIR", data)
+        .env("CLOUDDECK_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Polls `status` until a line has `needle` (30 s at most).
+async fn status_until(url: &str, brokers: &str, data: &std::path::Path, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = projections_status(url, brokers, data);
+        if status.contains(needle) {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "`{needle}` never showed in:\n{status}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Two read-model processes, the active one killed with SIGKILL (twice, the second time the
+/// one that took over): the standby takes over, so every mutation sent meanwhile answers OK
+/// once its write shows (none ACCEPTED, none failed), each write is in the next query, and
+/// the read models end equal to a rebuild from the log. Before, a killed instance's
+/// partitions stood still for good on this broker while the shared checkpoint said all was
+/// applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_read_models_process_is_taken_over_by_its_standby() {
+    let broker = Broker::spawn();
+    let brokers = broker.address();
+    let url = postgres_database().await;
+    let scratch = clouddeck_testkit::Scratch::new();
+    let data = scratch.path().join("projections");
+    let distributed = |config: &mut clouddeck::config::Config| config.kafka_brokers = Some(broker.address());
+    let app = spawn_roles(Some(url.clone()), Roles { projections: false, ..Roles::all(true) }, distributed).await;
+
+    // given two read-model processes: the older reads, the other stands by
+    let mut active = start_projections(&url, &brokers, &data);
+    status_until(&url, &brokers, &data, " reads\n").await;
+    let mut standby = start_projections(&url, &brokers, &data);
+    status_until(&url, &brokers, &data, "standing by").await;
+    let owner = app.owner_of_acme_through_kafka("owner@example.com", Some("blog")).await;
+    let store = clouddeck_eventlog::connect(&url).await.unwrap();
+
+    let set = "mutation($k: String!) { setEnvVar(organization: \"acme\", project: \"blog\", key: $k, value: \"v\", target: PRODUCTION) { key } }";
+    let read = "{ project(organization: \"acme\", slug: \"blog\") { envVars { key } } }";
+    let mut longest = Duration::ZERO;
+    let mut round = 0;
+    for kill in 0..2 {
+        // when the active process is killed
+        active.kill().unwrap();
+        active.wait().unwrap();
+        let killed_at = Instant::now();
+        // then every write sent meanwhile answers once it shows, none ACCEPTED
+        for _ in 0..4 {
+            round += 1;
+            let sent = Instant::now();
+            let key = format!("ROUND_{round}");
+            let (_, answer) = app.post(Some(&owner), set, json!({ "k": key })).await;
+            longest = longest.max(sent.elapsed());
+            assert_eq!(answer["data"]["setEnvVar"]["key"], key, "write {round}: {answer}");
+            let (_, shown) = app.post(Some(&owner), read, json!({})).await;
+            let keys = shown["data"]["project"]["envVars"].as_array().map_or(0, Vec::len);
+            assert_eq!(keys, round, "write {round} is not in the next query: {shown}");
+        }
+        let status = status_until(&url, &brokers, &data, "caught up").await;
+        eprintln!(
+            "kill {kill}: first write answered within {longest:?}, caught up {:?} after the kill",
+            killed_at.elapsed()
+        );
+        // and the one that took over reads, alone until another starts
+        assert!(status.contains(" reads\n") || status.contains(" reads;"), "{status}");
+        std::mem::swap(&mut active, &mut standby);
+        standby = start_projections(&url, &brokers, &data);
+        status_until(&url, &brokers, &data, "standing by").await;
+    }
+    let applied = clouddeck_projections::runner::checkpoint(&app_read_db(&url).await, "read_models").await.unwrap();
+    assert_eq!(applied, store.head().await.unwrap());
+    eprintln!("the longest a write waited to show across two kills: {longest:?}");
+
+    // the read models equal a rebuild from the log
+    active.kill().unwrap();
+    standby.kill().unwrap();
+    let _ = (active.wait(), standby.wait());
+    app.stop().await;
+    let read_db = app_read_db(&url).await;
+    let live = clouddeck_projections::snapshot(&read_db, &clouddeck_projections::ReadModels).await.unwrap();
+    clouddeck_projections::rebuild(store.clone(), &read_db, std::sync::Arc::new(clouddeck_projections::ReadModels))
+        .await
+        .unwrap();
+    assert_eq!(clouddeck_projections::snapshot(&read_db, &clouddeck_projections::ReadModels).await.unwrap(), live);
+}
+
+async fn app_read_db(url: &str) -> sqlx::AnyPool {
+    clouddeck_projections::db::open(url).await.unwrap()
+}

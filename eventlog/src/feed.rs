@@ -27,6 +27,11 @@ pub trait EventFeed: Send {
     /// Everything returned so far has taken durable effect; do not deliver it again.
     async fn ack(&mut self) -> Result<(), FeedError>;
 
+    /// Events returned so far up to log position `position` have taken durable effect; the
+    /// others have not (a consumer holds them until an earlier position comes) and must
+    /// come again after a restart or a rewind.
+    async fn ack_through(&mut self, position: i64) -> Result<(), FeedError>;
+
     /// The consumer failed to apply what it got since the last `ack`: deliver it again.
     async fn rewind(&mut self) -> Result<(), FeedError>;
 
@@ -70,6 +75,11 @@ impl EventFeed for StoreFeed {
     async fn ack(&mut self) -> Result<(), FeedError> {
         // The consumer keeps its position beside its own rows; nothing to store here.
         self.acked = self.subscription.position();
+        Ok(())
+    }
+
+    async fn ack_through(&mut self, position: i64) -> Result<(), FeedError> {
+        self.acked = position.min(self.subscription.position());
         Ok(())
     }
 

@@ -47,6 +47,14 @@ pub trait Consumer: Send {
     /// comes again.
     async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, Self::Error>;
 
+    /// For a consumer that applies events in position order only (holding those that come
+    /// early): the position up to which everything it was given took durable effect. The
+    /// feed is then acknowledged up to there, not past events still held. None (the
+    /// default): everything given took effect once `apply` returns.
+    fn durable_through(&self) -> Option<i64> {
+        None
+    }
+
     /// Whether `error` ends the follower rather than being retried (the log itself failing).
     fn is_fatal(&self, _error: &Self::Error) -> bool {
         false
@@ -122,7 +130,10 @@ impl Follower {
         let Some(last) = batch.last().map(|e| e.meta.position) else { return Ok(None) };
         match consumer.apply(&batch).await {
             Ok(applied) => {
-                feed.ack().await?;
+                match consumer.durable_through() {
+                    Some(position) => feed.ack_through(position).await?,
+                    None => feed.ack().await?,
+                }
                 Ok(Some((applied, last)))
             }
             Err(e) => {

@@ -1,18 +1,29 @@
-//! Feeds events to a projection. Its rows, its checkpoint and the stream versions it has
-//! applied are written in one transaction: after a crash it resumes from the checkpoint,
-//! and an event delivered again (a Kafka redelivery) is recognized by its stream version
-//! and dropped. Nothing is applied twice, nothing skipped.
+//! Feeds events to a projection, in log position order and nothing else: its rows and its
+//! position are written in one transaction, and an event is applied only once every event
+//! before it is. So the stored position is an honest "everything up to here is applied",
+//! after a crash the runner resumes from it, and an event delivered again (a Kafka
+//! redelivery) is recognized by its position and dropped.
+//!
+//! Why position order and not per stream: read models depend on the order of events of
+//! different streams (a project's production alias is moved by its deployments' events, an
+//! organization's seats are counted per billing period), and applying two streams' events
+//! in another order than the log's gave rows a rebuild does not give. Kafka orders events
+//! per partition only, so events that arrive before an earlier position are held in memory
+//! until it comes, and the feed is acknowledged only up to the position applied
+//! ([`Consumer::durable_through`]), so after a crash the held ones come again.
+//!
+//! Several instances may run (a standby takes over when the active one dies): every batch's
+//! transaction first locks the projection's row, so batches of two instances apply one at a
+//! time, each from the position the other committed.
 
-use crate::sql;
 use async_trait::async_trait;
 use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, StoreError};
 use clouddeck_events::Event;
 use sqlx::{AnyConnection, AnyPool, Row};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tracing::debug;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
@@ -43,23 +54,21 @@ pub trait Projection: Send + Sync + 'static {
     }
 }
 
-/// Rows per multi-row statement. Small on purpose: SQLite looks parameter names up by a
-/// linear scan, so binding n parameters to one statement costs O(n²).
-const ROWS_PER_STATEMENT: usize = 64;
-
 pub struct ProjectionRunner {
     db: AnyPool,
     projection: Arc<dyn Projection>,
     batch: usize,
-    /// Stream versions already applied, as far as known; `complete` means a stream absent
-    /// here has never been applied (true for a fresh projection), so no lookup is needed.
-    versions: HashMap<String, i64>,
-    complete: bool,
+    /// Events that came before an earlier position did, by position.
+    held: BTreeMap<i64, RecordedEvent>,
     position: watch::Sender<i64>,
     /// SQLite takes its write lock up front: a deferred transaction that read first can
     /// fail to upgrade while the event store writes.
     begin: &'static str,
 }
+
+/// Held events past which a warning is logged (once per this many more): a position that
+/// never comes stalls the projection, and the hold grows with what arrives after it.
+const HELD_WARNING: usize = 10_000;
 
 impl ProjectionRunner {
     pub async fn new(db: AnyPool, projection: Arc<dyn Projection>) -> Result<Self, ProjectionError> {
@@ -72,8 +81,7 @@ impl ProjectionRunner {
             db,
             projection,
             batch: 1_000,
-            versions: HashMap::new(),
-            complete: position == 0,
+            held: BTreeMap::new(),
             position: watch::Sender::new(position),
             begin,
         })
@@ -85,7 +93,8 @@ impl ProjectionRunner {
         self
     }
 
-    /// The highest log position applied: the API waits on it for read-your-writes.
+    /// The position up to which every event is applied (by this instance or another that
+    /// shares the database): the API waits on it for read-your-writes.
     pub fn position(&self) -> watch::Receiver<i64> {
         self.position.subscribe()
     }
@@ -106,54 +115,71 @@ impl ProjectionRunner {
         Follower::new(self.batch).step(self, feed, wait).await
     }
 
-    /// Applies a batch in one transaction: rows, stream versions and checkpoint.
-    async fn apply_in_transaction(
-        &mut self,
-        batch: &[RecordedEvent],
-    ) -> Result<(usize, HashMap<String, i64>, i64), ProjectionError> {
+    /// Events held until an earlier position comes.
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Applies, in one transaction, the events of `batch` and of the hold that continue the
+    /// stored position without a gap, and moves it; holds the rest. Returns how many events
+    /// took effect and the new position.
+    async fn apply_in_transaction(&mut self, batch: &[RecordedEvent]) -> Result<(usize, i64), ProjectionError> {
         let name = self.projection.name();
         let mut tx = self.db.begin_with(self.begin).await?;
-        let mut touched: HashMap<String, i64> = HashMap::new();
-        let mut fresh = Vec::with_capacity(batch.len());
-        for event in batch {
-            let stream = &event.meta.stream_id;
-            let known = match touched.get(stream).or_else(|| self.versions.get(stream)) {
-                Some(v) => *v,
-                None if self.complete => 0,
-                None => stream_version(&mut tx, name, stream).await?,
-            };
-            if event.meta.stream_version <= known {
-                debug!(projection = name, event_id = %event.meta.event_id, "duplicate dropped");
-                continue;
-            }
-            fresh.push((event, event.decode()?));
-            touched.insert(stream.clone(), event.meta.stream_version);
-        }
-        self.projection.apply_batch(&mut tx, &fresh).await?;
-        let applied = fresh.len();
-        let streams: Vec<(&String, &i64)> = touched.iter().collect();
-        for chunk in streams.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO projection_streams (projection, stream_id, version) VALUES {} \
-                 ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version",
-                sql::values(chunk.len(), 3)
-            );
-            let upsert = chunk
-                .iter()
-                .fold(sqlx::query(&sql), |q, (stream, version)| q.bind(name).bind(stream.as_str()).bind(**version));
-            upsert.execute(&mut *tx).await?;
-        }
-        let last = batch.iter().map(|e| e.meta.position).max().unwrap_or(0).max(self.checkpoint());
-        sqlx::query(
-            "INSERT INTO projection_checkpoints (projection, position) VALUES ($1, $2) \
-             ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
+        // Lock the row first: another instance's batch waits for this one to commit, and
+        // this one starts from what the other committed.
+        let row = sqlx::query(
+            "INSERT INTO projection_checkpoints (projection, position) VALUES ($1, 0) \
+             ON CONFLICT (projection) DO UPDATE SET position = projection_checkpoints.position \
+             RETURNING position",
         )
         .bind(name)
-        .bind(last)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        let through: i64 = row.try_get(0)?;
+        let in_order =
+            self.held.is_empty() && batch.iter().enumerate().all(|(i, e)| e.meta.position == through + 1 + i as i64);
+        let owned: Vec<RecordedEvent>;
+        let run: &[RecordedEvent] = if in_order {
+            // The embedded feed's case, and Kafka's when partitions agree: nothing to hold.
+            batch
+        } else {
+            let before = self.held.len();
+            for event in batch.iter().filter(|e| e.meta.position > through) {
+                self.held.entry(event.meta.position).or_insert_with(|| event.clone());
+            }
+            self.held = self.held.split_off(&(through + 1));
+            let mut next = through + 1;
+            let mut taken = Vec::new();
+            while let Some(event) = self.held.remove(&next) {
+                taken.push(event);
+                next += 1;
+            }
+            if self.held.len() / HELD_WARNING > before / HELD_WARNING {
+                tracing::warn!(
+                    projection = name,
+                    held = self.held.len(),
+                    waiting_for = next,
+                    "events held for an earlier position"
+                );
+            }
+            owned = taken;
+            &owned
+        };
+        let mut decoded = Vec::with_capacity(run.len());
+        for event in run {
+            decoded.push((event, event.decode()?));
+        }
+        self.projection.apply_batch(&mut tx, &decoded).await?;
+        let reached = through + run.len() as i64;
+        sqlx::query("UPDATE projection_checkpoints SET position = $2, updated_at = $3 WHERE projection = $1")
+            .bind(name)
+            .bind(reached)
+            .bind(clouddeck_eventlog::now_ms())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        Ok((applied, touched, last))
+        Ok((run.len(), reached))
     }
 }
 
@@ -167,19 +193,21 @@ impl Consumer for ProjectionRunner {
 
     async fn apply(&mut self, batch: &[RecordedEvent]) -> Result<usize, ProjectionError> {
         match self.apply_in_transaction(batch).await {
-            Ok((applied, touched, last)) => {
-                self.versions.extend(touched);
-                self.position.send_replace(last);
+            Ok((applied, reached)) => {
+                self.position.send_replace(reached);
                 Ok(applied)
             }
             Err(e) => {
-                // Nothing of the batch committed: forget what we thought we knew; the
-                // follower has the feed deliver the batch again.
-                self.versions.clear();
-                self.complete = false;
+                // Nothing committed: the follower has the feed deliver everything not
+                // acknowledged again, the held events among it.
+                self.held.clear();
                 Err(e)
             }
         }
+    }
+
+    fn durable_through(&self) -> Option<i64> {
+        Some(self.checkpoint())
     }
 
     fn is_fatal(&self, error: &ProjectionError) -> bool {
@@ -187,22 +215,23 @@ impl Consumer for ProjectionRunner {
     }
 }
 
-async fn stream_version(db: &mut AnyConnection, projection: &str, stream: &str) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query("SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2")
-        .bind(projection)
-        .bind(stream)
-        .fetch_optional(db)
-        .await?;
-    row.map(|r| r.try_get::<i64, _>(0)).transpose().map(|v| v.unwrap_or(0))
-}
-
-/// A projection's stored position (0 when it has never run).
+/// The position up to which a projection has applied every event (0 when it has never run).
 pub async fn checkpoint(db: &AnyPool, projection: &str) -> Result<i64, sqlx::Error> {
     let row = sqlx::query("SELECT position FROM projection_checkpoints WHERE projection = $1")
         .bind(projection)
         .fetch_optional(db)
         .await?;
     row.map(|r| r.try_get::<i64, _>(0)).transpose().map(|v| v.unwrap_or(0))
+}
+
+/// A projection's position and when it last moved (ms since the epoch; 0 before this was
+/// recorded), if it ever ran.
+pub async fn progress(db: &AnyPool, projection: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query("SELECT position, updated_at FROM projection_checkpoints WHERE projection = $1")
+        .bind(projection)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
 
 /// Empties a projection's tables and forgets its progress, in one transaction.

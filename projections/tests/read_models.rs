@@ -230,6 +230,57 @@ async fn a_redelivered_batch_is_not_applied_twice(store: Arc<dyn EventStore>, db
     assert_eq!(snapshot(&db, &ReadModels).await.unwrap(), resumed);
 }
 
+/// Two instances of the read models, each fed the log partition by partition (out of
+/// position order, as Kafka delivers it), with overlaps and at the same time: nothing is
+/// applied before every earlier position is, the stored checkpoint never claims an event
+/// not applied, every event takes effect once, and the rows equal a rebuild's (applied in
+/// another order, the production alias and the seats came out wrong: see the runner).
+async fn two_instances_fed_out_of_order_keep_an_honest_checkpoint(store: Arc<dyn EventStore>, db: AnyPool) {
+    use clouddeck_eventlog::Consumer;
+    write_history(store.clone(), 2).await;
+    let head = store.head().await.unwrap();
+    let events = store.read_all(0, head as usize).await.unwrap();
+    assert_eq!(events.len() as i64, head);
+    // three partitions by stream, as the relay keys messages: order holds within each only
+    let partition_of =
+        |e: &clouddeck_eventlog::RecordedEvent| e.meta.stream_id.bytes().map(usize::from).sum::<usize>() % 3;
+    let partitions: Vec<Vec<_>> =
+        (0..3).map(|p| events.iter().filter(|e| partition_of(e) == p).cloned().collect()).collect();
+    let holds_first = partition_of(&events[0]);
+    let other = (holds_first + 1) % 3;
+    let mut first = ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap();
+    let mut second = ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap();
+    // given the first instance applied a partition that lacks position 1
+    Consumer::apply(&mut first, &partitions[other]).await.unwrap();
+    // then nothing is applied: the partition's events wait for position 1
+    assert_eq!(clouddeck_projections::runner::checkpoint(&db, "read_models").await.unwrap(), 0);
+    assert_eq!(first.checkpoint(), 0);
+    assert_eq!(first.held(), partitions[other].len());
+    assert_eq!(one(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM rm_users").await, "0");
+    // when both read every partition again at the same time, in batches, in other orders
+    let forwards = async {
+        for p in [holds_first, other, (other + 1) % 3] {
+            for batch in partitions[p].chunks(7) {
+                Consumer::apply(&mut first, batch).await.unwrap();
+            }
+        }
+    };
+    let backwards = async {
+        for p in [(other + 1) % 3, other, holds_first] {
+            for batch in partitions[p].chunks(5) {
+                Consumer::apply(&mut second, batch).await.unwrap();
+            }
+        }
+    };
+    tokio::join!(forwards, backwards);
+    // then the checkpoint covers the whole log and each event took effect once, in order
+    assert_eq!(clouddeck_projections::runner::checkpoint(&db, "read_models").await.unwrap(), head);
+    let live = snapshot(&db, &ReadModels).await.unwrap();
+    assert_eq!(one(&db, "SELECT CAST(log_chunks AS TEXT) FROM rm_deployments WHERE deployment_id = 'd1-2'").await, "3");
+    rebuild(store, &db, Arc::new(ReadModels)).await.unwrap();
+    assert_eq!(snapshot(&db, &ReadModels).await.unwrap(), live);
+}
+
 mod on_sqlite {
     use super::*;
 
@@ -252,6 +303,12 @@ mod on_sqlite {
         let (_scratch, store, db) = setup().await;
         super::a_redelivered_batch_is_not_applied_twice(store, db).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_fed_out_of_order_keep_an_honest_checkpoint() {
+        let (_scratch, store, db) = setup().await;
+        super::two_instances_fed_out_of_order_keep_an_honest_checkpoint(store, db).await;
+    }
 }
 
 mod on_postgres {
@@ -272,5 +329,11 @@ mod on_postgres {
     async fn a_redelivered_batch_is_not_applied_twice() {
         let (store, db) = setup().await;
         super::a_redelivered_batch_is_not_applied_twice(store, db).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_fed_out_of_order_keep_an_honest_checkpoint() {
+        let (store, db) = setup().await;
+        super::two_instances_fed_out_of_order_keep_an_honest_checkpoint(store, db).await;
     }
 }

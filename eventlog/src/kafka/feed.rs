@@ -1,50 +1,167 @@
-//! Reading the event topics back in a consumer group. Offsets are committed only when the
-//! consumer acknowledges, that is after the effect of what it read is durable.
+//! Reading the event topics back. Offsets are stored only when the consumer acknowledges,
+//! that is after the effect of what it read is durable. Two ways to split the partitions
+//! between a consumer's instances: the broker's consumer group ([`KafkaFeed::new`], for
+//! readers such as an auditor's), or membership kept in the event store
+//! ([`KafkaFeed::shared`], what CloudDeck's own consumers use: see `members.rs` for why).
 
 use super::headers::event_from_message;
+use super::members::{Membership, share_of};
 use crate::feed::{EventFeed, FeedError};
-use crate::store::RecordedEvent;
+use crate::store::{EventStore, RecordedEvent};
 use async_trait::async_trait;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
-use std::collections::HashMap;
-use std::time::Duration;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type Partition = (String, i32);
 
 pub struct KafkaFeed {
     consumer: StreamConsumer,
-    /// The next offset to commit, by topic and partition.
-    pending: HashMap<(String, i32), i64>,
-    /// The first offset delivered since the last ack, where a rewind goes back to.
-    unacked_from: HashMap<(String, i32), i64>,
+    /// What was delivered and not acknowledged, per partition: (offset, log position), in
+    /// offset order. A rewind goes back to each front; an ack stores the offset after what
+    /// it covers.
+    delivered: HashMap<Partition, VecDeque<(i64, i64)>>,
+    /// Membership kept in the event store; none: the broker's consumer group.
+    shared: Option<Shared>,
 }
+
+/// A [`KafkaFeed::shared`] feed's view of its group.
+struct Shared {
+    membership: Membership,
+    topics: Vec<String>,
+    /// Every partition of the topics, as the broker last said.
+    partitions: Vec<Partition>,
+    /// The partitions this instance reads now, and the next offset of each as far as read
+    /// and acknowledged here.
+    mine: Vec<Partition>,
+    acked: HashMap<Partition, i64>,
+    next_beat: Instant,
+    next_metadata: Instant,
+}
+
+/// How often a shared feed writes its heartbeat and looks at the live members.
+const BEAT: Duration = Duration::from_secs(1);
+/// How often it asks the broker for the topics' partitions (topics may appear later).
+const METADATA: Duration = Duration::from_secs(5);
 
 fn kafka(e: rdkafka::error::KafkaError) -> FeedError {
     FeedError::Kafka(e.to_string())
 }
 
 impl KafkaFeed {
+    /// Reads `topics` as a member of the broker's consumer group `group_id`, committing
+    /// offsets there. Errors: the client cannot be made or subscribed.
     pub fn new(brokers: &str, group_id: &str, topics: &[String]) -> Result<Self, FeedError> {
-        let consumer: StreamConsumer = ClientConfig::new()
-            .set("bootstrap.servers", brokers)
-            .set("group.id", group_id)
-            .set("enable.auto.commit", "false")
-            .set("enable.auto.offset.store", "false")
-            .set("auto.offset.reset", "earliest")
-            .set("isolation.level", "read_committed")
-            // A topic the relay has not made yet is looked for again every 5 s, not librdkafka's
-            // default 5 minutes: a consumer may start before the relay.
-            .set("topic.metadata.refresh.interval.ms", "5000")
-            .create()
-            .map_err(kafka)?;
+        let consumer = consumer(brokers, group_id)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names).map_err(kafka)?;
-        Ok(KafkaFeed { consumer, pending: HashMap::new(), unacked_from: HashMap::new() })
+        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: None })
     }
+
+    /// Reads this instance's share of `topics`' partitions, the group `group_id`'s members
+    /// and offsets being kept in `store` (see `members.rs`): a member that dies has its share
+    /// taken over within 3 s plus a heartbeat, on any broker. One member reads at a time. Errors: the client cannot be
+    /// made.
+    pub fn shared(
+        brokers: &str,
+        group_id: &str,
+        topics: &[String],
+        store: Arc<dyn EventStore>,
+    ) -> Result<Self, FeedError> {
+        let consumer = consumer(brokers, group_id)?;
+        let now = Instant::now();
+        let shared = Shared {
+            membership: Membership::new(store, group_id),
+            topics: topics.to_vec(),
+            partitions: Vec::new(),
+            mine: Vec::new(),
+            acked: HashMap::new(),
+            next_beat: now,
+            next_metadata: now,
+        };
+        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: Some(shared) })
+    }
+
+    /// This instance's name among its group's members (shared feeds only).
+    pub fn instance(&self) -> Option<&str> {
+        self.shared.as_ref().map(|s| s.membership.instance.as_str())
+    }
+
+    /// Writes the heartbeat, and when the live members or the partitions changed, reads the
+    /// new share: kept partitions go on from where this instance is, taken-over ones from
+    /// their stored offset.
+    async fn rebalance(&mut self) -> Result<(), FeedError> {
+        let Some(shared) = self.shared.as_mut() else { return Ok(()) };
+        let now = Instant::now();
+        if now < shared.next_beat {
+            return Ok(());
+        }
+        shared.next_beat = now + BEAT;
+        let members = shared.membership.beat().await?;
+        if now >= shared.next_metadata || shared.partitions.is_empty() {
+            shared.next_metadata = now + METADATA;
+            // A short blocking call every few seconds, as the group consumer's own are.
+            let metadata = self.consumer.fetch_metadata(None, Duration::from_secs(5)).map_err(kafka)?;
+            shared.partitions = metadata
+                .topics()
+                .iter()
+                .filter(|t| shared.topics.iter().any(|name| name == t.name()))
+                .flat_map(|t| t.partitions().iter().map(|p| (t.name().to_string(), p.id())))
+                .collect();
+        }
+        let mine = share_of(&members, &shared.membership.instance, &shared.partitions);
+        if mine == shared.mine {
+            return Ok(());
+        }
+        let mut assignment = TopicPartitionList::new();
+        let mut acked = HashMap::new();
+        for (topic, partition) in &mine {
+            let key = (topic.clone(), *partition);
+            let next = match shared.acked.get(&key) {
+                Some(next) => *next,
+                None => shared.membership.offset(topic, *partition).await?,
+            };
+            let offset = if next > 0 { Offset::Offset(next) } else { Offset::Beginning };
+            assignment.add_partition_offset(topic, *partition, offset).map_err(kafka)?;
+            acked.insert(key, next);
+        }
+        self.consumer.assign(&assignment).map_err(kafka)?;
+        tracing::info!(
+            group = shared.membership.group,
+            instance = shared.membership.instance,
+            members = members.len(),
+            partitions = mine.len(),
+            of = shared.partitions.len(),
+            "kafka: this instance's share of the partitions changed"
+        );
+        shared.mine = mine;
+        shared.acked = acked;
+        self.delivered.clear();
+        Ok(())
+    }
+}
+
+fn consumer(brokers: &str, group_id: &str) -> Result<StreamConsumer, FeedError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group_id)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        // A topic the relay has not made yet is looked for again every 5 s, not librdkafka's
+        // default 5 minutes: a consumer may start before the relay.
+        .set("topic.metadata.refresh.interval.ms", "5000")
+        .create()
+        .map_err(kafka)
 }
 
 #[async_trait]
 impl EventFeed for KafkaFeed {
     async fn next_batch(&mut self, max: usize, wait: Duration) -> Result<Vec<RecordedEvent>, FeedError> {
+        self.rebalance().await?;
         let mut batch = Vec::new();
         // Wait for the first message; then take what is already fetched, briefly.
         let mut timeout = wait;
@@ -54,34 +171,61 @@ impl EventFeed for KafkaFeed {
                 Ok(message) => message.map_err(kafka)?,
             };
             let partition = (message.topic().to_string(), message.partition());
-            self.unacked_from.entry(partition.clone()).or_insert(message.offset());
-            self.pending.insert(partition, message.offset() + 1);
-            batch.push(event_from_message(&message)?);
+            if self.shared.as_ref().is_some_and(|s| !s.mine.contains(&partition)) {
+                // Fetched before the share changed: its new reader delivers it.
+                continue;
+            }
+            let event = event_from_message(&message)?;
+            self.delivered.entry(partition).or_default().push_back((message.offset(), event.meta.position));
+            batch.push(event);
             timeout = Duration::from_millis(2);
         }
         Ok(batch)
     }
 
     async fn ack(&mut self) -> Result<(), FeedError> {
-        if self.pending.is_empty() {
+        self.ack_through(i64::MAX).await
+    }
+
+    async fn ack_through(&mut self, position: i64) -> Result<(), FeedError> {
+        // Per partition, the offset of the first message not applied yet, or past the last.
+        let mut next_offsets = Vec::new();
+        for (partition, delivered) in &mut self.delivered {
+            let mut next = None;
+            while let Some(&(offset, _)) = delivered.front().filter(|(_, at)| *at <= position) {
+                next = Some(offset + 1);
+                delivered.pop_front();
+            }
+            if let Some(next) = next {
+                next_offsets.push((partition.clone(), delivered.front().map_or(next, |(offset, _)| *offset)));
+            }
+        }
+        self.delivered.retain(|_, delivered| !delivered.is_empty());
+        if next_offsets.is_empty() {
             return Ok(());
         }
-        let mut offsets = TopicPartitionList::new();
-        for ((topic, partition), next) in &self.pending {
-            offsets.add_partition_offset(topic, *partition, Offset::Offset(*next)).map_err(kafka)?;
+        if let Some(shared) = self.shared.as_mut() {
+            for ((topic, partition), next) in next_offsets {
+                shared.membership.save_offset(&topic, partition, next).await?;
+                shared.acked.insert((topic, partition), next);
+            }
+        } else {
+            let mut offsets = TopicPartitionList::new();
+            for ((topic, partition), next) in &next_offsets {
+                offsets.add_partition_offset(topic, *partition, Offset::Offset(*next)).map_err(kafka)?;
+            }
+            self.consumer.commit(&offsets, CommitMode::Sync).map_err(kafka)?;
         }
-        self.consumer.commit(&offsets, CommitMode::Sync).map_err(kafka)?;
-        self.pending.clear();
-        self.unacked_from.clear();
         Ok(())
     }
 
     async fn rewind(&mut self) -> Result<(), FeedError> {
-        for ((topic, partition), offset) in self.unacked_from.drain() {
-            let to = Offset::Offset(offset);
-            self.consumer.seek(&topic, partition, to, Duration::from_secs(10)).map_err(kafka)?;
+        for ((topic, partition), delivered) in self.delivered.drain() {
+            if let Some((offset, _)) = delivered.front() {
+                let to = Offset::Offset(*offset);
+                self.consumer.seek(&topic, partition, to, Duration::from_secs(10)).map_err(kafka)?;
+            }
         }
-        self.pending.clear();
         Ok(())
     }
 }
