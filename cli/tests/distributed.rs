@@ -252,6 +252,29 @@ async fn a_killed_read_models_process_is_taken_over_by_its_standby() {
     assert_eq!(applied, store.head().await.unwrap());
     eprintln!("the longest a write waited to show across two kills: {longest:?}");
 
+    // the owner's password hash is in the event table, and withheld from every Kafka message
+    let topics = clouddeck_eventlog::kafka::Topics::for_installation(&store.installation_id().await.unwrap()).unwrap();
+    let group = format!("auditor-{}", std::process::id());
+    let mut auditor = clouddeck_eventlog::kafka::KafkaFeed::new(&brokers, &group, &topics.all()).unwrap();
+    let mut published = std::collections::HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (published.len() as i64) < applied {
+        assert!(Instant::now() < deadline, "{} of {applied} events read back from Kafka", published.len());
+        for event in clouddeck_eventlog::EventFeed::next_batch(&mut auditor, 500, Duration::from_secs(1)).await.unwrap()
+        {
+            published.insert(event.meta.position, event);
+        }
+    }
+    let registered: Vec<_> = published.values().filter(|e| e.meta.event_type == "user.registered").collect();
+    assert_eq!(registered.len(), 1);
+    let hash_of = |event: &clouddeck_eventlog::RecordedEvent| match event.decode().unwrap() {
+        clouddeck_events::Event::UserRegistered(user) => user.password_hash,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(hash_of(registered[0]), None);
+    let stored = store.read_all(registered[0].meta.position - 1, 1).await.unwrap();
+    assert!(hash_of(&stored[0]).unwrap().starts_with("$argon2id$"));
+
     // the read models equal a rebuild from the log
     active.kill().unwrap();
     standby.kill().unwrap();

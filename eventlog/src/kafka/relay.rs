@@ -4,11 +4,13 @@
 
 use super::headers::headers_of;
 use super::topics::{DEFAULT_PARTITIONS, Topics, ensure_topics};
+use super::withheld::{WITHHELD_HEADER, for_publishing};
 use crate::feed::{FeedError, StoreFeed};
 use crate::follower::{Consumer, Follower};
 use crate::store::{EventStore, RecordedEvent, StoreError};
 use async_trait::async_trait;
 use rdkafka::ClientConfig;
+use rdkafka::message::Header;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use std::sync::Arc;
 use std::time::Duration;
@@ -118,10 +120,12 @@ impl Publisher<'_> {
         let mut deliveries = Vec::with_capacity(batch.len());
         for event in batch {
             let topic = relay.config.topics.topic_for(&event.meta.event_type);
-            let record = FutureRecord::to(&topic)
-                .key(&event.meta.stream_id)
-                .payload(&event.payload)
-                .headers(headers_of(&event.meta));
+            let (payload, withheld) = for_publishing(&event.meta.event_type, &event.payload);
+            let mut headers = headers_of(&event.meta);
+            if !withheld.is_empty() {
+                headers = headers.insert(Header { key: WITHHELD_HEADER, value: Some(withheld.as_bytes()) });
+            }
+            let record = FutureRecord::to(&topic).key(&event.meta.stream_id).payload(payload.as_ref()).headers(headers);
             let delivery = producer.send_result(record).map_err(|(e, _)| RelayError::Kafka(format!("enqueue: {e}")))?;
             deliveries.push(delivery);
         }
