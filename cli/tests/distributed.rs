@@ -291,3 +291,37 @@ async fn a_killed_read_models_process_is_taken_over_by_its_standby() {
 async fn app_read_db(url: &str) -> sqlx::AnyPool {
     clouddeck_projections::db::open(url).await.unwrap()
 }
+
+/// Two API processes on one PostgreSQL database take from the same rate-limit buckets: a
+/// client alternating between them gets the burst once, not once per process, and the
+/// refusal says when to come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_processes_share_their_rate_limits() {
+    let url = postgres_database().await;
+    let limited = |config: &mut clouddeck::config::Config| {
+        config.api_rate_limit = 0.5;
+        config.api_rate_burst = 6;
+    };
+    let app = spawn_roles(Some(url.clone()), Roles::all(false), limited).await;
+    let mut second = app.config.clone();
+    second.api_addr = "127.0.0.1:0".into();
+    let other = clouddeck::server::Server::start(&second, Roles::only_api()).await.unwrap();
+    let bases = [app.base.clone(), format!("http://{}", other.api_addr.unwrap())];
+    let ask = |base: &str| app.http.post(format!("{base}/graphql")).json(&json!({ "query": "{ __typename }" })).send();
+    // given a client that alternates between the processes
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        let response = ask(&bases[i % 2]).await.unwrap();
+        statuses.push((response.status().as_u16(), response.headers().get("retry-after").cloned()));
+    }
+    // then the burst of 6 passes once across both, and the rest are refused with a wait
+    let passed = statuses.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(passed, 6, "{statuses:?}");
+    assert!(statuses[6..].iter().all(|(status, wait)| *status == 429 && wait.is_some()), "{statuses:?}");
+    // and the two processes kept one bucket for that caller, in the database
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_rate_buckets").fetch_one(&app_read_db(&url).await).await.unwrap();
+    assert_eq!(rows, 1, "one caller, one shared bucket");
+    other.shutdown().await;
+    app.stop().await;
+}

@@ -54,12 +54,13 @@ struct Http {
 
 pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
     let idempotency = Arc::new(Idempotency::new(state.read_db.clone(), state.sealer.clone()));
+    let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst).shared_in(&state.read_db));
     let http = Http {
         schema: build(Some(state.clone())),
         introspection: crate::schema::build_for_introspection(Some(state.clone())),
         body_limit: config.body_limit,
         state,
-        limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.burst)),
+        limiter,
         idempotency,
         principals: Arc::default(),
     };
@@ -114,10 +115,10 @@ async fn admit(http: &Http, peer: SocketAddr, headers: &HeaderMap) -> Result<(Pr
     // Limited per token (wherever it is used from) and per address (whatever tokens it uses).
     let address = format!("address:{}", peer.ip());
     let caller = principal.key().unwrap_or_else(|| address.clone());
-    let limited = http.limiter.check(&address).and_then(|()| match principal.key() {
-        Some(token) => http.limiter.check(&token),
-        None => Ok(()),
-    });
+    let limited = match (http.limiter.take(&address).await, principal.key()) {
+        (Ok(()), Some(token)) => http.limiter.take(&token).await,
+        (answer, _) => answer,
+    };
     if let Err(wait) = limited {
         let mut response = graphql_error(StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED, "too many requests; slow down");
         let seconds = wait.as_secs() + 1;
