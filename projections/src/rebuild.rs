@@ -38,11 +38,12 @@ pub async fn rebuild(
     Ok(Rebuilt { events: head, elapsed: started.elapsed() })
 }
 
-/// Every row of every table of the projection, as text, in primary-key order.
+/// Every row of every table of the projection, as text, each table's rows sorted by their cells.
 pub async fn snapshot(db: &AnyPool, projection: &dyn Projection) -> Result<Vec<(String, Vec<String>)>, sqlx::Error> {
     let mut rows = Vec::new();
     for table in projection.tables() {
-        for row in sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2")).fetch_all(db).await? {
+        let mut table_rows: Vec<Vec<String>> = Vec::new();
+        for row in sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(db).await? {
             let cells = (0..row.len())
                 .map(|i| {
                     row.try_get::<Option<String>, _>(i)
@@ -51,8 +52,12 @@ pub async fn snapshot(db: &AnyPool, projection: &dyn Projection) -> Result<Vec<(
                         .unwrap_or_else(|e| format!("<{e}>"))
                 })
                 .collect();
-            rows.push((table.to_string(), cells));
+            table_rows.push(cells);
         }
+        // Sorted by every cell: the physical order of rows (which updates change) is no
+        // part of a read model.
+        table_rows.sort();
+        rows.extend(table_rows.into_iter().map(|cells| (table.to_string(), cells)));
     }
     Ok(rows)
 }

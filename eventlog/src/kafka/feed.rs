@@ -25,6 +25,8 @@ pub struct KafkaFeed {
     delivered: HashMap<Partition, VecDeque<(i64, i64)>>,
     /// Membership kept in the event store; none: the broker's consumer group.
     shared: Option<Shared>,
+    /// When a broker failure was last logged.
+    last_report: Option<Instant>,
 }
 
 /// A [`KafkaFeed::shared`] feed's view of its group.
@@ -57,7 +59,7 @@ impl KafkaFeed {
         let consumer = consumer(brokers, group_id)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names).map_err(kafka)?;
-        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: None })
+        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: None, last_report: None })
     }
 
     /// Reads this instance's share of `topics`' partitions, the group `group_id`'s members
@@ -81,7 +83,16 @@ impl KafkaFeed {
             next_beat: now,
             next_metadata: now,
         };
-        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: Some(shared) })
+        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: Some(shared), last_report: None })
+    }
+
+    /// Logs a broker failure librdkafka recovers from, at most once per 10 s.
+    fn report_transient(&mut self, code: rdkafka::types::RDKafkaErrorCode) {
+        let now = Instant::now();
+        if self.last_report.is_none_or(|at| now.duration_since(at) > Duration::from_secs(10)) {
+            self.last_report = Some(now);
+            tracing::warn!(%code, "kafka: the broker cannot be reached; reconnecting");
+        }
     }
 
     /// This instance's name among its group's members (shared feeds only).
@@ -168,6 +179,14 @@ impl EventFeed for KafkaFeed {
         while batch.len() < max {
             let message = match tokio::time::timeout(timeout, self.consumer.recv()).await {
                 Err(_) => break,
+                // librdkafka reports a broker it cannot reach this way and reconnects by itself:
+                // failing the batch would pause the consumer and rewind for nothing, and such
+                // reports queue up while a broker is down, each one pausing it again (a broker
+                // restart took 30 s to catch up from until this was read past).
+                Ok(Err(rdkafka::error::KafkaError::MessageConsumption(code))) => {
+                    self.report_transient(code);
+                    continue;
+                }
                 Ok(message) => message.map_err(kafka)?,
             };
             let partition = (message.topic().to_string(), message.partition());

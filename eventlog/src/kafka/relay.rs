@@ -100,6 +100,8 @@ impl Publisher<'_> {
                 .set("enable.idempotence", "true")
                 .set("acks", "all")
                 .set("linger.ms", "5")
+                // A broker that restarts is found again within a second, not librdkafka's 10 s.
+                .set("reconnect.backoff.max.ms", "1000")
                 .set("message.timeout.ms", config.message_timeout.as_millis().to_string())
                 .create()
                 .map_err(|e| RelayError::Kafka(e.to_string()))?;
