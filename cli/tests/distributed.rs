@@ -325,3 +325,100 @@ async fn api_processes_share_their_rate_limits() {
     other.shutdown().await;
     app.stop().await;
 }
+
+/// Puts a claim for `key` in `api_idempotency` as an API process that died mid-request would
+/// leave it: held by `holder`, its events (if any) correlated by `correlation`.
+async fn leave_claim(app: &api::harness::App, caller: &str, key: &str, body: &[u8], holder: &str, correlation: &str) {
+    let sealer = clouddeck_secrets::Sealer::from_env_or_file(None, &app.data_dir().join("secret.key")).unwrap();
+    let db = app_read_db(app.config.database_url.as_deref().unwrap()).await;
+    sqlx::query(
+        "INSERT INTO api_idempotency (id, fingerprint, claimed_at, holder, correlation) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(clouddeck_secrets::sha256_hex(&format!("{caller}\u{0}{key}")))
+    .bind(sealer.keyed_digest("idempotency request", body))
+    .bind(clouddeck_eventlog::now_ms())
+    .bind(holder)
+    .bind(correlation)
+    .execute(&db)
+    .await
+    .unwrap();
+}
+
+/// A retry whose first request's API process died (its heartbeat stopped) is taken over at
+/// once, not after the 60 s lease: when the first request wrote, the answer says it took
+/// effect and nothing runs again; when it did not, the request runs once. A claim whose
+/// holder is alive is waited for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_the_api_process_died_never_has_a_second_effect() {
+    let url = postgres_database().await;
+    let app = spawn_roles(Some(url.clone()), Roles::all(false), |_| {}).await;
+    let token = app.owner_of_acme("owner@example.com", Some("blog")).await;
+    let (_, viewer) = app.post(Some(&token), "{ viewer { actor } }", json!({})).await;
+    let caller = viewer["data"]["viewer"]["actor"].as_str().unwrap().to_string();
+    let store = clouddeck_eventlog::connect(&url).await.unwrap();
+    let set = |key: &str| json!({ "query": format!("mutation {{ setEnvVar(organization: \"acme\", project: \"blog\", key: \"{key}\", value: \"v\", target: PRODUCTION) {{ key }} }}") });
+    let send = |body: Value, key: &'static str| {
+        let request = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+
+    // given a request whose process wrote its event, then died before answering
+    let log = store.read_all(0, 1_000).await.unwrap();
+    let written = log.last().unwrap().clone();
+    // (the first event of the request's chain: a command may write several)
+    let first = log.iter().find(|e| e.meta.correlation_id == written.meta.correlation_id).unwrap().meta.position;
+    let body = set("FIRST");
+    leave_claim(
+        &app,
+        &caller,
+        "first",
+        &serde_json::to_vec(&body).unwrap(),
+        "dead-process",
+        &written.meta.correlation_id.to_string(),
+    )
+    .await;
+    let head = store.head().await.unwrap();
+    // when it is retried
+    let started = Instant::now();
+    let answer = send(body, "first").await;
+    // then the answer says it took effect, at once, and nothing was written again
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "ACCEPTED", "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["position"], first, "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(store.head().await.unwrap(), head);
+
+    // given a request whose process died before writing anything
+    let body = set("SECOND");
+    let correlation = uuid::Uuid::now_v7();
+    leave_claim(&app, &caller, "second", &serde_json::to_vec(&body).unwrap(), "dead-process", &correlation.to_string())
+        .await;
+    // then a retry runs it, once, carrying the claim's correlation id
+    let answer = send(body.clone(), "second").await;
+    assert_eq!(answer["data"]["setEnvVar"]["key"], "SECOND", "{answer}");
+    let ran = store.read_all(head, 100).await.unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].meta.correlation_id, correlation);
+    assert_eq!(send(body, "second").await, answer);
+
+    // given a claim whose process is alive (its heartbeat is fresh)
+    store.save_checkpoint("api-live-process", 0).await.unwrap();
+    let body = set("THIRD");
+    leave_claim(
+        &app,
+        &caller,
+        "third",
+        &serde_json::to_vec(&body).unwrap(),
+        "live-process",
+        &uuid::Uuid::now_v7().to_string(),
+    )
+    .await;
+    // then a retry waits for its answer rather than running it
+    let waited = tokio::time::timeout(Duration::from_secs(3), send(body, "third")).await;
+    assert!(waited.is_err(), "a live holder's claim was taken over: {waited:?}");
+    app.stop().await;
+}

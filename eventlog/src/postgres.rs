@@ -39,6 +39,8 @@ impl PgEventStore {
     }
 }
 
+/// Matches a correlation id given as text (the index is on the column's own type).
+const CORRELATION_MATCH: &str = "correlation_id = $1::uuid";
 crate::queries::event_queries!(sqlx::Postgres, SELECT_EVENTS);
 
 /// The append's rows as column arrays, for one `INSERT … SELECT FROM UNNEST(…)`.
@@ -157,5 +159,9 @@ impl EventStore for PgEventStore {
 
     async fn recent_checkpoints(&self, prefix: &str, since_ms: i64) -> Result<Vec<(String, i64)>, StoreError> {
         query_recent_checkpoints(&self.pool, prefix, since_ms).await
+    }
+
+    async fn first_correlated(&self, correlation: uuid::Uuid) -> Result<Option<i64>, StoreError> {
+        query_first_correlated(&self.pool, &correlation.to_string()).await
     }
 }

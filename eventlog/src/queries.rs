@@ -76,6 +76,11 @@ macro_rules! event_queries {
             Ok(())
         }
 
+        async fn query_first_correlated(pool: &sqlx::Pool<$db>, correlation: &str) -> Result<Option<i64>, StoreError> {
+            let sql = format!("SELECT MIN(position) FROM events WHERE {}", CORRELATION_MATCH);
+            Ok(sqlx::query_scalar::<_, Option<i64>>(&sql).bind(correlation).fetch_one(pool).await?)
+        }
+
         async fn query_recent_checkpoints(
             pool: &sqlx::Pool<$db>,
             prefix: &str,

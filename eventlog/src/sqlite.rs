@@ -52,6 +52,8 @@ impl SqliteEventStore {
     }
 }
 
+/// Matches a correlation id given as text (the index is on the column's own type).
+const CORRELATION_MATCH: &str = "correlation_id = $1";
 crate::queries::event_queries!(sqlx::Sqlite, SELECT_EVENTS);
 
 #[async_trait]
@@ -145,5 +147,9 @@ impl EventStore for SqliteEventStore {
 
     async fn recent_checkpoints(&self, prefix: &str, since_ms: i64) -> Result<Vec<(String, i64)>, StoreError> {
         query_recent_checkpoints(&self.pool, prefix, since_ms).await
+    }
+
+    async fn first_correlated(&self, correlation: uuid::Uuid) -> Result<Option<i64>, StoreError> {
+        query_first_correlated(&self.pool, &correlation.to_string()).await
     }
 }

@@ -147,6 +147,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// The positions of the readers whose names start with `prefix` that saved them at or
     /// after `since_ms` (ms since the epoch): the live ones, for readers that save regularly.
     async fn recent_checkpoints(&self, prefix: &str, since_ms: i64) -> Result<Vec<(String, i64)>, StoreError>;
+
+    /// The position of the first event whose correlation id is `correlation` (a UUID), if
+    /// any: whether a chain of cause and effect began. One indexed lookup.
+    async fn first_correlated(&self, correlation: uuid::Uuid) -> Result<Option<i64>, StoreError>;
 }
 
 /// The checkpoint names of the edges' route tables (`edge-<id>`): each edge saves its

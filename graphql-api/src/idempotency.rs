@@ -3,14 +3,33 @@
 //! the very same answer, from any API process, across restarts, for a day. The claim and the
 //! answer live in the read-model database (`api_idempotency`), the answer sealed, since it
 //! may hold a one-time secret (a new token). A key reused for a different request body is
-//! refused (422); a retry while the first is still running waits for its answer; a claim
-//! whose process died (no answer after [`LEASE`]) is taken over.
+//! refused (422); a retry while the first is still running waits for its answer.
+//!
+//! A claim whose process died is taken over: at once when that process's heartbeat (the
+//! checkpoint `api-<holder>`, written every 2 s) is older than 6 s, else after [`LEASE`].
+//! The request's events carry the claim's correlation id ([`RequestCorrelation`]), so the
+//! process that takes over first looks in the log: if the first request wrote anything, the
+//! answer says it took effect (`ACCEPTED`, with its position) and nothing runs again; if not,
+//! the request runs. A retry therefore never has a second effect.
 
+use clouddeck_eventlog::EventStore;
 use clouddeck_secrets::{Sealer, sha256_hex};
 use sqlx::AnyPool;
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
+use uuid::Uuid;
+
+/// The correlation id the events of a keyed request carry (request data for the schema).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestCorrelation(pub Uuid);
+
+/// The heartbeat checkpoints of API processes: `api-<instance>`.
+const HEARTBEATS: &str = "api-";
+/// How often an API process writes its heartbeat, and how old one may be for it to be live.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+const LIVE_WITHIN_MS: i64 = 6_000;
 
 /// An answer: HTTP status and JSON body.
 pub type Answer = (u16, String);
@@ -27,12 +46,15 @@ const PURGE_EVERY_MS: i64 = 60_000;
 
 /// What the store says about a key.
 enum Found {
-    /// This request holds the claim: run it.
-    Ours,
+    /// This request holds the claim: run it, its events carrying the correlation id.
+    Ours(Uuid),
     Answered(Answer),
-    /// Claimed by a request still running (or by one that died: `claimed_at` says when).
+    /// Claimed by a request still running (or by one that died: `claimed_at` says when,
+    /// `holder` which process).
     Running {
         claimed_at: i64,
+        holder: String,
+        correlation: String,
     },
     /// The key was first used for another body.
     OtherRequest,
@@ -41,19 +63,38 @@ enum Found {
 pub struct Idempotency {
     db: AnyPool,
     sealer: Sealer,
+    store: Arc<dyn EventStore>,
+    /// This process's name among the holders (a UUIDv7).
+    instance: String,
     purged_at: AtomicI64,
 }
 
 impl Idempotency {
-    pub fn new(db: AnyPool, sealer: Sealer) -> Self {
-        Idempotency { db, sealer, purged_at: AtomicI64::new(0) }
+    /// Keys kept in `db`, answers sealed with `sealer`; `store` holds the heartbeats and the
+    /// log a takeover looks in. Starts this process's heartbeat (a task that ends when the
+    /// value is dropped).
+    pub fn start(db: AnyPool, sealer: Sealer, store: Arc<dyn EventStore>) -> Arc<Self> {
+        let instance = Uuid::now_v7().simple().to_string();
+        let idempotency = Arc::new(Idempotency { db, sealer, store, instance, purged_at: AtomicI64::new(0) });
+        let weak = Arc::downgrade(&idempotency);
+        tokio::spawn(async move {
+            while let Some(idempotency) = weak.upgrade() {
+                let name = format!("{HEARTBEATS}{}", idempotency.instance);
+                if let Err(e) = idempotency.store.save_checkpoint(&name, 0).await {
+                    tracing::warn!(error = %e, "writing the API's heartbeat");
+                }
+                drop(idempotency);
+                tokio::time::sleep(HEARTBEAT).await;
+            }
+        });
+        idempotency
     }
 
     /// The answer for `caller`'s `key` and request `body`: `run`'s, run at most once while the
     /// first claim lives, or the stored one. A database failure answers 500 without running.
     pub async fn answer<F, Fut>(&self, caller: &str, key: &str, body: &[u8], run: F) -> Answer
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(RequestCorrelation) -> Fut,
         Fut: Future<Output = Answer>,
     {
         match self.answer_or_fail(caller, key, body, run).await {
@@ -67,7 +108,7 @@ impl Idempotency {
 
     async fn answer_or_fail<F, Fut>(&self, caller: &str, key: &str, body: &[u8], run: F) -> Result<Answer, sqlx::Error>
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(RequestCorrelation) -> Fut,
         Fut: Future<Output = Answer>,
     {
         let id = sha256_hex(&format!("{caller}\u{0}{key}"));
@@ -75,71 +116,114 @@ impl Idempotency {
         let fingerprint = self.sealer.keyed_digest("idempotency request", body);
         self.purge().await;
         let mut claimed_at = now_ms();
-        loop {
+        let correlation = loop {
             match self.claim(&id, &fingerprint, claimed_at).await? {
-                Found::Ours => break,
+                Found::Ours(correlation) => break correlation,
                 Found::Answered(answer) => return Ok(answer),
                 Found::OtherRequest => return Ok(other_request()),
-                Found::Running { claimed_at: at } => {
+                Found::Running { claimed_at: at, holder, correlation } => {
                     let now = now_ms();
-                    if now - at > LEASE.as_millis() as i64 && self.take_over(&id, at, now).await? {
+                    let expired = now - at > LEASE.as_millis() as i64;
+                    if (expired || self.gone(&holder).await) && self.take_over(&id, at, now).await? {
                         claimed_at = now;
-                        break;
+                        let correlation = Uuid::parse_str(&correlation).unwrap_or_else(|_| Uuid::now_v7());
+                        if let Some(position) = self.written(correlation).await? {
+                            // The first request wrote, then its process died: say so, never
+                            // run it again.
+                            let answer = took_effect(position);
+                            self.save_answer(&id, claimed_at, &answer).await?;
+                            return Ok(answer);
+                        }
+                        break correlation;
                     }
                     tokio::time::sleep(POLL).await;
                 }
             }
-        }
-        let answer = run().await;
+        };
+        let answer = run(RequestCorrelation(correlation)).await;
+        self.save_answer(&id, claimed_at, &answer).await?;
+        Ok(answer)
+    }
+
+    /// Stores the answer of the claim made at `claimed_at`.
+    async fn save_answer(&self, id: &str, claimed_at: i64, answer: &Answer) -> Result<(), sqlx::Error> {
         let sealed = self.sealer.seal(&answer.1).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
         sqlx::query("UPDATE api_idempotency SET status = $1, answer = $2 WHERE id = $3 AND claimed_at = $4")
             .bind(i32::from(answer.0))
             .bind(sealed)
-            .bind(&id)
+            .bind(id)
             .bind(claimed_at)
             .execute(&self.db)
             .await?;
-        Ok(answer)
+        Ok(())
+    }
+
+    /// Whether the process `holder` has stopped writing its heartbeat. A claim without a
+    /// holder (made before holders were recorded) waits for the lease.
+    async fn gone(&self, holder: &str) -> bool {
+        if holder.is_empty() {
+            return false;
+        }
+        match self.store.recent_checkpoints(HEARTBEATS, now_ms() - LIVE_WITHIN_MS).await {
+            Ok(live) => !live.iter().any(|(name, _)| name.strip_prefix(HEARTBEATS) == Some(holder)),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the API processes' heartbeats");
+                false
+            }
+        }
+    }
+
+    /// The position of the first event a request correlated by `correlation` wrote. Errors:
+    /// the log cannot be read (then nothing runs: the answer is a 500, a retry comes back).
+    async fn written(&self, correlation: Uuid) -> Result<Option<i64>, sqlx::Error> {
+        self.store.first_correlated(correlation).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))
     }
 
     /// Claims `id` for this request, or says who has it.
     async fn claim(&self, id: &str, fingerprint: &str, now: i64) -> Result<Found, sqlx::Error> {
+        let correlation = Uuid::now_v7();
         let inserted = sqlx::query(
-            "INSERT INTO api_idempotency (id, fingerprint, claimed_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO api_idempotency (id, fingerprint, claimed_at, holder, correlation) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(fingerprint)
         .bind(now)
+        .bind(&self.instance)
+        .bind(correlation.to_string())
         .execute(&self.db)
         .await?;
         if inserted.rows_affected() == 1 {
-            return Ok(Found::Ours);
+            return Ok(Found::Ours(correlation));
         }
-        let row: Option<(String, i64, Option<i32>, Option<String>)> =
-            sqlx::query_as("SELECT fingerprint, claimed_at, status, answer FROM api_idempotency WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.db)
-                .await?;
+        type Row = (String, i64, Option<i32>, Option<String>, String, String);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT fingerprint, claimed_at, status, answer, holder, correlation FROM api_idempotency WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?;
         Ok(match row {
-            // (purged between the two statements: claim again)
-            None => Found::Running { claimed_at: now },
+            // (purged between the two statements: claim again after a pause)
+            None => Found::Running { claimed_at: now, holder: String::new(), correlation: String::new() },
             Some((theirs, ..)) if theirs != fingerprint => Found::OtherRequest,
-            Some((_, _, Some(status), Some(sealed))) => {
+            Some((_, _, Some(status), Some(sealed), ..)) => {
                 let body = self.sealer.open(&sealed).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
                 Found::Answered((u16::try_from(status).unwrap_or(500), body))
             }
-            Some((_, claimed_at, ..)) => Found::Running { claimed_at },
+            Some((_, claimed_at, _, _, holder, correlation)) => Found::Running { claimed_at, holder, correlation },
         })
     }
 
     /// Takes over a claim left unanswered since `claimed_at`; false if another did first.
     async fn take_over(&self, id: &str, claimed_at: i64, now: i64) -> Result<bool, sqlx::Error> {
         let moved = sqlx::query(
-            "UPDATE api_idempotency SET claimed_at = $1 WHERE id = $2 AND claimed_at = $3 AND status IS NULL",
+            "UPDATE api_idempotency SET claimed_at = $1, holder = $4 WHERE id = $2 AND claimed_at = $3 AND status IS NULL",
         )
         .bind(now)
         .bind(id)
         .bind(claimed_at)
+        .bind(&self.instance)
         .execute(&self.db)
         .await?;
         Ok(moved.rows_affected() == 1)
@@ -162,6 +246,19 @@ impl Idempotency {
             tracing::warn!(error = %e, "deleting old idempotency keys");
         }
     }
+}
+
+/// The answer to a retry whose first request wrote and then lost its process: the write is
+/// recorded, the first answer is gone.
+fn took_effect(position: i64) -> Answer {
+    let body = serde_json::json!({ "data": null, "errors": [{
+        "message": format!(
+            "accepted: this request took effect (log position {position}) but the process answering it stopped \
+             before it could; do not retry it, query the result instead"
+        ),
+        "extensions": { "code": crate::error::ACCEPTED, "position": position },
+    }]});
+    (200, body.to_string())
 }
 
 fn other_request() -> Answer {

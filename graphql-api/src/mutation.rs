@@ -95,7 +95,11 @@ where
     F: FnOnce(Provenance) -> Fut,
     Fut: Future<Output = Result<Outcome, clouddeck_command_handlers::DomainError>>,
 {
-    let provenance = principal(ctx).provenance()?;
+    let mut provenance = principal(ctx).provenance()?;
+    if let Some(correlation) = ctx.data_opt::<crate::idempotency::RequestCorrelation>() {
+        // (so that a takeover of its Idempotency-Key can find what this request wrote)
+        provenance.correlation_id = correlation.0;
+    }
     let outcome = run(provenance).await.map_err(domain)?;
     state(ctx).caught_up(outcome).await?;
     Ok(outcome)

@@ -53,7 +53,7 @@ struct Http {
 }
 
 pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
-    let idempotency = Arc::new(Idempotency::new(state.read_db.clone(), state.sealer.clone()));
+    let idempotency = Idempotency::start(state.read_db.clone(), state.sealer.clone(), state.store.clone());
     let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst).shared_in(&state.read_db));
     let http = Http {
         schema: build(Some(state.clone())),
@@ -190,7 +190,10 @@ async fn graphql(
     };
     let kept = signed_in && shape.is_some_and(|s| s.mutation);
     let (status, body) = match key.filter(|_| kept) {
-        Some(key) => http.idempotency.answer(&caller, key, &bytes, || execute(schema, request)).await,
+        Some(key) => {
+            let run = |correlation| execute(schema, request.data(correlation));
+            http.idempotency.answer(&caller, key, &bytes, run).await
+        }
         None => execute(schema, request).await,
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
