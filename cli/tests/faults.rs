@@ -4,9 +4,9 @@
 //! and edge requests. Each role in turn, and then the broker, is killed with SIGKILL and
 //! started again. Asserted at the end: no acknowledged write lost, no write answered as
 //! failed, every deployment ready (none failed), the log verified, and the read models equal
-//! to a rebuild from the log. Printed: per kill, the time until the read models had caught up
-//! with the log as it stood at the restart, and the longest a read missed an acknowledged
-//! write. ClickHouse is not part of this suite (its exactness has its own tests).
+//! to a rebuild from the log, and the usage the analytics projector put in ClickHouse equal to
+//! the log's. Printed: per kill, the time until the read models had caught up with the log as
+//! it stood at the restart, and the longest a read missed an acknowledged write.
 #![allow(clippy::unwrap_used)]
 
 mod api {
@@ -196,6 +196,7 @@ fn tail(path: &Path) -> String {
 async fn every_role_killed_in_turn_loses_and_fails_nothing() {
     let mut broker = Broker::spawn();
     let url = postgres_database().await;
+    let (clickhouse_url, clickhouse_database) = clouddeck_testkit::clickhouse();
     let scratch = Scratch::new();
     std::fs::set_permissions(scratch.path(), std::os::unix::fs::PermissionsExt::from_mode(0o711)).unwrap();
     let (api_port, edge_port, https_port) = (free_port(), free_port(), free_port());
@@ -211,6 +212,10 @@ async fn every_role_killed_in_turn_loses_and_fails_nothing() {
         ("CLOUDDECK_EDGE_ADDR", edge.clone()),
         ("CLOUDDECK_EDGE_HTTPS_ADDR", format!("127.0.0.1:{https_port}")),
         ("CLOUDDECK_DEPLOYER_ID", "deployer-1".into()),
+        ("CLOUDDECK_CLICKHOUSE_URL", clickhouse_url.clone()),
+        ("CLOUDDECK_CLICKHOUSE_DATABASE", clickhouse_database.clone()),
+        // (usage windows every 2 s, so that several are cut while roles die)
+        ("CLOUDDECK_METER_WINDOW_SECS", "2".into()),
         ("CLOUDDECK_API_RATE_LIMIT", "10000".into()),
         ("CLOUDDECK_API_RATE_BURST", "10000".into()),
         ("CLOUDDECK_EDGE_REQUEST_RATE", "100000".into()),
@@ -391,6 +396,39 @@ async fn every_role_killed_in_turn_loses_and_fails_nothing() {
         assert!(Instant::now() < deadline, "deployments stuck: {statuses:?}\ndeployer:\n{}", tail(&deployer.log));
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    // and the usage in ClickHouse equals the log's (as the read models sum it), every meter
+    let analytics =
+        clouddeck_projections::analytics::Analytics::connect(&clickhouse_url, &clickhouse_database).await.unwrap();
+    let organization: String =
+        sqlx::query_scalar("SELECT organization_id FROM rm_organizations").fetch_one(&read_db).await.unwrap();
+    let from_log: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT metric, project_id, CAST(SUM(quantity) AS BIGINT) FROM rm_usage WHERE organization_id = $1 \
+         AND metric <> 'seats' GROUP BY metric, project_id ORDER BY metric, project_id",
+    )
+    .bind(&organization)
+    .fetch_all(&read_db)
+    .await
+    .unwrap();
+    assert!(from_log.iter().any(|(metric, _, quantity)| metric == "requests" && *quantity > 100), "{from_log:?}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = clouddeck_eventlog::now_ms();
+        let in_clickhouse: Vec<(String, String, i64)> = analytics
+            .usage(&organization, now - 86_400_000, now + 86_400_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.metric, u.project_id, u.quantity))
+            .filter(|(metric, ..)| metric != "seats")
+            .collect();
+        if in_clickhouse == from_log {
+            break;
+        }
+        assert!(Instant::now() < deadline, "ClickHouse {in_clickhouse:?} != the log {from_log:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    analytics.drop_database().await.unwrap();
+
     // and the log verifies, and the read models equal a rebuild
     let verified = Command::new(env!("CARGO_BIN_EXE_clouddeck"))
         .args(["events", "verify"])
