@@ -269,6 +269,15 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
                 waiting = None;
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
+            } else {
+                // The read models show it; the edges (other processes, perhaps) may not yet:
+                // the server waits up to 5 s for them to serve it.
+                let query = "query($id: String!) { deployment(id: $id) { servedByEdges } }";
+                // (best effort: a server without the field still deployed it)
+                let served = client.graphql(query, json!({ "id": id })).await.ok();
+                if served.is_some_and(|s| s["deployment"]["servedByEdges"] != json!(true)) {
+                    eprintln!("warning: an edge had not applied the promotion of {id} after 5 s");
+                }
             }
         }
         if matches!(status.as_str(), "ready" | "failed" | "canceled") {

@@ -349,7 +349,8 @@ impl Server {
                 max_file_bytes: config.max_file_bytes,
                 analytics: analytics.clone(),
                 egress: config.egress()?,
-                webhook_refusals: clouddeck_graphql_api::rate_limit::RateLimiter::new(1.0 / 60.0, 10),
+                webhook_refusals: clouddeck_graphql_api::rate_limit::RateLimiter::new(1.0 / 60.0, 10)
+                    .shared_in(&read_db),
                 bad_webhook_signatures: Default::default(),
                 mailer,
                 domains: config.domain_targets()?,

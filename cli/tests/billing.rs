@@ -413,7 +413,16 @@ async fn a_deployment_the_platform_failed_is_not_billed() {
     assert!(error.contains("health check through the edge: cannot reach the edge"), "{error}");
     // as the platform's fault, retryable, with its build given back
     let store = clouddeck_eventlog::connect(&url).await.unwrap();
-    let events: Vec<_> = store.read_all(0, 10_000).await.unwrap().into_iter().map(|e| e.decode().unwrap()).collect();
+    // (the refund is the deployer's next command after the failure the CLI saw: wait for it)
+    let events = eventually("the refund in the log", || async {
+        let events: Vec<_> =
+            store.read_all(0, 10_000).await.unwrap().into_iter().map(|e| e.decode().unwrap()).collect();
+        events
+            .iter()
+            .any(|e| matches!(e, clouddeck_events::Event::BuildRefunded(r) if r.deployment_id == deployed.id))
+            .then_some(events)
+    })
+    .await;
     let failed = events.iter().find_map(|e| match e {
         clouddeck_events::Event::BuildFailed(f) if f.deployment_id == deployed.id => Some(f.clone()),
         _ => None,

@@ -103,7 +103,8 @@ async fn a_process_with_another_artifacts_folder_refuses_to_start() {
 }
 
 /// An edge running as its own process (it learns of appends by polling the log) serves the new
-/// production deployment to the first request after a promote or rollback answers: the
+/// production deployment to the first request after a production deploy, a promote or a
+/// rollback answers: the
 /// mutation waits for every live edge to have applied it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_separate_edge_serves_a_promote_or_rollback_as_soon_as_it_answers() {
@@ -129,6 +130,36 @@ async fn a_separate_edge_serves_a_promote_or_rollback_as_soon_as_it_answers() {
         let deployed = clouddeck::deploy_cmd::upload_and_deploy(&client, &args).await.unwrap();
         assert_eq!(deployed.status, "ready");
         ids.push(deployed.id);
+    }
+    // a production deploy (`deploy --prod`) is served by the separate edge once it returns
+    let mut stale_deploys = Vec::new();
+    for round in 0..6 {
+        let dir = scratch.path().join(format!("round-{round}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), format!("round {round}")).unwrap();
+        let args = clouddeck::deploy_cmd::DeployArgs {
+            dir,
+            project: Some("blog".into()),
+            org: Some("acme".into()),
+            prod: true,
+            prebuilt: true,
+        };
+        let client = clouddeck::client::Client::new(&app.base, &token);
+        clouddeck::deploy_cmd::upload_and_deploy(&client, &args).await.unwrap();
+        let answer =
+            app.http.get(format!("http://{}/", edge.edge)).header("host", "blog.localhost").send().await.unwrap();
+        let body = answer.text().await.unwrap();
+        if body != format!("round {round}") {
+            stale_deploys.push((round, body));
+        }
+    }
+    assert!(
+        stale_deploys.is_empty(),
+        "the separate edge served an older deployment after deploy --prod: {stale_deploys:?}"
+    );
+    // (back to the first two versions for the switches below)
+    for (mutation, id) in [("promoteDeployment", &ids[1])] {
+        app.ok(Some(&token), &format!("mutation {{ {mutation}(id: \"{id}\") {{ id }} }}"), json!({})).await;
     }
     let mut stale = Vec::new();
     for round in 0..20 {

@@ -95,6 +95,29 @@ impl RateLimiter {
         }
     }
 
+    /// How long until `key` has a token again, without taking one (`None`: it has one), from
+    /// the shared bucket when there is one.
+    pub async fn exhausted_now(&self, key: &str) -> Option<Duration> {
+        let Some(shared) = &self.shared else { return self.exhausted(key) };
+        let row: Result<Option<(f64, i64)>, sqlx::Error> =
+            sqlx::query_as("SELECT tokens, updated_ms FROM api_rate_buckets WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&shared.db)
+                .await;
+        match row {
+            Ok(None) => None,
+            Ok(Some((tokens, updated_ms))) => {
+                let elapsed = (clouddeck_eventlog::now_ms() - updated_ms).max(0) as f64 / 1000.0;
+                let tokens = (tokens + elapsed * self.per_second).min(self.burst);
+                (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.per_second))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the shared rate limit could not be read; this process's applies");
+                self.exhausted(key)
+            }
+        }
+    }
+
     /// Deletes, at most once a minute per process, the shared buckets full again.
     async fn sweep(&self, shared: &Shared, now_ms: i64) {
         {

@@ -60,22 +60,23 @@ impl ApiState {
 impl ApiState {
     /// Returns once every live edge (one that saved its progress in the last 6 s) has applied
     /// `position`, or after 5 s (logged): a promote or rollback then answers when the edges
-    /// serve it, also when they run as processes of their own.
-    pub async fn edges_serve(&self, position: i64) {
+    /// serve it, also when they run as processes of their own. True when they had; false
+    /// after the 5 s or when their progress could not be read.
+    pub async fn edges_serve(&self, position: i64) -> bool {
         let deadline = tokio::time::Instant::now() + EDGES_WAIT;
         loop {
             let since = now_ms() - clouddeck_eventlog::EDGE_LIVE_WITHIN_MS;
             match self.store.recent_checkpoints(clouddeck_eventlog::EDGE_CHECKPOINTS, since).await {
-                Ok(edges) if edges.iter().all(|(_, applied)| *applied >= position) => return,
+                Ok(edges) if edges.iter().all(|(_, applied)| *applied >= position) => return true,
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, "reading the edges' progress");
-                    return;
+                    return false;
                 }
             }
             if tokio::time::Instant::now() >= deadline {
                 tracing::warn!(position, "an edge had not applied a production change after 5 s; answering anyway");
-                return;
+                return false;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

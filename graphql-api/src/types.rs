@@ -420,6 +420,21 @@ impl Deployment {
     async fn updated(&self) -> String {
         iso(self.updated_at, true)
     }
+
+    /// Whether every live edge has applied this deployment's latest event (its readiness,
+    /// promotion or rollback), so its URL, and its project's production host once it is
+    /// promoted, answer from it on every edge. Waits up to 5 s for that (false after them):
+    /// `clouddeck deploy --prod` asks it before printing `production:`, as the promote and
+    /// rollback mutations wait themselves.
+    async fn served_by_edges(&self, ctx: &Context<'_>) -> Result<bool> {
+        let store = &state(ctx).store;
+        let events = store.read_stream(&format!("deployment-{}", self.id), 0).await.map_err(internal)?;
+        match events.last() {
+            Some(last) => Ok(state(ctx).edges_serve(last.meta.position).await),
+            None => Ok(false),
+        }
+    }
+
     async fn build(&self) -> Build {
         Build { duration_ms: self.build_duration_ms, error: self.error.clone(), log_chunks: self.log_chunks }
     }
