@@ -118,6 +118,14 @@ export type Deployment = {
    */
   logSince: LogPage;
   projectId: Scalars['String']['output'];
+  /**
+   * Whether every live edge has applied this deployment's latest event (its readiness,
+   * promotion or rollback), so its URL, and its project's production host once it is
+   * promoted, answer from it on every edge. Waits up to 5 s for that (false after them):
+   * `clouddeck deploy --prod` asks it before printing `production:`, as the promote and
+   * rollback mutations wait themselves.
+   */
+  servedByEdges: Scalars['Boolean']['output'];
   sourceKind: Scalars['String']['output'];
   sourceRef: Scalars['String']['output'];
   status: DeploymentStatus;
