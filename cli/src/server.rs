@@ -350,7 +350,7 @@ impl Server {
                 analytics: analytics.clone(),
                 egress: config.egress()?,
                 webhook_refusals: clouddeck_graphql_api::rate_limit::RateLimiter::new(1.0 / 60.0, 10)
-                    .shared_in(&read_db),
+                    .shared_in(&read_db, "webhook-refusals:"),
                 bad_webhook_signatures: Default::default(),
                 mailer,
                 domains: config.domain_targets()?,

@@ -390,7 +390,9 @@ async fn every_role_killed_in_turn_loses_and_fails_nothing() {
             sqlx::query_as("SELECT deployment_id, status FROM rm_deployments").fetch_all(&read_db).await.unwrap();
         assert!(statuses.iter().all(|(_, s)| s != "failed"), "a deployment failed: {statuses:?}");
         if statuses.iter().all(|(_, s)| s == "ready") {
-            assert!(statuses.len() >= ledger.deployments.len() && statuses.len() > 3, "{statuses:?}");
+            // (at least two: a deploy --prod waits up to 5 s for an edge killed moments ago,
+            // whose progress row counts as live for 6 s, so few fit in the run)
+            assert!(statuses.len() >= ledger.deployments.len() && statuses.len() >= 2, "{statuses:?}");
             break;
         }
         assert!(Instant::now() < deadline, "deployments stuck: {statuses:?}\ndeployer:\n{}", tail(&deployer.log));

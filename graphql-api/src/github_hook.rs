@@ -23,14 +23,9 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
-/// The bucket of badly signed requests from `peer` (shared by API processes on PostgreSQL).
-fn refusals_key(peer: IpAddr) -> String {
-    format!("webhook-refusals:{peer}")
-}
-
 /// Refuses an address that sent too many badly signed requests lately; otherwise None.
 async fn refused_for_bad_signatures(state: &ApiState, peer: IpAddr) -> Option<Response> {
-    let wait = state.webhook_refusals.exhausted_now(&refusals_key(peer)).await?;
+    let wait = state.webhook_refusals.exhausted_now(&peer.to_string()).await?;
     let mut response = answer(StatusCode::TOO_MANY_REQUESTS, "too many requests with bad signatures; slow down");
     if let Ok(value) = axum::http::HeaderValue::from_str(&(wait.as_secs() + 1).to_string()) {
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
@@ -59,7 +54,7 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     if !signature_valid(&secret, body, signature) {
         let count = state.bad_webhook_signatures.fetch_add(1, Ordering::Relaxed) + 1;
-        let _ = state.webhook_refusals.take(&refusals_key(peer)).await;
+        let _ = state.webhook_refusals.take(&peer.to_string()).await;
         tracing::warn!(project = project_id, %peer, total = count, "webhook with a bad signature refused");
         return answer(
             StatusCode::UNAUTHORIZED,

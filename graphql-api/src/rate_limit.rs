@@ -23,6 +23,9 @@ pub struct RateLimiter {
 
 struct Shared {
     db: AnyPool,
+    /// The prefix of this limiter's rows: limiters with other rates share the table, and
+    /// each sweeps only its own rows (another's would be full again at another time).
+    scope: &'static str,
     next_sweep: Mutex<Instant>,
 }
 
@@ -51,8 +54,8 @@ impl RateLimiter {
     }
 
     /// The same limits with the buckets in `db` when it is PostgreSQL (see the module's
-    /// comment); in memory otherwise.
-    pub fn shared_in(mut self, db: &AnyPool) -> Self {
+    /// comment), as rows whose keys start with `scope`; in memory otherwise.
+    pub fn shared_in(mut self, db: &AnyPool, scope: &'static str) -> Self {
         let options = db.connect_options();
         if options.database_url.scheme().starts_with("postgres") {
             // Its own few connections, whose commits do not wait for the disk: a bucket lost
@@ -66,7 +69,7 @@ impl RateLimiter {
                     })
                 })
                 .connect_lazy_with((*options).clone());
-            self.shared = Some(Shared { db: pool, next_sweep: Mutex::new(Instant::now() + SWEEP) });
+            self.shared = Some(Shared { db: pool, scope, next_sweep: Mutex::new(Instant::now() + SWEEP) });
         }
         self
     }
@@ -77,7 +80,7 @@ impl RateLimiter {
         let Some(shared) = &self.shared else { return self.check(key) };
         let now = clouddeck_eventlog::now_ms();
         let taken = sqlx::query(TAKE)
-            .bind(key)
+            .bind(format!("{}{key}", shared.scope))
             .bind(self.burst)
             .bind(now)
             .bind(self.per_second)
@@ -101,7 +104,7 @@ impl RateLimiter {
         let Some(shared) = &self.shared else { return self.exhausted(key) };
         let row: Result<Option<(f64, i64)>, sqlx::Error> =
             sqlx::query_as("SELECT tokens, updated_ms FROM api_rate_buckets WHERE key = $1")
-                .bind(key)
+                .bind(format!("{}{key}", shared.scope))
                 .fetch_optional(&shared.db)
                 .await;
         match row {
@@ -118,7 +121,7 @@ impl RateLimiter {
         }
     }
 
-    /// Deletes, at most once a minute per process, the shared buckets full again.
+    /// Deletes, at most once a minute per process, this limiter's shared buckets full again.
     async fn sweep(&self, shared: &Shared, now_ms: i64) {
         {
             let mut next = shared.next_sweep.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -128,10 +131,12 @@ impl RateLimiter {
             *next = Instant::now() + SWEEP;
         }
         let full_after_ms = (self.burst / self.per_second * 1000.0) as i64 + 1_000;
-        let swept = sqlx::query("DELETE FROM api_rate_buckets WHERE updated_ms < $1")
-            .bind(now_ms - full_after_ms)
-            .execute(&shared.db)
-            .await;
+        let swept =
+            sqlx::query("DELETE FROM api_rate_buckets WHERE updated_ms < $1 AND substr(key, 1, length($2)) = $2")
+                .bind(now_ms - full_after_ms)
+                .bind(shared.scope)
+                .execute(&shared.db)
+                .await;
         if let Err(e) = swept {
             tracing::warn!(error = %e, "deleting full rate-limit buckets");
         }

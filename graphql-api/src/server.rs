@@ -54,7 +54,7 @@ struct Http {
 
 pub fn router(state: Arc<ApiState>, config: ApiConfig) -> Router {
     let idempotency = Idempotency::start(state.read_db.clone(), state.sealer.clone(), state.store.clone());
-    let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst).shared_in(&state.read_db));
+    let limiter = Arc::new(RateLimiter::new(config.rate_per_second, config.burst).shared_in(&state.read_db, "api:"));
     let http = Http {
         schema: build(Some(state.clone())),
         introspection: crate::schema::build_for_introspection(Some(state.clone())),

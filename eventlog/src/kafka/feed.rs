@@ -154,6 +154,16 @@ impl KafkaFeed {
     }
 }
 
+/// Whether a consumption error is librdkafka saying a broker cannot be reached (it reconnects
+/// by itself); any other (authorization, an unknown topic) fails the batch and is logged.
+fn transient(code: rdkafka::types::RDKafkaErrorCode) -> bool {
+    use rdkafka::types::RDKafkaErrorCode as C;
+    matches!(
+        code,
+        C::BrokerTransportFailure | C::AllBrokersDown | C::NetworkException | C::RequestTimedOut | C::OperationTimedOut
+    )
+}
+
 fn consumer(brokers: &str, group_id: &str) -> Result<StreamConsumer, FeedError> {
     ClientConfig::new()
         .set("bootstrap.servers", brokers)
@@ -183,7 +193,7 @@ impl EventFeed for KafkaFeed {
                 // failing the batch would pause the consumer and rewind for nothing, and such
                 // reports queue up while a broker is down, each one pausing it again (a broker
                 // restart took 30 s to catch up from until this was read past).
-                Ok(Err(rdkafka::error::KafkaError::MessageConsumption(code))) => {
+                Ok(Err(rdkafka::error::KafkaError::MessageConsumption(code))) if transient(code) => {
                     self.report_transient(code);
                     continue;
                 }
@@ -239,11 +249,16 @@ impl EventFeed for KafkaFeed {
     }
 
     async fn rewind(&mut self) -> Result<(), FeedError> {
-        for ((topic, partition), delivered) in self.delivered.drain() {
-            if let Some((offset, _)) = delivered.front() {
-                let to = Offset::Offset(*offset);
+        // A partition is forgotten only once its seek worked: after a failed one, what was not
+        // rewound is still here for the next rewind (the follower calls it again).
+        let partitions: Vec<Partition> = self.delivered.keys().cloned().collect();
+        for (topic, partition) in partitions {
+            let front = self.delivered.get(&(topic.clone(), partition)).and_then(|d| d.front().copied());
+            if let Some((offset, _)) = front {
+                let to = Offset::Offset(offset);
                 self.consumer.seek(&topic, partition, to, Duration::from_secs(10)).map_err(kafka)?;
             }
+            self.delivered.remove(&(topic, partition));
         }
         Ok(())
     }
