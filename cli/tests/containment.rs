@@ -110,12 +110,16 @@ impl Drop for Canaries {
     }
 }
 
-fn write_site(dir: &Path) {
+/// The site that tries to escape; its install step leaves `sleep <daemon>` behind, a number
+/// of its own per backend, so the two backends' tests (run at once) look only for theirs.
+fn write_site(dir: &Path, daemon: u32) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("escape.sh"), ESCAPE).unwrap();
     std::fs::write(
         dir.join("clouddeck.toml"),
-        "[build]\ninstall = \"(setsid sleep 6137 >/dev/null 2>&1 &) ; echo installed\"\ncommand = \"bash escape.sh\"\noutput = \"out\"\n",
+        format!(
+            "[build]\ninstall = \"(setsid sleep {daemon} >/dev/null 2>&1 &) ; echo installed\"\ncommand = \"bash escape.sh\"\noutput = \"out\"\n"
+        ),
     )
     .unwrap();
 }
@@ -143,6 +147,11 @@ fn report_values<'a>(report: &'a str, key: &str) -> Vec<&'a str> {
 fn number(report: &str, key: &str) -> u64 {
     let values = report_values(report, key);
     values.first().unwrap_or_else(|| panic!("no {key} in the report:\n{report}")).trim().parse().unwrap()
+}
+
+/// The install step's leftover daemon's argument, per backend.
+fn daemon_of(build_backend: &str) -> u32 {
+    if build_backend == "docker" { 6138 } else { 6137 }
 }
 
 async fn escape_attempts_reach_nothing_and_limits_hold(build_backend: &str) {
@@ -185,7 +194,7 @@ async fn escape_attempts_reach_nothing_and_limits_hold(build_backend: &str) {
     set_env(&app, &token, "escape", "BUILDS_DIR", &app.builds_dir().display().to_string()).await;
 
     let scratch = clouddeck_testkit::Scratch::new();
-    write_site(&scratch.path().join("site"));
+    write_site(&scratch.path().join("site"), daemon_of(build_backend));
     let deployed = deploy(&app, &token, &scratch.path().join("site"), "escape").await;
     assert_eq!(deployed.status, "ready", "{:?}\n{}", deployed.error, deployed.log.join("\n"));
     let report = app
@@ -267,7 +276,11 @@ async fn escape_attempts_reach_nothing_and_limits_hold(build_backend: &str) {
     let cpu_seconds = number(&report, "cpu-centiseconds") as f64 / 100.0;
     assert!(cpu_seconds < 4.0, "{build_backend}: the build used {cpu_seconds} s of CPU in 3 s at {CPUS} cores");
     // The install step's daemon did not outlive its step.
-    assert!(!std::process::Command::new("pgrep").args(["-f", "sleep 6137"]).status().unwrap().success());
+    let daemon = format!("sleep {}", daemon_of(build_backend));
+    assert!(
+        !std::process::Command::new("pgrep").args(["-f", &daemon]).status().unwrap().success(),
+        "{daemon} outlived its step"
+    );
     app.stop().await;
 }
 
