@@ -376,10 +376,11 @@ async fn leave_claim(app: &api::harness::App, caller: &str, key: &str, body: &[u
     .unwrap();
 }
 
-/// A retry whose first request's API process died (its heartbeat stopped) is taken over at
-/// once, not after the 60 s lease: when the first request wrote, the answer says it took
-/// effect and nothing runs again; when it did not, the request runs once. A claim whose
-/// holder is alive is waited for.
+/// A retry whose first request's API process died (its heartbeat count stood still for 6 s)
+/// is taken over, not left to the lease: when the first request wrote, the answer says it
+/// took effect and nothing runs again; when it did not, the request runs once. A claim whose
+/// holder is alive is never taken over, even when the holder's clock is far behind: the retry
+/// waits, then answers 409.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_the_api_process_died_never_has_a_second_effect() {
     let url = postgres_database().await;
@@ -421,7 +422,8 @@ async fn a_retry_after_the_api_process_died_never_has_a_second_effect() {
     // then the answer says it took effect, at once, and nothing was written again
     assert_eq!(answer["errors"][0]["extensions"]["code"], "ACCEPTED", "{answer}");
     assert_eq!(answer["errors"][0]["extensions"]["position"], first, "{answer}");
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(6) && took < Duration::from_secs(10), "{took:?}");
     assert_eq!(store.head().await.unwrap(), head);
 
     // given a request whose process died before writing anything
@@ -437,8 +439,25 @@ async fn a_retry_after_the_api_process_died_never_has_a_second_effect() {
     assert_eq!(ran[0].meta.correlation_id, correlation);
     assert_eq!(send(body, "second").await, answer);
 
-    // given a claim whose process is alive (its heartbeat is fresh)
-    store.save_checkpoint("api-live-process", 0).await.unwrap();
+    // given a claim whose process is alive (its heartbeat counts on) but whose clock is
+    // decades behind (every beat recorded at time 0)
+    let db = clouddeck_eventlog::connect(&url).await.unwrap();
+    let beating = tokio::spawn(async move {
+        for beat in 1.. {
+            db.save_checkpoint("api-live-process", beat).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    let events_db = app_read_db(&url).await;
+    let skewed = tokio::spawn(async move {
+        loop {
+            sqlx::query("UPDATE log_checkpoints SET updated_at = 0 WHERE name = 'api-live-process'")
+                .execute(&events_db)
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
     let body = set("THIRD");
     leave_claim(
         &app,
@@ -449,8 +468,29 @@ async fn a_retry_after_the_api_process_died_never_has_a_second_effect() {
         &uuid::Uuid::now_v7().to_string(),
     )
     .await;
-    // then a retry waits for its answer rather than running it
-    let waited = tokio::time::timeout(Duration::from_secs(3), send(body, "third")).await;
-    assert!(waited.is_err(), "a live holder's claim was taken over: {waited:?}");
+    let head = store.head().await.unwrap();
+    // then a retry waits for its answer rather than running it, and says it is still running
+    let answer = send(body, "third").await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "CONFLICT", "{answer}");
+    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("still running"), "{answer}");
+    assert_eq!(store.head().await.unwrap(), head, "nothing ran");
+    beating.abort();
+    skewed.abort();
+
+    // and a document with two mutation fields under one key is refused before it runs
+    let two = json!({ "query": "mutation { a: setEnvVar(organization: \"acme\", project: \"blog\", key: \"A\", value: \"v\", target: PRODUCTION) { key } b: setEnvVar(organization: \"acme\", project: \"blog\", key: \"B\", value: \"v\", target: PRODUCTION) { key } }" });
+    let refused = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "two")
+        .json(&two)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused: Value = refused.json().await.unwrap();
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("one mutation field"), "{refused}");
+    assert_eq!(store.head().await.unwrap(), head, "nothing ran");
     app.stop().await;
 }

@@ -5,12 +5,17 @@
 //! may hold a one-time secret (a new token). A key reused for a different request body is
 //! refused (422); a retry while the first is still running waits for its answer.
 //!
-//! A claim whose process died is taken over: at once when that process's heartbeat (the
-//! checkpoint `api-<holder>`, written every 2 s) is older than 6 s, else after [`LEASE`].
-//! The request's events carry the claim's correlation id ([`RequestCorrelation`]), so the
-//! process that takes over first looks in the log: if the first request wrote anything, the
-//! answer says it took effect (`ACCEPTED`, with its position) and nothing runs again; if not,
-//! the request runs. A retry therefore never has a second effect.
+//! The first request runs in a task of its own, so it finishes and stores its answer even when
+//! its client goes away: a claim held by a live process is always answered. A claim whose
+//! process died is taken over. Each API process counts up its heartbeat (the checkpoint
+//! `api-<holder>`, every 2 s); a retry that sees the holder's count stand still for 6 s, by
+//! its own monotonic clock, knows the holder is gone. No two hosts' clocks are compared, so a
+//! skewed clock cannot make a live holder look dead. The request's events carry the claim's
+//! correlation id ([`RequestCorrelation`]), so the process that takes over first looks in the
+//! log: if the first request wrote anything, the answer says it took effect (`ACCEPTED`, with
+//! its position) and nothing runs again; if not, the request runs. A retry therefore never
+//! has a second effect. A retry that finds the first still running after [`WAIT`] is answered
+//! 409, as the IETF draft (§2.7) says for a request still being processed.
 
 use clouddeck_eventlog::EventStore;
 use clouddeck_secrets::{Sealer, sha256_hex};
@@ -18,7 +23,7 @@ use sqlx::AnyPool;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// The correlation id the events of a keyed request carry (request data for the schema).
@@ -27,18 +32,23 @@ pub struct RequestCorrelation(pub Uuid);
 
 /// The heartbeat checkpoints of API processes: `api-<instance>`.
 const HEARTBEATS: &str = "api-";
-/// How often an API process writes its heartbeat, and how old one may be for it to be live.
+/// How often an API process counts up its heartbeat, and how long a count may stand still
+/// (as a retry sees it) for its process to be live.
 const HEARTBEAT: Duration = Duration::from_secs(2);
-const LIVE_WITHIN_MS: i64 = 6_000;
+const SILENT_FOR: Duration = Duration::from_secs(6);
+/// How long a retry waits for the first request's answer before answering 409 (a mutation
+/// waits at most 10 s for the read models).
+pub const WAIT: Duration = Duration::from_secs(12);
 
 /// An answer: HTTP status and JSON body.
 pub type Answer = (u16, String);
 
 /// How long answers are kept, in ms.
 const KEEP_MS: i64 = 24 * 3600 * 1000;
-/// How long a claim without an answer is honoured: longer than any request runs (a mutation
-/// waits at most 10 s for the read models).
-pub const LEASE: Duration = Duration::from_secs(60);
+/// How long a claim without an answer is honoured while its holder lives: a safety net only
+/// (a live holder answers; a mutation waits at most 10 s for the read models), after which the
+/// claim is taken over as from a dead holder, the log looked in first.
+pub const LEASE: Duration = Duration::from_secs(600);
 /// How often a retry looks for the first request's answer.
 const POLL: Duration = Duration::from_millis(100);
 /// How often old answers are deleted (per process), in ms.
@@ -60,6 +70,13 @@ enum Found {
     OtherRequest,
 }
 
+/// A holder's heartbeat count as a retry last saw it change.
+struct Heard {
+    holder: String,
+    beat: i64,
+    since: Instant,
+}
+
 pub struct Idempotency {
     db: AnyPool,
     sealer: Sealer,
@@ -78,9 +95,11 @@ impl Idempotency {
         let idempotency = Arc::new(Idempotency { db, sealer, store, instance, purged_at: AtomicI64::new(0) });
         let weak = Arc::downgrade(&idempotency);
         tokio::spawn(async move {
+            let mut beat = 0;
             while let Some(idempotency) = weak.upgrade() {
                 let name = format!("{HEARTBEATS}{}", idempotency.instance);
-                if let Err(e) = idempotency.store.save_checkpoint(&name, 0).await {
+                beat += 1;
+                if let Err(e) = idempotency.store.save_checkpoint(&name, beat).await {
                     tracing::warn!(error = %e, "writing the API's heartbeat");
                 }
                 drop(idempotency);
@@ -92,10 +111,10 @@ impl Idempotency {
 
     /// The answer for `caller`'s `key` and request `body`: `run`'s, run at most once while the
     /// first claim lives, or the stored one. A database failure answers 500 without running.
-    pub async fn answer<F, Fut>(&self, caller: &str, key: &str, body: &[u8], run: F) -> Answer
+    pub async fn answer<F, Fut>(self: &Arc<Self>, caller: &str, key: &str, body: &[u8], run: F) -> Answer
     where
-        F: FnOnce(RequestCorrelation) -> Fut,
-        Fut: Future<Output = Answer>,
+        F: FnOnce(RequestCorrelation) -> Fut + Send + 'static,
+        Fut: Future<Output = Answer> + Send + 'static,
     {
         match self.answer_or_fail(caller, key, body, run).await {
             Ok(answer) => answer,
@@ -106,16 +125,24 @@ impl Idempotency {
         }
     }
 
-    async fn answer_or_fail<F, Fut>(&self, caller: &str, key: &str, body: &[u8], run: F) -> Result<Answer, sqlx::Error>
+    async fn answer_or_fail<F, Fut>(
+        self: &Arc<Self>,
+        caller: &str,
+        key: &str,
+        body: &[u8],
+        run: F,
+    ) -> Result<Answer, sqlx::Error>
     where
-        F: FnOnce(RequestCorrelation) -> Fut,
-        Fut: Future<Output = Answer>,
+        F: FnOnce(RequestCorrelation) -> Fut + Send + 'static,
+        Fut: Future<Output = Answer> + Send + 'static,
     {
         let id = sha256_hex(&format!("{caller}\u{0}{key}"));
         // keyed: the body may hold a password or an env var's value
         let fingerprint = self.sealer.keyed_digest("idempotency request", body);
         self.purge().await;
         let mut claimed_at = now_ms();
+        let waiting_since = Instant::now();
+        let mut heard: Option<Heard> = None;
         let correlation = loop {
             match self.claim(&id, &fingerprint, claimed_at).await? {
                 Found::Ours(correlation) => break correlation,
@@ -124,7 +151,7 @@ impl Idempotency {
                 Found::Running { claimed_at: at, holder, correlation } => {
                     let now = now_ms();
                     let expired = now - at > LEASE.as_millis() as i64;
-                    if (expired || self.gone(&holder).await) && self.take_over(&id, at, now).await? {
+                    if (expired || self.gone(&holder, &mut heard).await?) && self.take_over(&id, at, now).await? {
                         claimed_at = now;
                         let correlation = Uuid::parse_str(&correlation).unwrap_or_else(|_| Uuid::now_v7());
                         if let Some(position) = self.written(correlation).await? {
@@ -136,13 +163,20 @@ impl Idempotency {
                         }
                         break correlation;
                     }
+                    if waiting_since.elapsed() > WAIT {
+                        return Ok(still_running());
+                    }
                     tokio::time::sleep(POLL).await;
                 }
             }
         };
-        let answer = run(RequestCorrelation(correlation)).await;
-        self.save_answer(&id, claimed_at, &answer).await?;
-        Ok(answer)
+        // Its own task: a client that goes away does not leave the claim unanswered.
+        let this = Arc::clone(self);
+        let first = tokio::spawn(async move {
+            let answer = run(RequestCorrelation(correlation)).await;
+            this.save_answer(&id, claimed_at, &answer).await.map(|()| answer)
+        });
+        first.await.map_err(|e| sqlx::Error::Protocol(format!("the request's task failed: {e}")))?
     }
 
     /// Stores the answer of the claim made at `claimed_at`.
@@ -158,17 +192,24 @@ impl Idempotency {
         Ok(())
     }
 
-    /// Whether the process `holder` has stopped writing its heartbeat. A claim without a
-    /// holder (made before holders were recorded) waits for the lease.
-    async fn gone(&self, holder: &str) -> bool {
+    /// Whether the process `holder` has stopped counting its heartbeat: its count has stood
+    /// still for [`SILENT_FOR`] of this process's monotonic clock (`heard` keeps what was seen
+    /// between calls). A claim without a holder (made before holders were recorded) waits for
+    /// the lease. Errors: the heartbeat cannot be read.
+    async fn gone(&self, holder: &str, heard: &mut Option<Heard>) -> Result<bool, sqlx::Error> {
         if holder.is_empty() {
-            return false;
+            return Ok(false);
         }
-        match self.store.recent_checkpoints(HEARTBEATS, now_ms() - LIVE_WITHIN_MS).await {
-            Ok(live) => !live.iter().any(|(name, _)| name.strip_prefix(HEARTBEATS) == Some(holder)),
-            Err(e) => {
-                tracing::warn!(error = %e, "reading the API processes' heartbeats");
-                false
+        let beat = self
+            .store
+            .load_checkpoint(&format!("{HEARTBEATS}{holder}"))
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        match heard {
+            Some(seen) if seen.holder == holder && seen.beat == beat => Ok(seen.since.elapsed() >= SILENT_FOR),
+            _ => {
+                *heard = Some(Heard { holder: holder.to_string(), beat, since: Instant::now() });
+                Ok(false)
             }
         }
     }
@@ -259,6 +300,15 @@ fn took_effect(position: i64) -> Answer {
         "extensions": { "code": crate::error::ACCEPTED, "position": position },
     }]});
     (200, body.to_string())
+}
+
+/// The answer to a retry whose first request is still running after [`WAIT`].
+fn still_running() -> Answer {
+    let body = serde_json::json!({ "errors": [{
+        "message": "a request with this Idempotency-Key is still running: retry later for its answer",
+        "extensions": { "code": crate::error::CONFLICT },
+    }]});
+    (409, body.to_string())
 }
 
 fn other_request() -> Answer {

@@ -189,9 +189,19 @@ async fn graphql(
         },
     };
     let kept = signed_in && shape.is_some_and(|s| s.mutation);
+    if let Some(shape) = shape.filter(|s| kept && key.is_some() && s.mutation_fields > 1) {
+        // A retry after a lost answer can only tell whether the request wrote anything, not
+        // which of its mutations did: one effect per key keeps "took effect" true.
+        let message = format!(
+            "a request with an Idempotency-Key may run one mutation field; this one runs {}: send each with its own key",
+            shape.mutation_fields
+        );
+        return graphql_error(StatusCode::UNPROCESSABLE_ENTITY, BAD_USER_INPUT, &message);
+    }
     let (status, body) = match key.filter(|_| kept) {
         Some(key) => {
-            let run = |correlation| execute(schema, request.data(correlation));
+            let schema = schema.clone();
+            let run = move |correlation| async move { execute(&schema, request.data(correlation)).await };
             http.idempotency.answer(&caller, key, &bytes, run).await
         }
         None => execute(schema, request).await,

@@ -17,6 +17,9 @@ pub struct Shape {
     pub introspection_only: bool,
     /// Some operation is a mutation (the only kind with effects to keep from repeating).
     pub mutation: bool,
+    /// The most root fields any one mutation operation selects (fragments spread at its root
+    /// counted; `__typename` not): each is a separate effect.
+    pub mutation_fields: usize,
 }
 
 /// The shape of `document`; fragments spread inside fragments are followed up to a depth
@@ -25,8 +28,12 @@ pub fn shape(document: &ExecutableDocument) -> Shape {
     let mut fields = 0;
     let mut introspection_only = true;
     let mut mutation = false;
+    let mut mutation_fields = 0;
     for (_, operation) in document.operations.iter() {
-        mutation |= operation.node.ty == async_graphql::parser::types::OperationType::Mutation;
+        if operation.node.ty == async_graphql::parser::types::OperationType::Mutation {
+            mutation = true;
+            mutation_fields = mutation_fields.max(root_fields(document, &operation.node.selection_set.node, 0));
+        }
         for item in &operation.node.selection_set.node.items {
             match &item.node {
                 Selection::Field(field) if field.node.name.node.starts_with("__") => {}
@@ -35,7 +42,26 @@ pub fn shape(document: &ExecutableDocument) -> Shape {
         }
         fields += count(document, &operation.node.selection_set.node, 0);
     }
-    Shape { fields, introspection_only, mutation }
+    Shape { fields, introspection_only, mutation, mutation_fields }
+}
+
+/// The fields selected at the root of `set`, through fragments (not `__typename`).
+fn root_fields(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
+    if depth > 64 {
+        return MAX_FIELDS + 1;
+    }
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) if field.node.name.node.starts_with("__") => 0,
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(fragment) => root_fields(document, &fragment.node.selection_set.node, depth + 1),
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |fragment| root_fields(document, &fragment.node.selection_set.node, depth + 1)),
+        })
+        .fold(0usize, usize::saturating_add)
 }
 
 fn count(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
@@ -76,5 +102,18 @@ mod tests {
         let mixed =
             async_graphql::parser::parse_query("{ __schema { queryType { name } } organizations { slug } }").unwrap();
         assert!(!shape(&mixed).introspection_only);
+    }
+
+    #[test]
+    fn a_mutation_counts_its_root_fields_through_fragments() {
+        let one = async_graphql::parser::parse_query("mutation { a { id } __typename }").unwrap();
+        assert_eq!(shape(&one).mutation_fields, 1);
+        let spread = async_graphql::parser::parse_query(
+            "mutation M { a { id } ...F ... on Mutation { c } } fragment F on Mutation { b { id } }",
+        )
+        .unwrap();
+        assert_eq!(shape(&spread).mutation_fields, 3);
+        let query = async_graphql::parser::parse_query("{ a b c }").unwrap();
+        assert_eq!(shape(&query).mutation_fields, 0);
     }
 }
