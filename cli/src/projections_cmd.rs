@@ -1,7 +1,7 @@
 //! `clouddeck projections status`: how far the read models are behind the log, when they
 //! last moved, and (in the distributed mode) which instances are live and which one reads.
 
-use clouddeck_eventlog::kafka::{MEMBER_LIVE_WITHIN_MS, Topics, members_prefix};
+use clouddeck_eventlog::kafka::{MEMBER_SILENT_MS, Topics, members_prefix};
 use clouddeck_eventlog::{EventStore, now_ms};
 use clouddeck_projections::{Projection, ReadModels};
 use sqlx::AnyPool;
@@ -32,9 +32,11 @@ pub async fn status(store: &dyn EventStore, read_db: &AnyPool, topics: Option<&T
         for consumer in ["read-models", "analytics"] {
             let group = topics.group(consumer);
             let prefix = members_prefix(&group);
+            // (by the time on each row: this one-off look cannot watch counts move as the
+            // members themselves do, so a member on a skewed clock may be listed wrongly here)
             let name = |row: &(String, i64)| row.0.strip_prefix(&prefix).unwrap_or(&row.0).to_string();
             let mut live: Vec<String> =
-                store.recent_checkpoints(&prefix, now - MEMBER_LIVE_WITHIN_MS).await?.iter().map(name).collect();
+                store.recent_checkpoints(&prefix, now - MEMBER_SILENT_MS).await?.iter().map(name).collect();
             live.sort();
             let gone: Vec<String> = store
                 .recent_checkpoints(&prefix, now - GONE_LISTED_MS)

@@ -15,7 +15,8 @@ pub const HEARTBEAT: Duration = Duration::from_secs(2);
 const MIN_GAP: Duration = Duration::from_millis(20);
 
 /// Saves `applied` as this edge's checkpoint (`edge-<id>`) until `stopped`; a failed save is
-/// logged and tried again at the next change or heartbeat.
+/// logged and tried again at the next change or heartbeat. First deletes the rows of edges
+/// that have not saved for a day.
 pub async fn report(
     store: Arc<dyn EventStore>,
     id: String,
@@ -23,6 +24,11 @@ pub async fn report(
     mut stopped: watch::Receiver<bool>,
 ) {
     let name = format!("{EDGE_CHECKPOINTS}{id}");
+    // Edges that stopped a day ago are gone: their rows would only grow the table.
+    let day_ago = clouddeck_eventlog::now_ms() - 24 * 3600 * 1000;
+    if let Err(e) = store.forget_checkpoints(EDGE_CHECKPOINTS, day_ago).await {
+        tracing::warn!(error = %e, "the edge could not delete the progress of edges long gone");
+    }
     loop {
         let position = *applied.borrow_and_update();
         if let Err(e) = store.save_checkpoint(&name, position).await {

@@ -161,6 +161,10 @@ impl EventStore for PgEventStore {
         query_recent_checkpoints(&self.pool, prefix, since_ms).await
     }
 
+    async fn forget_checkpoints(&self, prefix: &str, before_ms: i64) -> Result<u64, StoreError> {
+        delete_checkpoints(&self.pool, prefix, before_ms).await
+    }
+
     async fn first_correlated(&self, correlation: uuid::Uuid) -> Result<Option<i64>, StoreError> {
         query_first_correlated(&self.pool, &correlation.to_string()).await
     }

@@ -95,6 +95,17 @@ macro_rules! event_queries {
             .fetch_all(pool)
             .await?)
         }
+
+        async fn delete_checkpoints(pool: &sqlx::Pool<$db>, prefix: &str, before_ms: i64) -> Result<u64, StoreError> {
+            let deleted = sqlx::query(
+                "DELETE FROM log_checkpoints WHERE substr(name, 1, length($1)) = $1 AND updated_at < $2",
+            )
+            .bind(prefix)
+            .bind(before_ms)
+            .execute(pool)
+            .await?;
+            Ok(deleted.rows_affected())
+        }
     };
 }
 

@@ -148,6 +148,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// after `since_ms` (ms since the epoch): the live ones, for readers that save regularly.
     async fn recent_checkpoints(&self, prefix: &str, since_ms: i64) -> Result<Vec<(String, i64)>, StoreError>;
 
+    /// Deletes the readers whose names start with `prefix` that last saved before
+    /// `before_ms` (ms since the epoch): heartbeats of processes long gone. Returns how many.
+    async fn forget_checkpoints(&self, prefix: &str, before_ms: i64) -> Result<u64, StoreError>;
+
     /// The position of the first event whose correlation id is `correlation` (a UUID), if
     /// any: whether a chain of cause and effect began. One indexed lookup.
     async fn first_correlated(&self, correlation: uuid::Uuid) -> Result<Option<i64>, StoreError>;

@@ -155,6 +155,25 @@ async fn live_subscriber_sees_every_position_once_in_order(store: Arc<dyn EventS
     assert_gap_free(&*store, n).await;
 }
 
+/// Checkpoints by prefix: the recent ones listed, the old ones forgotten, and only those.
+async fn checkpoints_are_listed_and_forgotten_by_prefix(store: Arc<dyn EventStore>) {
+    store.save_checkpoint("kafka-member/g/old", 5).await.unwrap();
+    store.save_checkpoint("kafka-member/g/new", 9).await.unwrap();
+    store.save_checkpoint("kafka-member/other/old", 1).await.unwrap();
+    store.save_checkpoint("relay", 3).await.unwrap();
+    let mut all = store.recent_checkpoints("kafka-member/g/", i64::MIN).await.unwrap();
+    all.sort();
+    assert_eq!(all, [("kafka-member/g/new".to_string(), 9), ("kafka-member/g/old".to_string(), 5)]);
+    // nothing saved before a time long past
+    assert_eq!(store.forget_checkpoints("kafka-member/g/", 0).await.unwrap(), 0);
+    // everything of the prefix saved before a time to come, and nothing else
+    let later = clouddeck_eventlog::now_ms() + 60_000;
+    assert_eq!(store.forget_checkpoints("kafka-member/g/", later).await.unwrap(), 2);
+    assert!(store.recent_checkpoints("kafka-member/g/", i64::MIN).await.unwrap().is_empty());
+    assert_eq!(store.load_checkpoint("kafka-member/other/old").await.unwrap(), 1);
+    assert_eq!(store.load_checkpoint("relay").await.unwrap(), 3);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -175,6 +194,7 @@ on_both_backends!(
     multi_stream_appends_are_all_or_nothing,
     racing_writers_on_one_stream,
     live_subscriber_sees_every_position_once_in_order,
+    checkpoints_are_listed_and_forgotten_by_prefix,
 );
 
 #[tokio::test]

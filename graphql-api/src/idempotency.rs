@@ -270,7 +270,8 @@ impl Idempotency {
         Ok(moved.rows_affected() == 1)
     }
 
-    /// Deletes answers older than a day, at most once a minute per process.
+    /// Deletes answers older than a day, and heartbeats of processes gone for a day, at most
+    /// once a minute per process.
     async fn purge(&self) {
         let now = now_ms();
         let last = self.purged_at.load(Ordering::Relaxed);
@@ -285,6 +286,10 @@ impl Idempotency {
             .await;
         if let Err(e) = purged {
             tracing::warn!(error = %e, "deleting old idempotency keys");
+        }
+        // and the heartbeats of API processes gone for as long
+        if let Err(e) = self.store.forget_checkpoints(HEARTBEATS, now - KEEP_MS).await {
+            tracing::warn!(error = %e, "deleting the heartbeats of API processes long gone");
         }
     }
 }

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 type Partition = (String, i32);
 
 pub struct KafkaFeed {
-    consumer: StreamConsumer,
+    /// (shared with the blocking task that asks for metadata)
+    consumer: Arc<StreamConsumer>,
     /// What was delivered and not acknowledged, per partition: (offset, log position), in
     /// offset order. A rewind goes back to each front; an ack stores the offset after what
     /// it covers.
@@ -39,12 +40,12 @@ struct Shared {
     /// and acknowledged here.
     mine: Vec<Partition>,
     acked: HashMap<Partition, i64>,
-    next_beat: Instant,
+    next_look: Instant,
     next_metadata: Instant,
 }
 
-/// How often a shared feed writes its heartbeat and looks at the live members.
-const BEAT: Duration = Duration::from_secs(1);
+/// How often a shared feed looks at the live members (its heartbeat has a task of its own).
+const LOOK: Duration = Duration::from_secs(1);
 /// How often it asks the broker for the topics' partitions (topics may appear later).
 const METADATA: Duration = Duration::from_secs(5);
 
@@ -59,13 +60,13 @@ impl KafkaFeed {
         let consumer = consumer(brokers, group_id)?;
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         consumer.subscribe(&names).map_err(kafka)?;
-        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: None, last_report: None })
+        Ok(KafkaFeed { consumer: Arc::new(consumer), delivered: HashMap::new(), shared: None, last_report: None })
     }
 
     /// Reads this instance's share of `topics`' partitions, the group `group_id`'s members
     /// and offsets being kept in `store` (see `members.rs`): a member that dies has its share
-    /// taken over within 3 s plus a heartbeat, on any broker. One member reads at a time. Errors: the client cannot be
-    /// made.
+    /// taken over within 3 s plus a heartbeat, on any broker. One member reads at a time.
+    /// Needs a Tokio runtime (the heartbeat is a task). Errors: the client cannot be made.
     pub fn shared(
         brokers: &str,
         group_id: &str,
@@ -80,10 +81,15 @@ impl KafkaFeed {
             partitions: Vec::new(),
             mine: Vec::new(),
             acked: HashMap::new(),
-            next_beat: now,
+            next_look: now,
             next_metadata: now,
         };
-        Ok(KafkaFeed { consumer, delivered: HashMap::new(), shared: Some(shared), last_report: None })
+        Ok(KafkaFeed {
+            consumer: Arc::new(consumer),
+            delivered: HashMap::new(),
+            shared: Some(shared),
+            last_report: None,
+        })
     }
 
     /// Logs a broker failure librdkafka recovers from, at most once per 10 s.
@@ -100,21 +106,27 @@ impl KafkaFeed {
         self.shared.as_ref().map(|s| s.membership.instance.as_str())
     }
 
-    /// Writes the heartbeat, and when the live members or the partitions changed, reads the
-    /// new share: kept partitions go on from where this instance is, taken-over ones from
-    /// their stored offset.
+    /// Looks at the live members, and when they or the partitions changed, reads the new
+    /// share: kept partitions go on from where this instance is, taken-over ones from their
+    /// stored offset.
     async fn rebalance(&mut self) -> Result<(), FeedError> {
         let Some(shared) = self.shared.as_mut() else { return Ok(()) };
+        shared.membership.polled();
         let now = Instant::now();
-        if now < shared.next_beat {
+        if now < shared.next_look {
             return Ok(());
         }
-        shared.next_beat = now + BEAT;
-        let members = shared.membership.beat().await?;
+        shared.next_look = now + LOOK;
+        let members = shared.membership.live().await?;
         if now >= shared.next_metadata || shared.partitions.is_empty() {
             shared.next_metadata = now + METADATA;
-            // A short blocking call every few seconds, as the group consumer's own are.
-            let metadata = self.consumer.fetch_metadata(None, Duration::from_secs(5)).map_err(kafka)?;
+            // librdkafka's call blocks (up to its timeout while a broker is down): off the
+            // runtime's threads.
+            let consumer = self.consumer.clone();
+            let metadata = tokio::task::spawn_blocking(move || consumer.fetch_metadata(None, Duration::from_secs(5)))
+                .await
+                .map_err(|e| FeedError::Kafka(format!("asking for the topics' partitions: {e}")))?
+                .map_err(kafka)?;
             shared.partitions = metadata
                 .topics()
                 .iter()

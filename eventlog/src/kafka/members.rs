@@ -5,25 +5,45 @@
 //! Apache Kafka evicts it after `session.timeout.ms` (45 s by default), and its partitions
 //! stand still until then; tansu, the broker run here, never evicts it, so its partitions
 //! stand still for good while the others' progress looks complete (issue 15). Here each
-//! instance writes a heartbeat row (`kafka-member/<group>/<instance>` in `log_checkpoints`)
-//! every second; the live members are those whose row is younger than
-//! [`MEMBER_LIVE_WITHIN_MS`]. The oldest live member reads every partition and the others
-//! stand by: CloudDeck's consumers apply the log in position order (see the projection
-//! runner for why), so splitting partitions would only make instances wait for each other.
-//! Each member computes who is active from the same rows, without talking to the others;
-//! when the active one dies, the next takes over within that bound plus one heartbeat. The next offset of each partition is
-//! stored there too (`kafka-offset/<group>/<topic>/<partition>`), so whoever takes a
-//! partition over starts where its last reader acknowledged. `/` cannot occur in a topic or
-//! group name (Kafka's alphabet is letters, digits, `.`, `_`, `-`), so the names never clash.
+//! instance counts up a heartbeat row (`kafka-member/<group>/<instance>` in
+//! `log_checkpoints`) every second, from a task of its own, as Kafka's clients beat from a
+//! thread of their own (KIP-62): a long batch or a paused read loop does not make it look
+//! dead. As there, a member whose read loop has not asked for a batch within
+//! [`MAX_POLL_INTERVAL`] stops beating and so gives its share up. A member is live while
+//! its count moves: each instance notes when it last saw each count change, on its own
+//! monotonic clock, and a count that stood still for [`MEMBER_SILENT_MS`] is a dead member.
+//! No two hosts' clocks are compared, so a clock that is off cannot make a live member look
+//! dead or a dead one live. The oldest live member reads every partition and the others stand
+//! by: CloudDeck's consumers apply the log in position order (see the projection runner for
+//! why), so splitting partitions would only make instances wait for each other. Each member
+//! decides who is active from the same rows, without talking to the others; when the active
+//! one dies, the next takes over within that bound plus one heartbeat. The next offset of
+//! each partition is stored there too (`kafka-offset/<group>/<topic>/<partition>`), so
+//! whoever takes a partition over starts where its last reader acknowledged. `/` cannot
+//! occur in a topic or group name (Kafka's alphabet is letters, digits, `.`, `_`, `-`), so
+//! the names never clash. Rows of members gone for [`FORGET_AFTER_MS`] are deleted.
 //!
 //! While the active member changes, two may read the same partitions for up to a heartbeat:
 //! consumers drop what they already applied (by position), so that costs time only.
 
 use crate::store::{EventStore, StoreError, now_ms};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
 
-/// How recently a member must have written its heartbeat to count as live: three beats.
-pub const MEMBER_LIVE_WITHIN_MS: i64 = 3_000;
+/// How long a member's heartbeat count may stand still, as another member sees it, before
+/// that member counts as dead: three beats.
+pub const MEMBER_SILENT_MS: i64 = 3_000;
+/// How often a member counts its heartbeat up.
+const BEAT: Duration = Duration::from_secs(1);
+/// The longest a member's read loop may go without asking for a batch and still beat (Kafka's
+/// `max.poll.interval.ms`, shorter: CloudDeck's batches take milliseconds).
+pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(30);
+/// How long after its last beat a member's row is deleted (by the time on its row, kept
+/// long so that a skewed clock cannot delete a live member's row; one would be written again
+/// a second later anyway).
+pub const FORGET_AFTER_MS: i64 = 10 * 60 * 1000;
 
 /// The partitions of `partitions` that `me` reads when `members` are live: all of them when
 /// `me` is the oldest live member (names are UUIDv7s, which sort by creation time), none
@@ -45,17 +65,62 @@ pub fn members_prefix(group: &str) -> String {
     format!("kafka-member/{group}/")
 }
 
-/// One instance's membership of a group, kept in the event store.
+/// What one member has seen of the others' heartbeat counts: for each, the count and when (on
+/// this process's monotonic clock) it was first seen at that count.
+#[derive(Debug, Default)]
+pub struct Heard {
+    counts: HashMap<String, (i64, Instant)>,
+}
+
+impl Heard {
+    /// Notes the counts read at `now` and answers the members live by them: those whose count
+    /// moved (or who were first seen) within [`MEMBER_SILENT_MS`]. Members no longer listed are
+    /// forgotten.
+    pub fn live(&mut self, read: &[(String, i64)], now: Instant) -> Vec<String> {
+        self.counts.retain(|name, _| read.iter().any(|(listed, _)| listed == name));
+        let silent = Duration::from_millis(MEMBER_SILENT_MS as u64);
+        let mut live = Vec::new();
+        for (name, count) in read {
+            let seen = self.counts.entry(name.clone()).or_insert((*count, now));
+            if seen.0 != *count {
+                *seen = (*count, now);
+            }
+            if now.duration_since(seen.1) < silent {
+                live.push(name.clone());
+            }
+        }
+        live
+    }
+}
+
+/// One instance's membership of a group, kept in the event store. Its heartbeat task ends
+/// when the membership is dropped.
 pub(crate) struct Membership {
     store: Arc<dyn EventStore>,
     pub(crate) group: String,
     pub(crate) instance: String,
+    heard: Heard,
+    /// When the read loop last asked for a batch (ms on `started`'s clock).
+    polled: Arc<AtomicI64>,
+    started: Instant,
+    beating: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        self.beating.abort();
+    }
 }
 
 impl Membership {
+    /// Joins `group` and starts beating (needs a Tokio runtime).
     pub(crate) fn new(store: Arc<dyn EventStore>, group: &str) -> Self {
         let instance = uuid::Uuid::now_v7().simple().to_string();
-        Membership { store, group: group.to_string(), instance }
+        let started = Instant::now();
+        let polled = Arc::new(AtomicI64::new(0));
+        let row = format!("{}{instance}", members_prefix(group));
+        let beating = tokio::spawn(beat(store.clone(), members_prefix(group), row, polled.clone(), started));
+        Membership { store, group: group.to_string(), instance, heard: Heard::default(), polled, started, beating }
     }
 
     fn members_prefix(&self) -> String {
@@ -66,13 +131,24 @@ impl Membership {
         format!("kafka-offset/{}/{topic}/{partition}", self.group)
     }
 
-    /// Writes this instance's heartbeat and returns the live members' names (this one among
-    /// them).
-    pub(crate) async fn beat(&self) -> Result<Vec<String>, StoreError> {
+    /// Notes that the read loop asked for a batch (it keeps the heartbeat going).
+    pub(crate) fn polled(&self) {
+        self.polled.store(self.started.elapsed().as_millis() as i64, Ordering::Relaxed);
+    }
+
+    /// The live members' names (this one among them, whatever its row says).
+    pub(crate) async fn live(&mut self) -> Result<Vec<String>, StoreError> {
         let prefix = self.members_prefix();
-        self.store.save_checkpoint(&format!("{prefix}{}", self.instance), 0).await?;
-        let live = self.store.recent_checkpoints(&prefix, now_ms() - MEMBER_LIVE_WITHIN_MS).await?;
-        Ok(live.into_iter().filter_map(|(name, _)| name.strip_prefix(&prefix).map(str::to_string)).collect())
+        let rows = self.store.recent_checkpoints(&prefix, i64::MIN).await?;
+        let read: Vec<(String, i64)> = rows
+            .into_iter()
+            .filter_map(|(name, count)| name.strip_prefix(&prefix).map(|member| (member.to_string(), count)))
+            .collect();
+        let mut live = self.heard.live(&read, Instant::now());
+        if !live.contains(&self.instance) {
+            live.push(self.instance.clone());
+        }
+        Ok(live)
     }
 
     /// The next offset to read of a partition, as last acknowledged by any member (0: none).
@@ -85,9 +161,35 @@ impl Membership {
     }
 }
 
+/// Counts the heartbeat in `row` up every [`BEAT`] while the read loop has polled within
+/// [`MAX_POLL_INTERVAL`]; about once a minute deletes rows of members gone long ago.
+async fn beat(store: Arc<dyn EventStore>, prefix: String, row: String, polled: Arc<AtomicI64>, started: Instant) {
+    let mut count = 0;
+    loop {
+        let since_poll = started.elapsed().as_millis() as i64 - polled.load(Ordering::Relaxed);
+        if since_poll <= MAX_POLL_INTERVAL.as_millis() as i64 {
+            count += 1;
+            if let Err(e) = store.save_checkpoint(&row, count).await {
+                tracing::warn!(error = %e, row, "kafka: writing this member's heartbeat");
+            }
+        } else if count % 30 == 0 {
+            tracing::warn!(row, "kafka: the read loop has not polled for 30 s; this member stops beating");
+        }
+        if count % 60 == 1 {
+            match store.forget_checkpoints(&prefix, now_ms() - FORGET_AFTER_MS).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(forgotten = n, prefix, "kafka: deleted the rows of members long gone"),
+                Err(e) => tracing::warn!(error = %e, "kafka: deleting members long gone"),
+            }
+        }
+        tokio::time::sleep(BEAT).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::share_of;
+    use super::{Heard, MEMBER_SILENT_MS, share_of};
+    use std::time::{Duration, Instant};
 
     fn partitions() -> Vec<(String, i32)> {
         ["a", "b", "c"].iter().flat_map(|t| (0..3).map(move |p| (t.to_string(), p))).collect()
@@ -110,5 +212,23 @@ mod tests {
         assert_eq!(share_of(&[], "m9", &partitions()), partitions());
         // a newer instance never takes over from a live older one
         assert!(share_of(&live, "m4", &partitions()).is_empty());
+    }
+
+    #[test]
+    fn a_member_is_live_while_its_count_moves_whatever_its_clock_says() {
+        let mut heard = Heard::default();
+        let t0 = Instant::now();
+        let silent = Duration::from_millis(MEMBER_SILENT_MS as u64);
+        let rows = |a: i64, b: i64| vec![("a".to_string(), a), ("b".to_string(), b)];
+        // first seen: live (a member that just started has not had time to beat)
+        assert_eq!(heard.live(&rows(7, 3), t0), ["a", "b"]);
+        // a's count moves, b's stands still: after the bound only a is live
+        assert_eq!(heard.live(&rows(8, 3), t0 + silent / 2), ["a", "b"]);
+        assert_eq!(heard.live(&rows(10, 3), t0 + silent + Duration::from_millis(1)), ["a"]);
+        // b beats again: live again at once
+        assert_eq!(heard.live(&rows(11, 4), t0 + silent * 2), ["a", "b"]);
+        // a row that is gone is forgotten, and seen afresh if it comes back
+        assert_eq!(heard.live(&[("b".to_string(), 4)], t0 + silent * 3), Vec::<String>::new());
+        assert_eq!(heard.live(&rows(11, 4), t0 + silent * 3), ["a"]);
     }
 }

@@ -13,7 +13,7 @@ mod withheld;
 
 pub use feed::KafkaFeed;
 pub use headers::{event_from_message, headers_of};
-pub use members::{MEMBER_LIVE_WITHIN_MS, members_prefix, share_of};
+pub use members::{MEMBER_SILENT_MS, members_prefix, share_of};
 pub use relay::{Relay, RelayConfig, RelayError};
 pub use topics::{DEFAULT_PARTITIONS, Topics, ensure_topics};
 pub use withheld::{WITHHELD_HEADER, for_publishing};
