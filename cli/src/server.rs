@@ -125,7 +125,9 @@ impl Server {
         let mut tasks = JoinSet::new();
         let mut projected = None;
         if roles.projections {
-            let mut runner = ProjectionRunner::new(read_db.clone(), Arc::new(ReadModels)).await?;
+            // (a gap Kafka never fills is read from the event table; the table's own feed has none)
+            let mut runner =
+                ProjectionRunner::new(read_db.clone(), Arc::new(ReadModels)).await?.with_gap_source(store.clone());
             projected = Some(runner.position());
             // Distributed: projections read Kafka. Embedded: the event table itself.
             let mut feed: Box<dyn EventFeed> = match (&config.kafka_brokers, roles.relay) {

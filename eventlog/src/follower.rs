@@ -59,6 +59,12 @@ pub trait Consumer: Send {
     fn is_fatal(&self, _error: &Self::Error) -> bool {
         false
     }
+
+    /// Called when no event came within a step's wait: a consumer that holds events may
+    /// apply them now (from another source). Returns how many took effect (default: none).
+    async fn idle(&mut self) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
 }
 
 /// How a consumer is fed: batch size, how long to wait for a first event, and the pauses
@@ -127,7 +133,14 @@ impl Follower {
         wait: Duration,
     ) -> Result<Option<(usize, i64)>, C::Error> {
         let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
-        let Some(last) = batch.last().map(|e| e.meta.position) else { return Ok(None) };
+        let Some(last) = batch.last().map(|e| e.meta.position) else {
+            if consumer.idle().await? > 0
+                && let Some(position) = consumer.durable_through()
+            {
+                feed.ack_through(position).await?;
+            }
+            return Ok(None);
+        };
         match consumer.apply(&batch).await {
             Ok(applied) => {
                 match consumer.durable_through() {

@@ -12,17 +12,23 @@
 //! until it comes, and the feed is acknowledged only up to the position applied
 //! ([`Consumer::durable_through`]), so after a crash the held ones come again.
 //!
+//! A position that never comes (a message lost or deleted from Kafka by its retention) would
+//! stall the projection for good, and its hold would grow without bound. So a runner given
+//! the event store ([`ProjectionRunner::with_gap_source`]) reads the missing positions from it
+//! (the log's source of truth) once a gap has stood for [`GAP_WAIT`] or the hold reaches
+//! [`HELD_FILL`] events; when they come from Kafka later they are dropped as applied.
+//!
 //! Several instances may run (a standby takes over when the active one dies): every batch's
 //! transaction first locks the projection's row, so batches of two instances apply one at a
 //! time, each from the position the other committed.
 
 use async_trait::async_trait;
-use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower, RecordedEvent, StoreError};
+use clouddeck_eventlog::{Consumer, EventFeed, EventStore, FeedError, Follower, RecordedEvent, StoreError};
 use clouddeck_events::Event;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +66,9 @@ pub struct ProjectionRunner {
     batch: usize,
     /// Events that came before an earlier position did, by position.
     held: BTreeMap<i64, RecordedEvent>,
+    /// Where missing positions are read from, and since when the current gap has stood.
+    gap_source: Option<Arc<dyn EventStore>>,
+    gap_since: Option<Instant>,
     position: watch::Sender<i64>,
     /// SQLite takes its write lock up front: a deferred transaction that read first can
     /// fail to upgrade while the event store writes.
@@ -69,6 +78,12 @@ pub struct ProjectionRunner {
 /// Held events past which a warning is logged (once per this many more): a position that
 /// never comes stalls the projection, and the hold grows with what arrives after it.
 const HELD_WARNING: usize = 10_000;
+
+/// How long a gap before held events may stand before it is filled from the event store:
+/// partitions read at the same time are seconds apart at most (a broker restart).
+pub const GAP_WAIT: Duration = Duration::from_secs(5);
+/// How many held events make a gap be filled at once, whatever its age: a bound on memory.
+pub const HELD_FILL: usize = 10_000;
 
 impl ProjectionRunner {
     pub async fn new(db: AnyPool, projection: Arc<dyn Projection>) -> Result<Self, ProjectionError> {
@@ -82,9 +97,18 @@ impl ProjectionRunner {
             projection,
             batch: 1_000,
             held: BTreeMap::new(),
+            gap_source: None,
+            gap_since: None,
             position: watch::Sender::new(position),
             begin,
         })
+    }
+
+    /// Reads the positions a feed has not delivered from `store` when a gap stands (see the
+    /// module's notes): for feeds that can lose an event, Kafka's.
+    pub fn with_gap_source(mut self, store: Arc<dyn EventStore>) -> Self {
+        self.gap_source = Some(store);
+        self
     }
 
     /// Events per transaction (default 1,000).
@@ -155,6 +179,20 @@ impl ProjectionRunner {
                 taken.push(event);
                 next += 1;
             }
+            if !taken.is_empty() {
+                self.gap_since = None;
+            }
+            if self.fill_gap(next).await? {
+                while let Some(event) = self.held.remove(&next) {
+                    taken.push(event);
+                    next += 1;
+                }
+            }
+            if self.held.is_empty() {
+                self.gap_since = None;
+            } else {
+                self.gap_since.get_or_insert_with(Instant::now);
+            }
             if self.held.len() / HELD_WARNING > before / HELD_WARNING {
                 tracing::warn!(
                     projection = name,
@@ -180,6 +218,34 @@ impl ProjectionRunner {
             .await?;
         tx.commit().await?;
         Ok((run.len(), reached))
+    }
+
+    /// When events are held past a gap at `next` that has stood for [`GAP_WAIT`] (or the hold
+    /// is [`HELD_FILL`] long) and there is a gap source, reads the gap's events from it into
+    /// the hold (up to a batch). True when it read any. Errors: the event store's, as a feed
+    /// failure (the batch comes again).
+    async fn fill_gap(&mut self, next: i64) -> Result<bool, ProjectionError> {
+        let (Some(store), Some(&first_held)) = (&self.gap_source, self.held.keys().next()) else {
+            return Ok(false);
+        };
+        let stood = self.gap_since.is_some_and(|since| since.elapsed() >= GAP_WAIT);
+        if !stood && self.held.len() < HELD_FILL {
+            return Ok(false);
+        }
+        let missing = usize::try_from(first_held - next).unwrap_or(0).min(self.batch);
+        let read = store.read_all(next - 1, missing).await.map_err(FeedError::Store)?;
+        tracing::warn!(
+            projection = self.projection.name(),
+            from = next,
+            events = read.len(),
+            held = self.held.len(),
+            "events missing from the feed read from the event store"
+        );
+        let found = !read.is_empty();
+        for event in read {
+            self.held.entry(event.meta.position).or_insert(event);
+        }
+        Ok(found)
     }
 }
 
@@ -212,6 +278,16 @@ impl Consumer for ProjectionRunner {
 
     fn is_fatal(&self, error: &ProjectionError) -> bool {
         matches!(error, ProjectionError::Store(_))
+    }
+
+    /// With nothing new from the feed, a gap that has stood long enough is filled now: a
+    /// quiet log must not keep held events from the read models.
+    async fn idle(&mut self) -> Result<usize, ProjectionError> {
+        let stood = self.gap_since.is_some_and(|since| since.elapsed() >= GAP_WAIT);
+        if self.gap_source.is_none() || self.held.is_empty() || !stood {
+            return Ok(0);
+        }
+        self.apply(&[]).await
     }
 }
 

@@ -281,6 +281,66 @@ async fn two_instances_fed_out_of_order_keep_an_honest_checkpoint(store: Arc<dyn
     assert_eq!(snapshot(&db, &ReadModels).await.unwrap(), live);
 }
 
+/// A position the feed never delivers (a message lost from Kafka) does not stall the read
+/// models: with the event store as the gap source, what is held past it is applied once the
+/// gap has stood for `GAP_WAIT`, also when nothing more comes; without one, it waits.
+async fn a_gap_the_feed_never_fills_is_read_from_the_event_store(store: Arc<dyn EventStore>, db: AnyPool) {
+    use clouddeck_eventlog::{Consumer, EventFeed, FeedError, Follower};
+    /// A feed of the log that never delivers one position.
+    struct Losing {
+        events: std::collections::VecDeque<clouddeck_eventlog::RecordedEvent>,
+    }
+    #[async_trait::async_trait]
+    impl EventFeed for Losing {
+        async fn next_batch(
+            &mut self,
+            max: usize,
+            wait: std::time::Duration,
+        ) -> Result<Vec<clouddeck_eventlog::RecordedEvent>, FeedError> {
+            if self.events.is_empty() {
+                tokio::time::sleep(wait).await;
+            }
+            let n = max.min(self.events.len());
+            Ok(self.events.drain(..n).collect())
+        }
+        async fn ack(&mut self) -> Result<(), FeedError> {
+            Ok(())
+        }
+        async fn ack_through(&mut self, _position: i64) -> Result<(), FeedError> {
+            Ok(())
+        }
+        async fn rewind(&mut self) -> Result<(), FeedError> {
+            Ok(())
+        }
+    }
+    write_history(store.clone(), 2).await;
+    let head = store.head().await.unwrap();
+    let lost = head / 2;
+    let events: std::collections::VecDeque<_> =
+        store.read_all(0, head as usize).await.unwrap().into_iter().filter(|e| e.meta.position != lost).collect();
+    // without a gap source: everything after the lost position is held
+    let mut waiting = ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap();
+    let all: Vec<_> = events.iter().cloned().collect();
+    Consumer::apply(&mut waiting, &all).await.unwrap();
+    assert_eq!(waiting.checkpoint(), lost - 1);
+    assert_eq!(waiting.held() as i64, head - lost);
+    // with one: the follower's steps apply it all once the gap has stood long enough
+    let mut runner =
+        ProjectionRunner::new(db.clone(), Arc::new(ReadModels)).await.unwrap().with_gap_source(store.clone());
+    let mut feed = Losing { events };
+    let follower = Follower::new(50);
+    let started = std::time::Instant::now();
+    while runner.checkpoint() < head && started.elapsed() < std::time::Duration::from_secs(30) {
+        follower.step(&mut runner, &mut feed, std::time::Duration::from_millis(100)).await.unwrap();
+    }
+    assert_eq!(runner.checkpoint(), head);
+    assert_eq!(runner.held(), 0);
+    assert!(started.elapsed() >= clouddeck_projections::runner::GAP_WAIT, "filled before the gap had stood");
+    let live = snapshot(&db, &ReadModels).await.unwrap();
+    rebuild(store, &db, Arc::new(ReadModels)).await.unwrap();
+    assert_eq!(snapshot(&db, &ReadModels).await.unwrap(), live);
+}
+
 mod on_sqlite {
     use super::*;
 
@@ -309,6 +369,12 @@ mod on_sqlite {
         let (_scratch, store, db) = setup().await;
         super::two_instances_fed_out_of_order_keep_an_honest_checkpoint(store, db).await;
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_gap_the_feed_never_fills_is_read_from_the_event_store() {
+        let (_scratch, store, db) = setup().await;
+        super::a_gap_the_feed_never_fills_is_read_from_the_event_store(store, db).await;
+    }
 }
 
 mod on_postgres {
@@ -335,5 +401,11 @@ mod on_postgres {
     async fn two_instances_fed_out_of_order_keep_an_honest_checkpoint() {
         let (store, db) = setup().await;
         super::two_instances_fed_out_of_order_keep_an_honest_checkpoint(store, db).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_gap_the_feed_never_fills_is_read_from_the_event_store() {
+        let (store, db) = setup().await;
+        super::a_gap_the_feed_never_fills_is_read_from_the_event_store(store, db).await;
     }
 }
