@@ -87,9 +87,10 @@ pub struct Config {
     /// Deployments built at once (one project's deployments always run in order).
     #[arg(long, env = "CLOUDDECK_BUILD_CONCURRENCY", default_value_t = 2)]
     pub build_concurrency: usize,
-    /// How long a new deployment waits for the edge to route and serve it before it fails as
-    /// the platform's fault (not billed), in seconds.
-    #[arg(long, env = "CLOUDDECK_DEPLOY_HEALTH_TIMEOUT_SECS", default_value_t = 60)]
+    /// How long a new deployment waits for the platform (the edge to route and serve it, the
+    /// artifact storage to answer) before it fails as the platform's fault (not billed), in
+    /// seconds: long enough for an operator to restart what failed.
+    #[arg(long, env = "CLOUDDECK_DEPLOY_HEALTH_TIMEOUT_SECS", default_value_t = 600)]
     pub deploy_health_timeout_secs: u64,
     /// This deployer's id, different for every deployer process sharing a database: each
     /// deployment is claimed under one id and carried by that deployer alone (a restarted

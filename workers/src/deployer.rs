@@ -18,7 +18,7 @@ use crate::builder::detect::Settings;
 use crate::builder::run::{Builder, CacheScope, Job, chunk_lines};
 use crate::watermark::Watermark;
 use async_trait::async_trait;
-use clouddeck_artifacts::ArtifactStore;
+use clouddeck_artifacts::{ArtifactError, ArtifactStore};
 use clouddeck_command_handlers::billing::RefundBuild;
 use clouddeck_command_handlers::deployment::{AppendBuildLog, DeploymentCommand};
 use clouddeck_command_handlers::project::Project;
@@ -237,15 +237,33 @@ impl Deployer {
                     None => return Ok(()),
                 }
             };
-            let manifest = match self.artifacts.manifest(&manifest_sha256).await {
-                Ok(manifest) => manifest,
-                Err(e) => return step(fail(&format!("the upload is incomplete: {e}"), FailureCause::User)).await,
-            };
-            let hashes: Vec<String> = manifest.files.values().map(|f| f.sha256.clone()).collect();
-            if let Some(missing) = self.artifacts.missing(&hashes).await.first() {
-                return step(fail(&format!("the upload is incomplete: blob {missing} is missing"), FailureCause::User))
+            // The store failing is the platform's: waited for, then failed as such (refunded);
+            // a manifest or blob the store does not have is the upload's.
+            let stored = wait_for_platform(self.health_patience, "artifact storage", id, || async {
+                let manifest = self.artifacts.manifest(&manifest_sha256).await?;
+                let hashes: Vec<String> = manifest.files.values().map(|f| f.sha256.clone()).collect();
+                let sizes = self.artifacts.blob_sizes(&hashes).await?;
+                let missing = hashes.into_iter().zip(sizes).find(|(_, size)| size.is_none()).map(|(hash, _)| hash);
+                Ok::<_, ArtifactError>((manifest, missing))
+            });
+            let manifest = match stored.await {
+                Ok((manifest, None)) => manifest,
+                Ok((_, Some(missing))) => {
+                    return step(fail(
+                        &format!("the upload is incomplete: blob {missing} is missing"),
+                        FailureCause::User,
+                    ))
                     .await;
-            }
+                }
+                Err(e) if storage_cause(&e) == FailureCause::User => {
+                    return step(fail(&format!("the upload is incomplete: {e}"), FailureCause::User)).await;
+                }
+                Err(e) => {
+                    let reason = format!("the artifact storage failed: {e}");
+                    step(fail(&reason, FailureCause::Platform)).await?;
+                    return self.refund(&handler, requested, cause, &provenance, &reason).await;
+                }
+            };
             if let Err(reason) = check_routing(&self.artifacts, &manifest).await {
                 return step(fail(&reason, FailureCause::User)).await;
             }
@@ -294,11 +312,20 @@ impl Deployer {
         let interrupted = self.interrupted_attempt(handler, requested, provenance).await;
         run(DeploymentCommand::QueueBuild { build_id: id.clone() }).await?;
         run(DeploymentCommand::StartBuild { runner: self.builder.runner.name().into(), framework: None }).await?;
-        let started = std::time::Instant::now();
-        let source = match self.artifacts.manifest(&requested.source_ref).await {
+        let source = wait_for_platform(self.health_patience, "artifact storage", id, || async {
+            self.artifacts.manifest(&requested.source_ref).await
+        })
+        .await;
+        let source = match source {
             Ok(source) => source,
-            Err(e) => {
+            Err(e) if storage_cause(&e) == FailureCause::User => {
                 run(fail(&format!("the source upload is incomplete: {e}"), FailureCause::User)).await?;
+                return Ok(None);
+            }
+            Err(e) => {
+                let reason = format!("the artifact storage failed: {e}");
+                run(fail(&reason, FailureCause::Platform)).await?;
+                self.refund(handler, requested, cause, provenance, &reason).await?;
                 return Ok(None);
             }
         };
@@ -344,10 +371,40 @@ impl Deployer {
                 vec!["deploy-preview".into()]
             },
         };
-        let (result, ()) = tokio::join!(self.builder.build(&job, lines), log);
-        let duration_ms = started.elapsed().as_millis() as i64;
-        // Every started second is metered, whether the build passed or not.
-        meter(handler, requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;
+        // A build the platform failed (no build user free, the store failing) is tried again
+        // after a pause, saying so in the log; only the last attempt's time is metered.
+        let attempts = async {
+            let lines = lines;
+            let mut attempt = 1;
+            loop {
+                let started = std::time::Instant::now();
+                let result = self.builder.build(&job, lines.clone()).await;
+                let duration_ms = started.elapsed().as_millis() as i64;
+                match result {
+                    Err(failure) if failure.cause == FailureCause::Platform && attempt < BUILD_ATTEMPTS => {
+                        let pause = PLATFORM_RETRY * attempt;
+                        warn!(deployment = %id, reason = %failure.reason, attempt, "a build failed for the platform's reason; trying again");
+                        let _ = lines.send(format!(
+                            "clouddeck: the build stopped for a reason of the platform's, not the project's ({}); \
+                             trying again in {} s (attempt {} of {BUILD_ATTEMPTS})",
+                            failure.reason,
+                            pause.as_secs(),
+                            attempt + 1
+                        ));
+                        tokio::time::sleep(pause).await;
+                        attempt += 1;
+                    }
+                    result => break (result, duration_ms),
+                }
+            }
+        };
+        let ((result, duration_ms), ()) = tokio::join!(attempts, log);
+        // Every started second is metered, whether the build passed or failed for the
+        // project's reason; a build the platform failed is not.
+        let platform_failed = result.as_ref().is_err_and(|failure| failure.cause == FailureCause::Platform);
+        if !platform_failed {
+            meter(handler, requested, provenance, "build", "build_seconds", (duration_ms + 999) / 1_000).await;
+        }
         match result {
             Ok((_, manifest)) => {
                 run(DeploymentCommand::SucceedBuild { duration_ms }).await?;
@@ -513,6 +570,7 @@ async fn health_check(edge: std::net::SocketAddr, host: &str, patience: Duration
         .build()
         .map_err(|e| format!("no HTTP client: {e}"))?;
     let deadline = tokio::time::Instant::now() + patience;
+    let mut next_warning = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut pause = Duration::from_millis(50);
     loop {
         let why = match client.get(format!("http://{edge}/")).header(reqwest::header::HOST, host).send().await {
@@ -534,8 +592,49 @@ async fn health_check(edge: std::net::SocketAddr, host: &str, patience: Duration
         if tokio::time::Instant::now() + pause > deadline {
             return Err(format!("{why} within {patience:?}"));
         }
+        if tokio::time::Instant::now() >= next_warning {
+            // The platform's problem, for the operator: the deployment waits for it.
+            warn!(host, why, "a new deployment waits for the edge");
+            next_warning += Duration::from_secs(60);
+        }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// Attempts a build gets when the platform fails it.
+const BUILD_ATTEMPTS: u32 = 3;
+/// The pause after a platform failure, times the attempt's number.
+const PLATFORM_RETRY: Duration = Duration::from_secs(5);
+
+/// Whose an artifact store's failure is: the upload's when the store lacks what was asked or
+/// it is malformed; the platform's when the store itself failed (a disk, the bucket).
+fn storage_cause(e: &ArtifactError) -> FailureCause {
+    match e {
+        ArtifactError::Io(_) | ArtifactError::Remote(_) => FailureCause::Platform,
+        _ => FailureCause::User,
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails for a reason that is not the platform's, or the
+/// platform has failed it for `patience`: pauses double from 1 s to 30 s, each failure logged
+/// for the operator. Returns the last result.
+async fn wait_for_platform<T, F, Fut>(patience: Duration, what: &str, id: &str, attempt: F) -> Result<T, ArtifactError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ArtifactError>>,
+{
+    let deadline = tokio::time::Instant::now() + patience;
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match attempt().await {
+            Err(e) if storage_cause(&e) == FailureCause::Platform && tokio::time::Instant::now() + pause < deadline => {
+                warn!(deployment = %id, error = %e, ?pause, "{what} failed; the deployment waits for it");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+            result => return result,
+        }
     }
 }
 
@@ -545,5 +644,45 @@ fn fail(reason: &str, cause: FailureCause) -> DeploymentCommand {
         reason: reason.into(),
         cause: cause.as_str().into(),
         retryable: cause.retryable(),
+    }
+}
+
+#[cfg(test)]
+mod platform_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn io() -> ArtifactError {
+        ArtifactError::Io(std::io::Error::other("disk gone"))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_platform_failing_is_waited_for_and_the_upload_failing_is_not() {
+        // the store fails twice, then answers: the deployment gets the answer
+        let tries = AtomicU32::new(0);
+        let answer = wait_for_platform(Duration::from_secs(600), "storage", "d1", || async {
+            if tries.fetch_add(1, Ordering::SeqCst) < 2 { Err(io()) } else { Ok(7) }
+        })
+        .await;
+        assert_eq!(answer.unwrap(), 7);
+        assert_eq!(tries.load(Ordering::SeqCst), 3);
+        // a manifest the store does not have is the upload's: no second try
+        let tries = AtomicU32::new(0);
+        let answer: Result<(), _> = wait_for_platform(Duration::from_secs(600), "storage", "d1", || async {
+            tries.fetch_add(1, Ordering::SeqCst);
+            Err(ArtifactError::MissingManifest("m".into()))
+        })
+        .await;
+        assert!(matches!(answer, Err(ArtifactError::MissingManifest(_))));
+        assert_eq!(tries.load(Ordering::SeqCst), 1);
+        assert_eq!(storage_cause(&answer.unwrap_err()), FailureCause::User);
+        // a store that never comes back: given up after the patience, as the platform's
+        let started = tokio::time::Instant::now();
+        let answer: Result<(), _> =
+            wait_for_platform(Duration::from_secs(100), "storage", "d1", || async { Err(io()) }).await;
+        let waited = started.elapsed();
+        assert_eq!(storage_cause(&answer.unwrap_err()), FailureCause::Platform);
+        assert!(waited >= Duration::from_secs(60) && waited <= Duration::from_secs(100), "{waited:?}");
+        assert_eq!(storage_cause(&ArtifactError::Remote("503".into())), FailureCause::Platform);
     }
 }
