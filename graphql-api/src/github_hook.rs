@@ -23,9 +23,11 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
-/// Refuses an address that sent too many badly signed requests lately; otherwise None.
+/// Takes one of the address's tokens for badly signed requests, given back once the signature
+/// checks (taken first, so that requests sent at once cannot all pass a look at the bucket);
+/// refuses the request when there is none.
 async fn refused_for_bad_signatures(state: &ApiState, peer: IpAddr) -> Option<Response> {
-    let wait = state.webhook_refusals.exhausted_now(&peer.to_string()).await?;
+    let wait = state.webhook_refusals.take(&peer.to_string()).await.err()?;
     let mut response = answer(StatusCode::TOO_MANY_REQUESTS, "too many requests with bad signatures; slow down");
     if let Ok(value) = axum::http::HeaderValue::from_str(&(wait.as_secs() + 1).to_string()) {
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
@@ -41,6 +43,7 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
         Ok(row) => row,
         Err(e) => {
             tracing::error!(error = %e, "webhook lookup");
+            state.webhook_refusals.give_back(&peer.to_string()).await;
             return answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
         }
     };
@@ -49,18 +52,21 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
     };
     let Ok(secret) = state.sealer.open(&sealed) else {
         tracing::error!(project = project_id, "a webhook secret cannot be opened: was the secret key changed?");
+        state.webhook_refusals.give_back(&peer.to_string()).await;
         return answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     if !signature_valid(&secret, body, signature) {
         let count = state.bad_webhook_signatures.fetch_add(1, Ordering::Relaxed) + 1;
-        let _ = state.webhook_refusals.take(&peer.to_string()).await;
         tracing::warn!(project = project_id, %peer, total = count, "webhook with a bad signature refused");
         return answer(
             StatusCode::UNAUTHORIZED,
             "the X-Hub-Signature-256 signature does not match this project's secret",
         );
     }
+    // (signed by the project's secret: not a failure, its token goes back; a request for a
+    // project that follows no repository keeps it, as probing)
+    state.webhook_refusals.give_back(&peer.to_string()).await;
     let event = headers.get("x-github-event").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if event != "push" {
         return answer(StatusCode::OK, "ok");
