@@ -97,6 +97,10 @@ pub struct Config {
     /// deployer resumes its claims). Default: the host's name.
     #[arg(long, env = "CLOUDDECK_DEPLOYER_ID")]
     pub deployer_id: Option<String>,
+    /// How long another deployer's heartbeat must stand still before this one takes over the
+    /// deployments it holds, in seconds.
+    #[arg(long, env = "CLOUDDECK_DEPLOYER_TAKEOVER_SECS", default_value_t = 30)]
+    pub deployer_takeover_secs: u64,
     /// ClickHouse's HTTP URL (distributed mode): analytics and usage figures go there; unset:
     /// usage comes from the read models.
     #[arg(long, env = "CLOUDDECK_CLICKHOUSE_URL")]

@@ -287,6 +287,7 @@ impl Server {
                 sealer: sealer.clone(),
                 concurrency: config.build_concurrency,
                 health_patience: Duration::from_secs(config.deploy_health_timeout_secs),
+                takeover_after: Duration::from_secs(config.deployer_takeover_secs.max(1)),
             };
             let stopped_deployer = stopped.clone();
             tasks.spawn(async move { Ok(Arc::new(deployer).run(stopped_deployer).await?) });

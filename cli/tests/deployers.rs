@@ -64,3 +64,68 @@ async fn two_deployers_never_build_one_deployment_twice() {
     other.shutdown().await;
     app.stop().await;
 }
+
+/// A deployer that stops for good (not restarted under its id) leaves nothing stuck: another
+/// deployer sees its heartbeat stand still and takes its deployment in flight over, which then
+/// becomes ready; the log shows both claims and that the first attempt was interrupted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deployment_held_by_a_deployer_that_stopped_is_taken_over() {
+    let roles = Roles { deployer: false, ..Roles::all(false) };
+    let app = api::harness::spawn_roles(None, roles, |_| {}).await;
+    let deployer = |id: &str, builds: &std::path::Path| {
+        let mut config = app.config.clone();
+        config.deployer_id = Some(id.into());
+        config.edge_addr = app.edge.clone();
+        config.builds_dir = Some(builds.to_path_buf());
+        config.deployer_takeover_secs = 3;
+        config
+    };
+    let scratch = clouddeck_testkit::Scratch::new();
+    std::fs::set_permissions(scratch.path(), std::os::unix::fs::PermissionsExt::from_mode(0o711)).unwrap();
+    // given a deployer "two" building a deployment (a build that takes a while)
+    let two = Server::start(&deployer("two", &scratch.path().join("two")), Roles::only_deployer()).await.unwrap();
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let site = scratch.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("clouddeck.toml"),
+        "[build]\ninstall = \"\"\ncommand = \"echo building && sleep 4 && mkdir -p out && echo hi > out/index.html\"\noutput = \"out\"\n",
+    )
+    .unwrap();
+    let args =
+        DeployArgs { dir: site, project: Some("slow".into()), org: Some("acme".into()), prod: true, prebuilt: false };
+    let client = Client::new(&app.base, &token);
+    let deploying = tokio::spawn(async move { upload_and_deploy(&client, &args).await.unwrap() });
+    let store = app.server.as_ref().unwrap().store.clone();
+    let started = std::time::Instant::now();
+    let stream = loop {
+        let log = store.read_all(0, 10_000).await.unwrap();
+        if let Some(e) = log.iter().find(|e| e.meta.event_type == "deployment.build_started") {
+            break e.meta.stream_id.clone();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "no build started");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    // when it stops for good, mid-build, and another deployer runs
+    two.shutdown().await;
+    let one = Server::start(&deployer("one", &scratch.path().join("one")), Roles::only_deployer()).await.unwrap();
+    // then the deployment is taken over and becomes ready
+    let deployed = tokio::time::timeout(std::time::Duration::from_secs(120), deploying).await.unwrap().unwrap();
+    assert_eq!(deployed.status, "ready", "{deployed:?}");
+    assert_eq!(stream, format!("deployment-{}", deployed.id));
+    let events = store.read_stream(&stream, 0).await.unwrap();
+    let claims: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e.decode().unwrap() {
+            clouddeck_events::Event::DeploymentClaimed(c) => Some(c.deployer),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(claims, ["two", "one"]);
+    let query = "query($id: String!) { deployment(id: $id) { log } }";
+    let log = app.ok(Some(&token), query, json!({ "id": deployed.id })).await;
+    let lines: Vec<&str> = log["deployment"]["log"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(lines.iter().any(|l| l.contains("the previous attempt stopped")), "{lines:?}");
+    one.shutdown().await;
+    app.stop().await;
+}

@@ -35,6 +35,15 @@ pub enum DeploymentCommand {
     Claim {
         deployer: String,
     },
+    /// A deployer takes over a deployment in flight from `from`, a deployer that stopped (its
+    /// heartbeat stood still): the same `deployment.claimed`, naming the new deployer. Refused
+    /// (`AlreadyExists`) when another deployer than `from` holds it by now, and
+    /// (`IllegalTransition`) when the deployment is past its work; taking it from oneself
+    /// changes nothing.
+    TakeOver {
+        deployer: String,
+        from: String,
+    },
     QueueBuild {
         build_id: String,
     },
@@ -163,6 +172,20 @@ impl Aggregate for Deployment {
                         Ok(vec![DeploymentClaimed { deployment_id, deployer }.into()])
                     }
                     None => illegal("claim"),
+                }
+            }
+            TakeOver { deployer, from } => {
+                ctx.require_system("claiming deployments")?;
+                let in_flight = matches!(self.status, Some(Requested | Queued | Building | Built | Stored));
+                match &self.claimed_by {
+                    Some(claimant) if *claimant == deployer => Ok(vec![]),
+                    Some(claimant) if *claimant == from && in_flight => {
+                        Ok(vec![DeploymentClaimed { deployment_id, deployer }.into()])
+                    }
+                    Some(claimant) if *claimant != from => {
+                        Err(DomainError::AlreadyExists(format!("deployment {} is deployer {claimant}'s", self.id)))
+                    }
+                    _ => illegal("take over"),
                 }
             }
             QueueBuild { build_id } => {

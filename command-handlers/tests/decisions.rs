@@ -236,11 +236,33 @@ fn a_deployment_is_claimed_by_one_deployer_and_resumed_only_by_it() {
     // its claimant again (a restart): nothing to write; another deployer: refused
     assert_eq!(when(&claim("one"), &given, system.clone()).unwrap()[0].events.len(), 0);
     assert!(matches!(when(&claim("two"), &given, system.clone()), Err(DomainError::AlreadyExists(_))));
+    // a deployer takes over from one that stopped, and then holds it; a third that believed
+    // the first held it is refused, and so is a tenant
+    let take_over = |deployer: &str, from: &str| DeploymentDecision {
+        deployment_id: "d1".into(),
+        command: DeploymentCommand::TakeOver { deployer: deployer.into(), from: from.into() },
+    };
+    assert!(matches!(when(&take_over("two", "one"), &given, alice()), Err(DomainError::Forbidden(_))));
+    let mut taken = given.clone();
+    let writes = when(&take_over("two", "one"), &taken, system.clone()).unwrap();
+    assert!(matches!(&writes[0].events[..], [Event::DeploymentClaimed(c)] if c.deployer == "two"));
+    assert!(writes[0].checked, "of two deployers taking over at once, one must conflict");
+    taken.get_mut("deployment-d1").unwrap().extend(writes[0].events.clone());
+    assert_eq!(when(&claim("two"), &taken, system.clone()).unwrap()[0].events.len(), 0);
+    assert!(matches!(when(&claim("one"), &taken, system.clone()), Err(DomainError::AlreadyExists(_))));
+    assert!(matches!(when(&take_over("three", "one"), &taken, system.clone()), Err(DomainError::AlreadyExists(_))));
     // a tenant cannot claim; a finished deployment nobody claimed is not claimable
     assert!(matches!(when(&claim("one"), &given, alice()), Err(DomainError::Forbidden(_))));
     let ready: Event = DeploymentReady { deployment_id: "d1".into(), url: "http://d1".into() }.into();
     given.insert("deployment-d1".into(), vec![requested, ready]);
-    assert!(matches!(when(&claim("two"), &given, system), Err(DomainError::IllegalTransition { .. })));
+    assert!(matches!(when(&claim("two"), &given, system.clone()), Err(DomainError::IllegalTransition { .. })));
+    // nor can a finished deployment be taken over
+    let mut finished = taken;
+    finished
+        .get_mut("deployment-d1")
+        .unwrap()
+        .push(DeploymentReady { deployment_id: "d1".into(), url: "u".into() }.into());
+    assert!(matches!(when(&take_over("three", "two"), &finished, system), Err(DomainError::IllegalTransition { .. })));
 }
 
 mod domains {

@@ -5,6 +5,7 @@
 pub mod connect;
 pub mod feed;
 pub mod follower;
+pub mod heartbeat;
 pub mod kafka;
 pub mod postgres;
 mod queries;
@@ -15,6 +16,7 @@ pub mod tail;
 pub use connect::{connect, redact};
 pub use feed::{EventFeed, FeedError, StoreFeed};
 pub use follower::{Consumer, Follower, decoded};
+pub use heartbeat::Heard;
 pub use store::{
     Appended, EDGE_CHECKPOINTS, EDGE_LIVE_WITHIN_MS, EventStore, ExpectedVersion, NewEvent, RecordedEvent, StoreError,
     StreamAppend, now_micros, now_ms,

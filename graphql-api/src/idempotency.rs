@@ -17,7 +17,7 @@
 //! has a second effect. A retry that finds the first still running after [`WAIT`] is answered
 //! 409, as the IETF draft (§2.7) says for a request still being processed.
 
-use clouddeck_eventlog::EventStore;
+use clouddeck_eventlog::{EventStore, Heard};
 use clouddeck_secrets::{Sealer, sha256_hex};
 use sqlx::AnyPool;
 use std::future::Future;
@@ -68,13 +68,6 @@ enum Found {
     },
     /// The key was first used for another body.
     OtherRequest,
-}
-
-/// A holder's heartbeat count as a retry last saw it change.
-struct Heard {
-    holder: String,
-    beat: i64,
-    since: Instant,
 }
 
 pub struct Idempotency {
@@ -142,7 +135,7 @@ impl Idempotency {
         self.purge().await;
         let mut claimed_at = now_ms();
         let waiting_since = Instant::now();
-        let mut heard: Option<Heard> = None;
+        let mut heard = Heard::new(SILENT_FOR);
         let correlation = loop {
             match self.claim(&id, &fingerprint, claimed_at).await? {
                 Found::Ours(correlation) => break correlation,
@@ -194,9 +187,9 @@ impl Idempotency {
 
     /// Whether the process `holder` has stopped counting its heartbeat: its count has stood
     /// still for [`SILENT_FOR`] of this process's monotonic clock (`heard` keeps what was seen
-    /// between calls). A claim without a holder (made before holders were recorded) waits for
+    /// between calls; see `clouddeck_eventlog::heartbeat`). A claim without a holder (made before holders were recorded) waits for
     /// the lease. Errors: the heartbeat cannot be read.
-    async fn gone(&self, holder: &str, heard: &mut Option<Heard>) -> Result<bool, sqlx::Error> {
+    async fn gone(&self, holder: &str, heard: &mut Heard) -> Result<bool, sqlx::Error> {
         if holder.is_empty() {
             return Ok(false);
         }
@@ -205,13 +198,7 @@ impl Idempotency {
             .load_checkpoint(&format!("{HEARTBEATS}{holder}"))
             .await
             .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        match heard {
-            Some(seen) if seen.holder == holder && seen.beat == beat => Ok(seen.since.elapsed() >= SILENT_FOR),
-            _ => {
-                *heard = Some(Heard { holder: holder.to_string(), beat, since: Instant::now() });
-                Ok(false)
-            }
-        }
+        Ok(heard.stopped(holder, beat, Instant::now()))
     }
 
     /// The position of the first event a request correlated by `correlation` wrote. Errors:

@@ -20,11 +20,15 @@ use crate::watermark::Watermark;
 use async_trait::async_trait;
 use clouddeck_artifacts::{ArtifactError, ArtifactStore};
 use clouddeck_command_handlers::billing::RefundBuild;
-use clouddeck_command_handlers::deployment::{AppendBuildLog, DeploymentCommand};
+use clouddeck_command_handlers::deployment::{AppendBuildLog, Deployment, DeploymentCommand};
 use clouddeck_command_handlers::project::Project;
 use clouddeck_command_handlers::{CommandHandler, DomainError};
-use clouddeck_eventlog::{Consumer, EventStore, FeedError, Follower, RecordedEvent, StoreError, StoreFeed, now_ms};
-use clouddeck_events::{Actor, DeploymentRequested, Event, EventMeta, FailureCause, Provenance, Target, UsageMetered};
+use clouddeck_eventlog::{
+    Consumer, EventStore, FeedError, Follower, Heard, RecordedEvent, StoreError, StoreFeed, now_ms,
+};
+use clouddeck_events::{
+    Actor, DeploymentRequested, DeploymentStatus, Event, EventMeta, FailureCause, Provenance, Target, UsageMetered,
+};
 use clouddeck_secrets::Sealer;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,9 +58,18 @@ pub struct Deployer {
     pub edge: std::net::SocketAddr,
     /// Deployments (builds) running at once.
     pub concurrency: usize,
-    /// How long a new deployment's health check waits for the edge to route and serve it.
+    /// How long a new deployment waits for the platform: its health check for the edge to
+    /// route and serve it, its reads for the artifact store.
     pub health_patience: Duration,
+    /// How long another deployer's heartbeat must stand still before this one takes over the
+    /// deployments that deployer holds.
+    pub takeover_after: Duration,
 }
+
+/// The start of deployers' heartbeat rows (`beat/deployer/<id>` in `log_checkpoints`).
+const DEPLOYER_BEATS: &str = "beat/deployer/";
+/// How often a deployer counts its heartbeat up, and looks at a deployment another holds.
+const BEAT: Duration = Duration::from_secs(2);
 
 impl Deployer {
     /// Follows the log from this deployer's checkpoint until `stop` turns true; a stop
@@ -82,7 +95,10 @@ impl Deployer {
             latest_of_project: HashMap::new(),
             deployer: self,
         };
+        let beating =
+            tokio::spawn(beat(intake.deployer.store.clone(), format!("{DEPLOYER_BEATS}{}", intake.deployer.id)));
         let result = Follower::new(QUEUED_AT_MOST).run(&mut intake, &mut feed, stop).await;
+        beating.abort();
         // Dropping the set aborts what is in flight.
         intake.running.shutdown().await;
         result
@@ -192,8 +208,11 @@ impl Consumer for Intake {
                 if let Some(before) = before {
                     let _ = before.await;
                 }
-                let Ok(_slot) = slots.acquire().await else { return };
-                deployer.deploy(&requested, &meta).await;
+                // Held by another deployer: watched, and taken over if that one stops.
+                if deployer.hold(&requested, &meta).await {
+                    let Ok(_slot) = slots.acquire().await else { return };
+                    deployer.deploy(&requested, &meta).await;
+                }
                 drop(done);
                 drop(queued);
                 if let Err(e) = progress.update(&*deployer.store, Some(position)).await {
@@ -209,7 +228,84 @@ impl Consumer for Intake {
     }
 }
 
+/// Counts the heartbeat `row` up every [`BEAT`], from a start no earlier run of the same
+/// deployer used (the time), so a restart always looks like a count that moved.
+async fn beat(store: Arc<dyn EventStore>, row: String) {
+    let mut count = now_ms();
+    loop {
+        if let Err(e) = store.save_checkpoint(&row, count).await {
+            warn!(error = %e, row, "the deployer's heartbeat could not be written");
+        }
+        count += 1;
+        tokio::time::sleep(BEAT).await;
+    }
+}
+
 impl Deployer {
+    /// Claims the deployment for this deployer: true when this one carries it. When another
+    /// deployer holds it, watches that deployer's heartbeat (see `clouddeck_eventlog::heartbeat`)
+    /// until the deployment is past its work (false) or the heartbeat has stood still for
+    /// `takeover_after`; then takes it over (true): the steps already done are refused by the
+    /// aggregate and passed over, as after a restart.
+    async fn hold(&self, requested: &DeploymentRequested, cause: &EventMeta) -> bool {
+        let handler = CommandHandler::new(self.store.clone());
+        let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);
+        let id = &requested.deployment_id;
+        let claim = DeploymentCommand::Claim { deployer: self.id.clone() };
+        match handler.deployment(id, claim.clone(), &provenance, now_ms()).await {
+            Ok(_) => return true,
+            Err(DomainError::AlreadyExists(_)) => {}
+            Err(DomainError::IllegalTransition { .. }) => return false,
+            Err(e) => {
+                warn!(deployment = %id, error = %e, "deployment could not be claimed");
+                return false;
+            }
+        }
+        let mut heard = Heard::new(self.takeover_after);
+        loop {
+            tokio::time::sleep(BEAT).await;
+            let deployment = match handler.state::<Deployment>(id).await {
+                Ok(deployment) => deployment,
+                Err(e) => {
+                    warn!(deployment = %id, error = %e, "a deployment another deployer holds could not be read");
+                    continue;
+                }
+            };
+            let in_flight = matches!(
+                deployment.status,
+                Some(DeploymentStatus::Requested | DeploymentStatus::Queued | DeploymentStatus::Building)
+                    | Some(DeploymentStatus::Built | DeploymentStatus::Stored)
+            );
+            let holder = match deployment.claimed_by {
+                _ if !in_flight => return false,
+                Some(holder) if holder == self.id => return true,
+                Some(holder) => holder,
+                None => continue,
+            };
+            let count = match self.store.load_checkpoint(&format!("{DEPLOYER_BEATS}{holder}")).await {
+                Ok(count) => count,
+                Err(e) => {
+                    warn!(error = %e, "a deployer's heartbeat could not be read");
+                    continue;
+                }
+            };
+            if !heard.stopped(&holder, count, std::time::Instant::now()) {
+                continue;
+            }
+            let take_over = DeploymentCommand::TakeOver { deployer: self.id.clone(), from: holder.clone() };
+            match handler.deployment(id, take_over, &provenance, now_ms()).await {
+                Ok(_) => {
+                    warn!(deployment = %id, from = %holder, "took over a deployment from a deployer that stopped");
+                    return true;
+                }
+                // another deployer took it first: watch that one
+                Err(DomainError::AlreadyExists(_)) => {}
+                Err(DomainError::IllegalTransition { .. }) => return false,
+                Err(e) => warn!(deployment = %id, error = %e, "a deployment could not be taken over"),
+            }
+        }
+    }
+
     async fn deploy(&self, requested: &DeploymentRequested, cause: &EventMeta) {
         let handler = CommandHandler::new(self.store.clone());
         let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);

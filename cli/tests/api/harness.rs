@@ -94,6 +94,7 @@ pub async fn spawn_roles(database_url: Option<String>, roles: Roles, tweak: impl
         public_url: None,
         build_concurrency: 2,
         deploy_health_timeout_secs: 60,
+        deployer_takeover_secs: 30,
         clickhouse_url: None,
         clickhouse_database: "clouddeck".into(),
         meter_window_secs: 60,

@@ -26,8 +26,8 @@
 //! While the active member changes, two may read the same partitions for up to a heartbeat:
 //! consumers drop what they already applied (by position), so that costs time only.
 
+use crate::heartbeat::Heard;
 use crate::store::{EventStore, StoreError, now_ms};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -65,34 +65,6 @@ pub fn members_prefix(group: &str) -> String {
     format!("kafka-member/{group}/")
 }
 
-/// What one member has seen of the others' heartbeat counts: for each, the count and when (on
-/// this process's monotonic clock) it was first seen at that count.
-#[derive(Debug, Default)]
-pub struct Heard {
-    counts: HashMap<String, (i64, Instant)>,
-}
-
-impl Heard {
-    /// Notes the counts read at `now` and answers the members live by them: those whose count
-    /// moved (or who were first seen) within [`MEMBER_SILENT_MS`]. Members no longer listed are
-    /// forgotten.
-    pub fn live(&mut self, read: &[(String, i64)], now: Instant) -> Vec<String> {
-        self.counts.retain(|name, _| read.iter().any(|(listed, _)| listed == name));
-        let silent = Duration::from_millis(MEMBER_SILENT_MS as u64);
-        let mut live = Vec::new();
-        for (name, count) in read {
-            let seen = self.counts.entry(name.clone()).or_insert((*count, now));
-            if seen.0 != *count {
-                *seen = (*count, now);
-            }
-            if now.duration_since(seen.1) < silent {
-                live.push(name.clone());
-            }
-        }
-        live
-    }
-}
-
 /// One instance's membership of a group, kept in the event store. Its heartbeat task ends
 /// when the membership is dropped.
 pub(crate) struct Membership {
@@ -120,7 +92,8 @@ impl Membership {
         let polled = Arc::new(AtomicI64::new(0));
         let row = format!("{}{instance}", members_prefix(group));
         let beating = tokio::spawn(beat(store.clone(), members_prefix(group), row, polled.clone(), started));
-        Membership { store, group: group.to_string(), instance, heard: Heard::default(), polled, started, beating }
+        let heard = Heard::new(Duration::from_millis(MEMBER_SILENT_MS as u64));
+        Membership { store, group: group.to_string(), instance, heard, polled, started, beating }
     }
 
     fn members_prefix(&self) -> String {
@@ -188,8 +161,7 @@ async fn beat(store: Arc<dyn EventStore>, prefix: String, row: String, polled: A
 
 #[cfg(test)]
 mod tests {
-    use super::{Heard, MEMBER_SILENT_MS, share_of};
-    use std::time::{Duration, Instant};
+    use super::share_of;
 
     fn partitions() -> Vec<(String, i32)> {
         ["a", "b", "c"].iter().flat_map(|t| (0..3).map(move |p| (t.to_string(), p))).collect()
@@ -212,23 +184,5 @@ mod tests {
         assert_eq!(share_of(&[], "m9", &partitions()), partitions());
         // a newer instance never takes over from a live older one
         assert!(share_of(&live, "m4", &partitions()).is_empty());
-    }
-
-    #[test]
-    fn a_member_is_live_while_its_count_moves_whatever_its_clock_says() {
-        let mut heard = Heard::default();
-        let t0 = Instant::now();
-        let silent = Duration::from_millis(MEMBER_SILENT_MS as u64);
-        let rows = |a: i64, b: i64| vec![("a".to_string(), a), ("b".to_string(), b)];
-        // first seen: live (a member that just started has not had time to beat)
-        assert_eq!(heard.live(&rows(7, 3), t0), ["a", "b"]);
-        // a's count moves, b's stands still: after the bound only a is live
-        assert_eq!(heard.live(&rows(8, 3), t0 + silent / 2), ["a", "b"]);
-        assert_eq!(heard.live(&rows(10, 3), t0 + silent + Duration::from_millis(1)), ["a"]);
-        // b beats again: live again at once
-        assert_eq!(heard.live(&rows(11, 4), t0 + silent * 2), ["a", "b"]);
-        // a row that is gone is forgotten, and seen afresh if it comes back
-        assert_eq!(heard.live(&[("b".to_string(), 4)], t0 + silent * 3), Vec::<String>::new());
-        assert_eq!(heard.live(&rows(11, 4), t0 + silent * 3), ["a"]);
     }
 }
