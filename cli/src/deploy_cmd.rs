@@ -246,6 +246,7 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
     let mut waiting = Some(status.clone());
     let deadline = Instant::now() + Duration::from_secs(900);
     let mut superseded_by = None;
+    let mut promotion_pause = Duration::from_millis(2);
     loop {
         // A long poll: the server answers when the status changes (or after 25 s).
         let query =
@@ -267,7 +268,11 @@ pub async fn upload_and_deploy(client: &Client, args: &DeployArgs) -> anyhow::Re
                     bail!("deployment {id} is ready but was never promoted");
                 }
                 waiting = None;
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // The deployer promotes a few ms after it marks the deployment ready: look
+                // again soon, then less often (a fixed 100 ms here was most of a one-file
+                // deploy's time, measured with `clouddeck bench`).
+                tokio::time::sleep(promotion_pause).await;
+                promotion_pause = (promotion_pause * 2).min(Duration::from_millis(100));
                 continue;
             } else {
                 // The read models show it; the edges (other processes, perhaps) may not yet:
