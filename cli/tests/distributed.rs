@@ -377,7 +377,7 @@ async fn leave_claim(app: &api::harness::App, caller: &str, key: &str, body: &[u
 }
 
 /// A retry whose first request's API process died (its heartbeat count stood still for 6 s)
-/// is taken over, not left to the lease: when the first request wrote, the answer says it
+/// is taken over, not left to the lease (which is only for holders that never counted): when the first request wrote, the answer says it
 /// took effect and nothing runs again; when it did not, the request runs once. A claim whose
 /// holder is alive is never taken over, even when the holder's clock is far behind: the retry
 /// waits, then answers 409.
@@ -400,7 +400,9 @@ async fn a_retry_after_the_api_process_died_never_has_a_second_effect() {
         async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
     };
 
-    // given a request whose process wrote its event, then died before answering
+    // given a request whose process wrote its event, then died before answering (its
+    // heartbeat counted to 41 and stopped)
+    store.save_checkpoint("api-dead-process", 41).await.unwrap();
     let log = store.read_all(0, 1_000).await.unwrap();
     let written = log.last().unwrap().clone();
     // (the first event of the request's chain: a command may write several)

@@ -116,6 +116,34 @@ async fn netlify_rules_status_pages_queries_forced_rules_headers_and_folders() {
     app.stop().await;
 }
 
+/// A site whose own home page answers 503 (a maintenance page) is ready at once: only the
+/// edge's own 503, which it marks and no site can forge, makes the deployer wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_own_503_home_page_is_ready_not_waited_for() {
+    let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;
+    let token = app.owner_of_acme("owner@example.com", None).await;
+    let started = std::time::Instant::now();
+    let deployed = deploy(
+        &app,
+        &token,
+        "down",
+        &[
+            ("index.html", b"<h1>home</h1>"),
+            ("maintenance.html", b"back soon"),
+            ("_redirects", b"/ /maintenance.html 503!\n"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(deployed.status, "ready", "{deployed:?}");
+    // (the harness's deployer waits up to 60 s for the platform)
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    let home = get(&app, "down", "/").await;
+    assert_eq!(home.status(), 503);
+    assert!(home.headers().get("x-clouddeck-route").is_none(), "a site's 503 is not the edge's");
+    assert_eq!(home.text().await.unwrap(), "back soon");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vercel_conditions_and_netlify_toml_from_source() {
     let app = spawn_app(Backend::Sqlite, 10_000.0, 10_000).await;

@@ -317,10 +317,16 @@ fn files_missing(manifest: &str) -> Response {
     unavailable("503: this deployment's files are not available on this edge\n")
 }
 
-/// A 503 with a plain reason and `Retry-After` (RFC 9110 §15.6.4).
+/// A 503 with a plain reason and `Retry-After` (RFC 9110 §15.6.4), marked as the edge's own
+/// (`X-CloudDeck-Route: unavailable`, which no site can set) so that the deployer's readiness
+/// check tells it from a site's own 503.
 fn unavailable(reason: &'static str) -> Response {
     let mut response = (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
     response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    response.headers_mut().insert(
+        clouddeck_routing::ROUTE_HEADER,
+        axum::http::HeaderValue::from_static(clouddeck_routing::ROUTE_UNAVAILABLE),
+    );
     response
 }
 

@@ -134,10 +134,18 @@ impl Follower {
     ) -> Result<Option<(usize, i64)>, C::Error> {
         let batch = feed.next_batch_or_rewind(self.batch, wait).await?;
         let Some(last) = batch.last().map(|e| e.meta.position) else {
-            if consumer.idle().await? > 0
-                && let Some(position) = consumer.durable_through()
-            {
-                feed.ack_through(position).await?;
+            match consumer.idle().await {
+                Ok(applied) if applied > 0 => {
+                    if let Some(position) = consumer.durable_through() {
+                        feed.ack_through(position).await?;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // what the consumer held is dropped with its failure: have it again
+                    feed.rewind().await?;
+                    return Err(e);
+                }
             }
             return Ok(None);
         };

@@ -23,27 +23,29 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
-/// Takes one of the address's tokens for badly signed requests, given back once the signature
-/// checks (taken first, so that requests sent at once cannot all pass a look at the bucket);
-/// refuses the request when there is none.
-async fn refused_for_bad_signatures(state: &ApiState, peer: IpAddr) -> Option<Response> {
-    let wait = state.webhook_refusals.take(&peer.to_string()).await.err()?;
+/// Counts a badly signed request against its address (a token taken, in one atomic step, so
+/// that requests sent at once cannot all pass); the answer: 401, or 429 once the address has
+/// none left. Only bad signatures count: GitHub delivers every repository's hooks from a few
+/// shared addresses, so valid deliveries must never be held off by others' traffic.
+async fn refuse_bad_signature(state: &ApiState, peer: IpAddr) -> Response {
+    let Err(wait) = state.webhook_refusals.take(&peer.to_string()).await else {
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            "the X-Hub-Signature-256 signature does not match this project's secret",
+        );
+    };
     let mut response = answer(StatusCode::TOO_MANY_REQUESTS, "too many requests with bad signatures; slow down");
     if let Ok(value) = axum::http::HeaderValue::from_str(&(wait.as_secs() + 1).to_string()) {
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
     }
-    Some(response)
+    response
 }
 
 pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &HeaderMap, body: &[u8]) -> Response {
-    if let Some(refused) = refused_for_bad_signatures(state, peer).await {
-        return refused;
-    }
     let row = match clouddeck_projections::queries::projects::push_settings(&state.read_db, project_id).await {
         Ok(row) => row,
         Err(e) => {
             tracing::error!(error = %e, "webhook lookup");
-            state.webhook_refusals.give_back(&peer.to_string()).await;
             return answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
         }
     };
@@ -52,21 +54,14 @@ pub async fn github(state: &ApiState, project_id: &str, peer: IpAddr, headers: &
     };
     let Ok(secret) = state.sealer.open(&sealed) else {
         tracing::error!(project = project_id, "a webhook secret cannot be opened: was the secret key changed?");
-        state.webhook_refusals.give_back(&peer.to_string()).await;
         return answer(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     if !signature_valid(&secret, body, signature) {
         let count = state.bad_webhook_signatures.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::warn!(project = project_id, %peer, total = count, "webhook with a bad signature refused");
-        return answer(
-            StatusCode::UNAUTHORIZED,
-            "the X-Hub-Signature-256 signature does not match this project's secret",
-        );
+        return refuse_bad_signature(state, peer).await;
     }
-    // (signed by the project's secret: not a failure, its token goes back; a request for a
-    // project that follows no repository keeps it, as probing)
-    state.webhook_refusals.give_back(&peer.to_string()).await;
     let event = headers.get("x-github-event").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if event != "push" {
         return answer(StatusCode::OK, "ok");

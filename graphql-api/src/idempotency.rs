@@ -26,9 +26,33 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-/// The correlation id the events of a keyed request carry (request data for the schema).
-#[derive(Debug, Clone, Copy)]
-pub struct RequestCorrelation(pub Uuid);
+/// The correlation id the events of a keyed request carry (request data for the schema), and
+/// its process's fence.
+#[derive(Debug, Clone)]
+pub struct RequestCorrelation(pub Uuid, pub Arc<Fence>);
+
+/// Whether this API process may still write for the claims it holds: not once its own
+/// heartbeat has failed to be written for half the time after which others take its claims
+/// over ([`SILENT_FOR`]). Checked before each command a keyed request runs, so a process cut
+/// off from its database stops before another takes its claims (self-fencing).
+#[derive(Debug)]
+pub struct Fence {
+    started: Instant,
+    /// When the heartbeat was last written, in ms on `started`'s clock.
+    beaten: AtomicI64,
+}
+
+impl Fence {
+    /// True when this process must not start another write for a keyed request.
+    pub fn fenced(&self) -> bool {
+        let since = self.started.elapsed().as_millis() as i64 - self.beaten.load(Ordering::Relaxed);
+        since > (SILENT_FOR / 2).as_millis() as i64
+    }
+}
+
+/// The holder a claim is given when its request failed in its process (a panic, its answer not
+/// stored): a retry takes it over at once, after looking in the log.
+const ABANDONED: &str = "!abandoned";
 
 /// The heartbeat checkpoints of API processes: `api-<instance>`.
 const HEARTBEATS: &str = "api-";
@@ -45,14 +69,21 @@ pub type Answer = (u16, String);
 
 /// How long answers are kept, in ms.
 const KEEP_MS: i64 = 24 * 3600 * 1000;
-/// How long a claim without an answer is honoured while its holder lives: a safety net only
-/// (a live holder answers; a mutation waits at most 10 s for the read models), after which the
-/// claim is taken over as from a dead holder, the log looked in first.
+/// How long a claim without an answer is honoured when its holder's liveness is unknown (a
+/// claim from before holders counted their heartbeats), after which it is taken over as from a
+/// dead holder, the log looked in first. A live holder's claim is never taken over.
 pub const LEASE: Duration = Duration::from_secs(600);
 /// How often a retry looks for the first request's answer.
 const POLL: Duration = Duration::from_millis(100);
 /// How often old answers are deleted (per process), in ms.
 const PURGE_EVERY_MS: i64 = 60_000;
+
+/// What a retry knows of the process holding a claim.
+enum Holder {
+    Live,
+    Gone,
+    Unknown,
+}
 
 /// What the store says about a key.
 enum Found {
@@ -76,6 +107,7 @@ pub struct Idempotency {
     store: Arc<dyn EventStore>,
     /// This process's name among the holders (a UUIDv7).
     instance: String,
+    fence: Arc<Fence>,
     purged_at: AtomicI64,
 }
 
@@ -85,15 +117,20 @@ impl Idempotency {
     /// value is dropped).
     pub fn start(db: AnyPool, sealer: Sealer, store: Arc<dyn EventStore>) -> Arc<Self> {
         let instance = Uuid::now_v7().simple().to_string();
-        let idempotency = Arc::new(Idempotency { db, sealer, store, instance, purged_at: AtomicI64::new(0) });
+        let fence = Arc::new(Fence { started: Instant::now(), beaten: AtomicI64::new(0) });
+        let idempotency = Arc::new(Idempotency { db, sealer, store, instance, fence, purged_at: AtomicI64::new(0) });
         let weak = Arc::downgrade(&idempotency);
         tokio::spawn(async move {
             let mut beat = 0;
             while let Some(idempotency) = weak.upgrade() {
                 let name = format!("{HEARTBEATS}{}", idempotency.instance);
                 beat += 1;
-                if let Err(e) = idempotency.store.save_checkpoint(&name, beat).await {
-                    tracing::warn!(error = %e, "writing the API's heartbeat");
+                match idempotency.store.save_checkpoint(&name, beat).await {
+                    Ok(()) => {
+                        let at = idempotency.fence.started.elapsed().as_millis() as i64;
+                        idempotency.fence.beaten.store(at, Ordering::Relaxed);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "writing the API's heartbeat"),
                 }
                 drop(idempotency);
                 tokio::time::sleep(HEARTBEAT).await;
@@ -143,8 +180,14 @@ impl Idempotency {
                 Found::OtherRequest => return Ok(other_request()),
                 Found::Running { claimed_at: at, holder, correlation } => {
                     let now = now_ms();
-                    let expired = now - at > LEASE.as_millis() as i64;
-                    if (expired || self.gone(&holder, &mut heard).await?) && self.take_over(&id, at, now).await? {
+                    let take = match self.holder_state(&holder, &mut heard).await? {
+                        Holder::Gone => true,
+                        Holder::Live => false,
+                        // (by the claim's time, written by the holder's clock: for claims of
+                        // processes that do not count their heartbeat only)
+                        Holder::Unknown => now - at > LEASE.as_millis() as i64,
+                    };
+                    if take && self.take_over(&id, at, now).await? {
                         claimed_at = now;
                         let correlation = Uuid::parse_str(&correlation).unwrap_or_else(|_| Uuid::now_v7());
                         if let Some(position) = self.written(correlation).await? {
@@ -165,11 +208,32 @@ impl Idempotency {
         };
         // Its own task: a client that goes away does not leave the claim unanswered.
         let this = Arc::clone(self);
+        let task_id = id.clone();
+        let fence = self.fence.clone();
         let first = tokio::spawn(async move {
-            let answer = run(RequestCorrelation(correlation)).await;
-            this.save_answer(&id, claimed_at, &answer).await.map(|()| answer)
+            let answer = run(RequestCorrelation(correlation, fence)).await;
+            this.save_answer(&task_id, claimed_at, &answer).await.map(|()| answer)
         });
-        first.await.map_err(|e| sqlx::Error::Protocol(format!("the request's task failed: {e}")))?
+        let answered = match first.await {
+            Ok(answered) => answered,
+            Err(e) => Err(sqlx::Error::Protocol(format!("the request's task failed: {e}"))),
+        };
+        if answered.is_err() {
+            // Nothing stored: let a retry take the claim over at once (it looks in the log
+            // first), not wait for the lease while this process lives.
+            let abandoned = sqlx::query(
+                "UPDATE api_idempotency SET holder = $1 WHERE id = $2 AND claimed_at = $3 AND status IS NULL",
+            )
+            .bind(ABANDONED)
+            .bind(&id)
+            .bind(claimed_at)
+            .execute(&self.db)
+            .await;
+            if let Err(e) = abandoned {
+                tracing::warn!(error = %e, "an unanswered idempotency claim could not be released");
+            }
+        }
+        answered
     }
 
     /// Stores the answer of the claim made at `claimed_at`.
@@ -185,20 +249,28 @@ impl Idempotency {
         Ok(())
     }
 
-    /// Whether the process `holder` has stopped counting its heartbeat: its count has stood
-    /// still for [`SILENT_FOR`] of this process's monotonic clock (`heard` keeps what was seen
-    /// between calls; see `clouddeck_eventlog::heartbeat`). A claim without a holder (made before holders were recorded) waits for
-    /// the lease. Errors: the heartbeat cannot be read.
-    async fn gone(&self, holder: &str, heard: &mut Heard) -> Result<bool, sqlx::Error> {
+    /// What is known of the process `holder`: gone when its heartbeat count has stood still
+    /// for [`SILENT_FOR`] of this process's monotonic clock (`heard` keeps what was seen
+    /// between calls; see `clouddeck_eventlog::heartbeat`) or its request was abandoned;
+    /// unknown when it has no counting heartbeat (no holder recorded, or a process from before
+    /// heartbeats counted, whose count stays 0). Errors: the heartbeat cannot be read.
+    async fn holder_state(&self, holder: &str, heard: &mut Heard) -> Result<Holder, sqlx::Error> {
+        if holder == ABANDONED {
+            return Ok(Holder::Gone);
+        }
         if holder.is_empty() {
-            return Ok(false);
+            return Ok(Holder::Unknown);
         }
         let beat = self
             .store
             .load_checkpoint(&format!("{HEARTBEATS}{holder}"))
             .await
             .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        Ok(heard.stopped(holder, beat, Instant::now()))
+        Ok(match beat {
+            0 => Holder::Unknown,
+            _ if heard.stopped(holder, beat, Instant::now()) => Holder::Gone,
+            _ => Holder::Live,
+        })
     }
 
     /// The position of the first event a request correlated by `correlation` wrote. Errors:

@@ -91,11 +91,16 @@ pub struct ProjectSettingsInput {
 
 /// `provenance` with the request's correlation id when it has one (a keyed request), so that
 /// a takeover of its Idempotency-Key can find what this request wrote.
-fn correlated(ctx: &Context<'_>, mut provenance: Provenance) -> Provenance {
+/// Errors: the request is keyed and this process is fenced (it could not write its heartbeat
+/// lately, so another may take its claims over): `INTERNAL`, nothing written, retry.
+fn correlated(ctx: &Context<'_>, mut provenance: Provenance) -> Result<Provenance> {
     if let Some(correlation) = ctx.data_opt::<crate::idempotency::RequestCorrelation>() {
+        if correlation.1.fenced() {
+            return Err(internal("this API process cannot reach its database lately; retry the request"));
+        }
         provenance.correlation_id = correlation.0;
     }
-    provenance
+    Ok(provenance)
 }
 
 /// Sends a command through `run`, then waits for the read models to catch up.
@@ -104,7 +109,7 @@ where
     F: FnOnce(Provenance) -> Fut,
     Fut: Future<Output = Result<Outcome, clouddeck_command_handlers::DomainError>>,
 {
-    let provenance = correlated(ctx, principal(ctx).provenance()?);
+    let provenance = correlated(ctx, principal(ctx).provenance()?)?;
     let outcome = run(provenance).await.map_err(domain)?;
     state(ctx).caught_up(outcome).await?;
     Ok(outcome)
@@ -129,7 +134,7 @@ async fn start_session(ctx: &Context<'_>, user_id: &str) -> Result<Session> {
     let token = new_secret(SESSION_PREFIX);
     let command =
         UserCommand::StartSession { session_id: Uuid::now_v7().to_string(), secret_sha256: sha256_hex(&token) };
-    let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.to_string())));
+    let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.to_string())))?;
     let outcome = state(ctx).handler.user(user_id, command, &provenance, now_ms()).await.map_err(domain)?;
     state(ctx).caught_up(outcome).await?;
     Ok(Session { token, user: load_user(ctx, user_id).await? })
@@ -162,7 +167,7 @@ impl MutationRoot {
             tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(internal)?.map_err(internal)?;
         let command =
             UserCommand::Register { user_id: user_id.clone(), email: email.clone(), name, password_hash: Some(hash) };
-        let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.clone())));
+        let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.clone())))?;
         let registered = state(ctx).handler.user(&user_id, command, &provenance, now_ms()).await;
         let Some(mailer) = state(ctx).mailer.clone() else {
             state(ctx).caught_up(registered.map_err(domain)?).await?;
@@ -215,7 +220,7 @@ impl MutationRoot {
             return Err(refused());
         }
         let command = UserCommand::VerifyEmail { secret_sha256: sha256_hex(&token) };
-        let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.to_string())));
+        let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.to_string())))?;
         let outcome = match state(ctx).handler.user(user_id, command, &provenance, now_ms()).await {
             Ok(outcome) => outcome,
             Err(DomainError::Forbidden(_) | DomainError::NotFound { .. }) => return Err(refused()),
@@ -249,7 +254,7 @@ impl MutationRoot {
             Principal::Anonymous => return Err(crate::error::unauthenticated()),
         };
         let command = UserCommand::EndSession { secret_sha256: session.clone() };
-        let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.clone())));
+        let provenance = correlated(ctx, Provenance::new(Actor::User(user_id.clone())))?;
         let outcome = state(ctx).handler.user(user_id, command, &provenance, now_ms()).await.map_err(domain)?;
         state(ctx).caught_up(outcome).await?;
         Ok(true)

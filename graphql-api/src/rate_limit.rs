@@ -98,50 +98,6 @@ impl RateLimiter {
         }
     }
 
-    /// Returns a token [`take`](Self::take) took (up to the burst): for a limit on failures,
-    /// where the token is taken before the outcome is known (so that requests at once cannot
-    /// all pass a look) and given back when the request did not fail.
-    pub async fn give_back(&self, key: &str) {
-        if let Some(shared) = &self.shared {
-            let given = sqlx::query("UPDATE api_rate_buckets SET tokens = LEAST($2, tokens + 1) WHERE key = $1")
-                .bind(format!("{}{key}", shared.scope))
-                .bind(self.burst)
-                .execute(&shared.db)
-                .await;
-            match given {
-                Ok(_) => return,
-                Err(e) => tracing::warn!(error = %e, "a rate-limit token could not be given back"),
-            }
-        }
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((tokens, _)) = buckets.get_mut(key) {
-            *tokens = (*tokens + 1.0).min(self.burst);
-        }
-    }
-
-    /// How long until `key` has a token again, without taking one (`None`: it has one), from
-    /// the shared bucket when there is one.
-    pub async fn exhausted_now(&self, key: &str) -> Option<Duration> {
-        let Some(shared) = &self.shared else { return self.exhausted(key) };
-        let row: Result<Option<(f64, i64)>, sqlx::Error> =
-            sqlx::query_as("SELECT tokens, updated_ms FROM api_rate_buckets WHERE key = $1")
-                .bind(format!("{}{key}", shared.scope))
-                .fetch_optional(&shared.db)
-                .await;
-        match row {
-            Ok(None) => None,
-            Ok(Some((tokens, updated_ms))) => {
-                let elapsed = (clouddeck_eventlog::now_ms() - updated_ms).max(0) as f64 / 1000.0;
-                let tokens = (tokens + elapsed * self.per_second).min(self.burst);
-                (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.per_second))
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "the shared rate limit could not be read; this process's applies");
-                self.exhausted(key)
-            }
-        }
-    }
-
     /// Deletes, at most once a minute per process, this limiter's shared buckets full again.
     async fn sweep(&self, shared: &Shared, now_ms: i64) {
         {
@@ -161,15 +117,6 @@ impl RateLimiter {
         if let Err(e) = swept {
             tracing::warn!(error = %e, "deleting full rate-limit buckets");
         }
-    }
-
-    /// How long until `key` has a token again, without taking one: `None` when it has one.
-    pub fn exhausted(&self, key: &str) -> Option<Duration> {
-        let now = Instant::now();
-        let buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (tokens, at) = buckets.get(key)?;
-        let tokens = (tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
-        (tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - tokens) / self.per_second))
     }
 
     /// Takes one request's token, or says how long until one is free.
@@ -206,23 +153,5 @@ mod tests {
         let wait = limiter.check("a").unwrap_err();
         assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1), "{wait:?}");
         assert!(limiter.check("b").is_ok(), "buckets are per caller");
-    }
-
-    #[tokio::test]
-    async fn a_token_given_back_can_be_taken_again_up_to_the_burst() {
-        let limiter = RateLimiter::new(0.001, 2);
-        assert!(limiter.take("a").await.is_ok());
-        assert!(limiter.take("a").await.is_ok());
-        assert!(limiter.take("a").await.is_err());
-        limiter.give_back("a").await;
-        assert!(limiter.take("a").await.is_ok());
-        assert!(limiter.take("a").await.is_err());
-        // never past the burst
-        for _ in 0..5 {
-            limiter.give_back("a").await;
-        }
-        assert!(limiter.take("a").await.is_ok());
-        assert!(limiter.take("a").await.is_ok());
-        assert!(limiter.take("a").await.is_err());
     }
 }

@@ -33,6 +33,9 @@ pub use table::{Decision, Request, Routes};
 pub const ROUTE_HEADER: &str = "x-clouddeck-route";
 /// [`ROUTE_HEADER`]'s value for a host that no deployment serves.
 pub const ROUTE_NONE: &str = "none";
+/// [`ROUTE_HEADER`]'s value on the edge's own 503 (catching up with the log, or without the
+/// deployment's files): the platform is not ready, as opposed to a site's own 503.
+pub const ROUTE_UNAVAILABLE: &str = "unavailable";
 
 /// The most redirect and rewrite rules one site may have (`_redirects` and `netlify.toml`
 /// together). A literal rule costs a hash lookup whatever the count; the limit bounds the

@@ -208,9 +208,9 @@ impl Consumer for Intake {
                 if let Some(before) = before {
                     let _ = before.await;
                 }
-                // Held by another deployer: watched, and taken over if that one stops.
-                if deployer.hold(&requested, &meta).await {
-                    let Ok(_slot) = slots.acquire().await else { return };
+                // Held by another deployer: watched (without a slot), and taken over if that
+                // one stops.
+                if let Some(_slot) = deployer.hold(&requested, &meta, &slots).await {
                     deployer.deploy(&requested, &meta).await;
                 }
                 drop(done);
@@ -242,23 +242,32 @@ async fn beat(store: Arc<dyn EventStore>, row: String) {
 }
 
 impl Deployer {
-    /// Claims the deployment for this deployer: true when this one carries it. When another
-    /// deployer holds it, watches that deployer's heartbeat (see `clouddeck_eventlog::heartbeat`)
-    /// until the deployment is past its work (false) or the heartbeat has stood still for
-    /// `takeover_after`; then takes it over (true): the steps already done are refused by the
-    /// aggregate and passed over, as after a restart.
-    async fn hold(&self, requested: &DeploymentRequested, cause: &EventMeta) -> bool {
+    /// Takes a build slot and claims the deployment for this deployer: the slot when this one
+    /// carries it (so a deployer with no slot free leaves requests to others). When another
+    /// deployer holds it, gives the slot back and watches that deployer's heartbeat (see
+    /// `clouddeck_eventlog::heartbeat`) until the deployment is past its work (None) or the
+    /// heartbeat has stood still for `takeover_after`; then takes a slot and the deployment
+    /// over: the steps already done are refused by the aggregate and passed over, as after a
+    /// restart. A holder that never counted a heartbeat (a deployer from before they did) is
+    /// waited for.
+    async fn hold<'a>(
+        &self,
+        requested: &DeploymentRequested,
+        cause: &EventMeta,
+        slots: &'a Semaphore,
+    ) -> Option<tokio::sync::SemaphorePermit<'a>> {
         let handler = CommandHandler::new(self.store.clone());
         let provenance = Provenance::caused_by(Actor::System("deployer".into()), cause);
         let id = &requested.deployment_id;
+        let slot = slots.acquire().await.ok()?;
         let claim = DeploymentCommand::Claim { deployer: self.id.clone() };
-        match handler.deployment(id, claim.clone(), &provenance, now_ms()).await {
-            Ok(_) => return true,
-            Err(DomainError::AlreadyExists(_)) => {}
-            Err(DomainError::IllegalTransition { .. }) => return false,
+        match handler.deployment(id, claim, &provenance, now_ms()).await {
+            Ok(_) => return Some(slot),
+            Err(DomainError::AlreadyExists(_)) => drop(slot),
+            Err(DomainError::IllegalTransition { .. }) => return None,
             Err(e) => {
                 warn!(deployment = %id, error = %e, "deployment could not be claimed");
-                return false;
+                return None;
             }
         }
         let mut heard = Heard::new(self.takeover_after);
@@ -277,8 +286,8 @@ impl Deployer {
                     | Some(DeploymentStatus::Built | DeploymentStatus::Stored)
             );
             let holder = match deployment.claimed_by {
-                _ if !in_flight => return false,
-                Some(holder) if holder == self.id => return true,
+                _ if !in_flight => return None,
+                Some(holder) if holder == self.id => return slots.acquire().await.ok(),
                 Some(holder) => holder,
                 None => continue,
             };
@@ -289,18 +298,19 @@ impl Deployer {
                     continue;
                 }
             };
-            if !heard.stopped(&holder, count, std::time::Instant::now()) {
+            if count == 0 || !heard.stopped(&holder, count, std::time::Instant::now()) {
                 continue;
             }
+            let slot = slots.acquire().await.ok()?;
             let take_over = DeploymentCommand::TakeOver { deployer: self.id.clone(), from: holder.clone() };
             match handler.deployment(id, take_over, &provenance, now_ms()).await {
                 Ok(_) => {
                     warn!(deployment = %id, from = %holder, "took over a deployment from a deployer that stopped");
-                    return true;
+                    return Some(slot);
                 }
                 // another deployer took it first: watch that one
                 Err(DomainError::AlreadyExists(_)) => {}
-                Err(DomainError::IllegalTransition { .. }) => return false,
+                Err(DomainError::IllegalTransition { .. }) => return None,
                 Err(e) => warn!(deployment = %id, error = %e, "a deployment could not be taken over"),
             }
         }
@@ -671,13 +681,12 @@ async fn health_check(edge: std::net::SocketAddr, host: &str, patience: Duration
     loop {
         let why = match client.get(format!("http://{edge}/")).header(reqwest::header::HOST, host).send().await {
             Ok(answer) => {
-                let not_routed = answer
-                    .headers()
-                    .get(clouddeck_routing::ROUTE_HEADER)
-                    .is_some_and(|v| v == clouddeck_routing::ROUTE_NONE);
-                if not_routed {
+                let marked =
+                    |value: &str| answer.headers().get(clouddeck_routing::ROUTE_HEADER).is_some_and(|v| v == value);
+                if marked(clouddeck_routing::ROUTE_NONE) {
                     "the edge never routed the deployment".to_string()
-                } else if answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+                } else if marked(clouddeck_routing::ROUTE_UNAVAILABLE) {
+                    // (the edge's own 503; a site's own 503 page is served, so it is ready)
                     "the edge answered 503 (catching up, or without the deployment's files)".to_string()
                 } else {
                     return Ok(());

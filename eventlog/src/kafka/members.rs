@@ -138,17 +138,17 @@ impl Membership {
 /// [`MAX_POLL_INTERVAL`]; about once a minute deletes rows of members gone long ago.
 async fn beat(store: Arc<dyn EventStore>, prefix: String, row: String, polled: Arc<AtomicI64>, started: Instant) {
     let mut count = 0;
-    loop {
+    for tick in 0u64.. {
         let since_poll = started.elapsed().as_millis() as i64 - polled.load(Ordering::Relaxed);
         if since_poll <= MAX_POLL_INTERVAL.as_millis() as i64 {
             count += 1;
             if let Err(e) = store.save_checkpoint(&row, count).await {
                 tracing::warn!(error = %e, row, "kafka: writing this member's heartbeat");
             }
-        } else if count % 30 == 0 {
+        } else if tick % 30 == 0 {
             tracing::warn!(row, "kafka: the read loop has not polled for 30 s; this member stops beating");
         }
-        if count % 60 == 1 {
+        if tick % 60 == 0 {
             match store.forget_checkpoints(&prefix, now_ms() - FORGET_AFTER_MS).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(forgotten = n, prefix, "kafka: deleted the rows of members long gone"),
