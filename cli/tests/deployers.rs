@@ -12,6 +12,18 @@ use clouddeck::deploy_cmd::{DeployArgs, upload_and_deploy};
 use clouddeck::server::{Roles, Server};
 use serde_json::json;
 
+/// A project in `dir` whose build runs `first`, then writes `out/index.html`; returns `dir`.
+fn sources(dir: &std::path::Path, first: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let command = format!("{first} && mkdir -p out && echo hi > out/index.html");
+    std::fs::write(
+        dir.join("clouddeck.toml"),
+        format!("[build]\ninstall = \"\"\ncommand = \"{command}\"\noutput = \"out\"\n"),
+    )
+    .unwrap();
+    dir.to_path_buf()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_deployers_never_build_one_deployment_twice() {
     let app = spawn_configured(Backend::Sqlite, |config| config.deployer_id = Some("one".into())).await;
@@ -28,15 +40,14 @@ async fn two_deployers_never_build_one_deployment_twice() {
     let token = app.owner_of_acme("owner@example.com", None).await;
     let sites = clouddeck_testkit::Scratch::new();
     let deploys = (0..4).map(|n| {
-        let dir = sites.path().join(format!("site-{n}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("clouddeck.toml"),
-            "[build]\ninstall = \"\"\ncommand = \"echo built-by-one-deployer && mkdir -p out && echo hi > out/index.html\"\noutput = \"out\"\n",
-        )
-        .unwrap();
-        let args =
-            DeployArgs { dir, project: Some(format!("site-{n}")), org: Some("acme".into()), prod: true, prebuilt: false };
+        let dir = sources(&sites.path().join(format!("site-{n}")), "echo built-by-one-deployer");
+        let args = DeployArgs {
+            dir,
+            project: Some(format!("site-{n}")),
+            org: Some("acme".into()),
+            prod: true,
+            prebuilt: false,
+        };
         let client = Client::new(&app.base, &token);
         async move { upload_and_deploy(&client, &args).await.unwrap() }
     });
@@ -85,13 +96,7 @@ async fn a_deployment_held_by_a_deployer_that_stopped_is_taken_over() {
     // given a deployer "two" building a deployment (a build that takes a while)
     let two = Server::start(&deployer("two", &scratch.path().join("two")), Roles::only_deployer()).await.unwrap();
     let token = app.owner_of_acme("owner@example.com", None).await;
-    let site = scratch.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
-    std::fs::write(
-        site.join("clouddeck.toml"),
-        "[build]\ninstall = \"\"\ncommand = \"echo building && sleep 4 && mkdir -p out && echo hi > out/index.html\"\noutput = \"out\"\n",
-    )
-    .unwrap();
+    let site = sources(&scratch.path().join("site"), "echo building && sleep 4");
     let args =
         DeployArgs { dir: site, project: Some("slow".into()), org: Some("acme".into()), prod: true, prebuilt: false };
     let client = Client::new(&app.base, &token);

@@ -245,7 +245,10 @@ async fn backend() -> (String, tokio::task::JoinHandle<()>) {
         tokio::time::sleep(std::time::Duration::from_secs(30)).await;
         "late"
     }
-    let router = axum::Router::new().route("/slow", any(slow)).fallback(echo);
+    async fn forged() -> impl axum::response::IntoResponse {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, [("x-clouddeck-route", "unavailable")], "forged")
+    }
+    let router = axum::Router::new().route("/slow", any(slow)).route("/forged", any(forged)).fallback(echo);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let task = tokio::spawn(async move {
@@ -299,6 +302,17 @@ async fn proxy_rules_stream_to_the_service_within_the_egress_policy() {
     assert!(slow.text().await.unwrap().contains("did not answer within 2 s"));
     assert_eq!(get(&app, "app", "/closed").await.status().as_u16(), 502);
     assert_eq!(get(&app, "app", "/").await.text().await.unwrap(), "SPA");
+    // a service that answers with the edge's own marker cannot pass it off as the edge's: a
+    // site whose home page it serves is ready, not held waiting for the platform
+    let started = std::time::Instant::now();
+    let forged = format!("/ {service}/forged 200!\n");
+    let deployed =
+        deploy(&app, &token, "forger", &[("index.html", b"x"), ("_redirects", forged.as_bytes())], true).await;
+    assert_eq!(deployed.status, "ready", "{:?}", deployed.error);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    let home = get(&app, "forger", "/").await;
+    assert_eq!(home.status().as_u16(), 503);
+    assert!(home.headers().get("x-clouddeck-route").is_none(), "the marker was forwarded");
     app.stop().await;
 
     // without the operator's allowance, the same rule may not reach the host's loopback

@@ -135,7 +135,10 @@ impl Proxy {
             Ok(Ok(answer)) => answer,
         };
         let status = answer.status();
-        let answer_headers = forwardable(answer.headers());
+        let mut answer_headers = forwardable(answer.headers());
+        // The edge's own marker, which the deployer's readiness check trusts: a proxied
+        // service must not set it (it would hold a deployment waiting for the platform).
+        answer_headers.remove(clouddeck_routing::ROUTE_HEADER);
         let stream = answer.bytes_stream().map_err(std::io::Error::other);
         let mut response = Response::new(Body::from_stream(stream));
         *response.status_mut() = status;

@@ -32,7 +32,7 @@ pub fn shape(document: &ExecutableDocument) -> Shape {
     for (_, operation) in document.operations.iter() {
         if operation.node.ty == async_graphql::parser::types::OperationType::Mutation {
             mutation = true;
-            mutation_fields = mutation_fields.max(root_fields(document, &operation.node.selection_set.node, 0));
+            mutation_fields = mutation_fields.max(count(document, &operation.node.selection_set.node, 0, false));
         }
         for item in &operation.node.selection_set.node.items {
             match &item.node {
@@ -40,43 +40,28 @@ pub fn shape(document: &ExecutableDocument) -> Shape {
                 _ => introspection_only = false,
             }
         }
-        fields += count(document, &operation.node.selection_set.node, 0);
+        fields += count(document, &operation.node.selection_set.node, 0, true);
     }
     Shape { fields, introspection_only, mutation, mutation_fields }
 }
 
-/// The fields selected at the root of `set`, through fragments (not `__typename`).
-fn root_fields(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
+/// The fields `set` selects, through fragments: with `nested`, every field at every depth (the
+/// document's size); without, the root's only, less `__`-fields (its effects, for a mutation).
+fn count(document: &ExecutableDocument, set: &SelectionSet, depth: usize, nested: bool) -> usize {
     if depth > 64 {
         return MAX_FIELDS + 1;
     }
+    let within = |set: &SelectionSet| count(document, set, depth + 1, nested);
     set.items
         .iter()
         .map(|item| match &item.node {
-            Selection::Field(field) if field.node.name.node.starts_with("__") => 0,
-            Selection::Field(_) => 1,
-            Selection::InlineFragment(fragment) => root_fields(document, &fragment.node.selection_set.node, depth + 1),
+            Selection::Field(field) if nested => 1 + within(&field.node.selection_set.node),
+            Selection::Field(field) => usize::from(!field.node.name.node.starts_with("__")),
+            Selection::InlineFragment(fragment) => within(&fragment.node.selection_set.node),
             Selection::FragmentSpread(spread) => document
                 .fragments
                 .get(&spread.node.fragment_name.node)
-                .map_or(0, |fragment| root_fields(document, &fragment.node.selection_set.node, depth + 1)),
-        })
-        .fold(0usize, usize::saturating_add)
-}
-
-fn count(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
-    if depth > 64 {
-        return MAX_FIELDS + 1;
-    }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => 1 + count(document, &field.node.selection_set.node, depth + 1),
-            Selection::InlineFragment(fragment) => count(document, &fragment.node.selection_set.node, depth + 1),
-            Selection::FragmentSpread(spread) => document
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |fragment| count(document, &fragment.node.selection_set.node, depth + 1)),
+                .map_or(0, |fragment| within(&fragment.node.selection_set.node)),
         })
         .fold(0usize, usize::saturating_add)
 }
