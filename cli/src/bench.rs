@@ -192,8 +192,9 @@ async fn raw_sqlite(pool: &sqlx::SqlitePool, rows: &[Row]) -> anyhow::Result<()>
     Ok(())
 }
 
+/// One INSERT statement, which is its own transaction: the fewest round trips a durable
+/// write of these rows can take (an explicit BEGIN and COMMIT would add two).
 async fn raw_postgres(pool: &sqlx::PgPool, rows: &[Row]) -> anyhow::Result<()> {
-    let mut tx = pool.begin().await?;
     let mut insert = QueryBuilder::<Postgres>::new(RAW_COLUMNS);
     insert.push("SELECT p, e, s, v, t, 1, 0, 'system:bench', NULL, e, pl FROM UNNEST(");
     let mut args = insert.separated(", ");
@@ -204,8 +205,7 @@ async fn raw_postgres(pool: &sqlx::PgPool, rows: &[Row]) -> anyhow::Result<()> {
     args.push_bind(rows.iter().map(|r| r.event_type.to_string()).collect::<Vec<_>>()).push_unseparated("::text[]");
     args.push_bind(rows.iter().map(|r| r.payload.clone()).collect::<Vec<_>>()).push_unseparated("::bytea[]");
     insert.push(") AS x(p, e, s, v, t, pl)");
-    insert.build().execute(&mut *tx).await?;
-    tx.commit().await?;
+    insert.build().execute(pool).await?;
     Ok(())
 }
 

@@ -165,9 +165,8 @@ impl Edge {
     /// Where `target` leads, once the table has caught up with this process's appends.
     async fn route(&self, target: &Target) -> Result<Option<Routed>, ()> {
         self.caught_up().await?;
-        let period = clouddeck_billing::period_of(clouddeck_eventlog::now_ms());
         let table = self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(table.route(target, &period))
+        Ok(CURRENT_PERIOD.with(|period| table.route(target, &period.now())))
     }
 
     /// A pending ACME challenge's key authorization for `hostname` at `path`, if there is one.
@@ -352,6 +351,32 @@ fn misdirected(sni: Option<&str>, host: &str, base_domain: &str) -> bool {
 enum CustomAnswer {
     Respond(Response),
     Site { hsts: Option<HeaderValue> },
+}
+
+thread_local! {
+    /// This month's billing period, worked out again only when it ends: routing asks for it
+    /// on every request.
+    static CURRENT_PERIOD: Period = const { Period { name: std::cell::RefCell::new(String::new()), until_ms: std::cell::Cell::new(i64::MIN) } };
+}
+
+/// A billing period's name (`YYYY-MM`) and when it ends (Unix ms).
+struct Period {
+    name: std::cell::RefCell<String>,
+    until_ms: std::cell::Cell<i64>,
+}
+
+impl Period {
+    /// The period of now: `clouddeck_billing::period_of`, kept until the month ends.
+    fn now(&self) -> std::cell::Ref<'_, String> {
+        let now = clouddeck_eventlog::now_ms();
+        if now >= self.until_ms.get() {
+            let name = clouddeck_billing::period_of(now);
+            let until = clouddeck_billing::period_bounds(&name).map_or(now + 1_000, |(_, end)| end);
+            self.until_ms.set(until);
+            *self.name.borrow_mut() = name;
+        }
+        self.name.borrow()
+    }
 }
 
 /// Where ACME's HTTP-01 challenges are asked for (RFC 8555 §8.3).

@@ -268,7 +268,10 @@ impl RouteTable {
         };
         let organization_id = &deployment.organization_id;
         let used = self.bandwidth.get(organization_id).and_then(|months| months.get(period)).copied().unwrap_or(0);
-        let blocked = self.plans.get(organization_id).cloned().unwrap_or_else(Plan::free).blocks_at(used);
+        let blocked = match self.plans.get(organization_id) {
+            Some(plan) => plan.blocks_at(used),
+            None => Plan::free().blocks_at(used),
+        };
         Some(Routed {
             manifest: deployment.manifest.clone()?,
             served: Served {

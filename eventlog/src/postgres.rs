@@ -1,11 +1,12 @@
 //! The distributed event store: PostgreSQL.
 //!
-//! An append's first statement increments the single `event_log_head` row. That row lock
-//! is held until commit, so only one append at a time holds unassigned positions and they
-//! become visible in the order they were handed out: a reader that has seen position N can
-//! never later find a committed event below N. A rollback gives its positions back.
+//! An append's write is one statement that first increments the single `event_log_head` row.
+//! That row lock is held until the statement commits, so only one append at a time holds
+//! unassigned positions and they become visible in the order they were handed out: a reader
+//! that has seen position N can never later find a committed event below N. A failed
+//! statement gives its positions back.
 
-use crate::store::{Appended, EventStore, RecordedEvent, StoreError, StreamAppend, now_micros, plan};
+use crate::store::{Appended, EventStore, ExpectedVersion, RecordedEvent, StoreError, StreamAppend, now_micros, plan};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::HashMap;
@@ -37,6 +38,59 @@ impl PgEventStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// The append as a transaction of several statements, for when the one statement lost a
+    /// race: the head is taken first, so the versions read after it are current. Answers the
+    /// head after the append and the versions the rows were planned after.
+    async fn append_locked(
+        &self,
+        appends: &[StreamAppend],
+        count: usize,
+        columns: Columns,
+    ) -> Result<(i64, HashMap<String, i64>), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let head: i64 = sqlx::query_scalar("UPDATE event_log_head SET position = position + $1 RETURNING position")
+            .bind(count as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        let streams: Vec<&str> = appends.iter().map(|a| a.stream_id.as_str()).collect();
+        let versions: HashMap<String, i64> = sqlx::query_as(
+            "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id",
+        )
+        .bind(&streams)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        // checks every expectation against the current versions
+        plan(appends, 0, versions.clone())?;
+        let current: Vec<i64> = columns.stream_id.iter().map(|s| versions.get(s).copied().unwrap_or(0)).collect();
+        sqlx::query(
+            "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+             schema_version, recorded_at, actor, causation_id, correlation_id, payload) \
+             SELECT $12 - $13 + p, e, s, cur + v, t, sv, $7, a, c, co, pl FROM UNNEST($1::bigint[], $2::uuid[], \
+             $3::text[], $4::bigint[], $5::text[], $6::int[], $8::text[], $9::uuid[], $10::uuid[], \
+             $11::bytea[], $14::bigint[]) AS x(p, e, s, v, t, sv, a, c, co, pl, cur)",
+        )
+        .bind(&columns.position)
+        .bind(&columns.event_id)
+        .bind(&columns.stream_id)
+        .bind(&columns.stream_version)
+        .bind(&columns.event_type)
+        .bind(&columns.schema_version)
+        .bind(now_micros())
+        .bind(&columns.actor)
+        .bind(&columns.causation_id)
+        .bind(&columns.correlation_id)
+        .bind(&columns.payload)
+        .bind(head)
+        .bind(count as i64)
+        .bind(&current)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((head, versions))
+    }
 }
 
 /// Matches a correlation id given as text (the index is on the column's own type).
@@ -58,35 +112,71 @@ struct Columns {
     payload: Vec<Vec<u8>>,
 }
 
-#[async_trait]
-impl EventStore for PgEventStore {
-    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
-        let count: usize = appends.iter().map(|a| a.events.len()).sum();
-        if appends.is_empty() || count == 0 {
-            return Err(StoreError::EmptyAppend);
+/// The append: one statement, and so its own transaction and one round trip.
+/// - `expected`: one row per append (`$13` stream, `$14` expected version, -1 for any, and
+///   `$15` how many events earlier appends of the same call put on that stream);
+/// - `current`: each stream's version as the statement's snapshot saw it;
+/// - `head`: the head row incremented by the event count (`$12`), only if every expectation
+///   holds. Its row lock, held to the implicit commit, hands positions out one append at a
+///   time in commit order;
+/// - `inserted`: the rows (`$1`..`$11` as columns; positions and versions relative to the
+///   head and to each stream's current version).
+///
+/// It answers the head after the append (NULL when an expectation failed, and nothing was
+/// written) and the versions it read. A version read before another append committed is
+/// caught by the `(stream_id, stream_version)` key, which fails the whole statement, the
+/// head's increment with it; the append is then made under the head's lock
+/// (`append_locked`), as appends were before this statement.
+const APPEND: &str = "WITH expected AS (SELECT * FROM UNNEST($13::text[], $14::bigint[], $15::bigint[]) \
+     AS x(stream_id, expected, earlier)), \
+     current AS (SELECT s.stream_id, COALESCE((SELECT MAX(e.stream_version) FROM events e \
+     WHERE e.stream_id = s.stream_id), 0) AS version FROM (SELECT DISTINCT stream_id FROM expected) s), \
+     fits AS (SELECT bool_and(x.expected < 0 OR x.expected = cur.version + x.earlier) AS ok \
+     FROM expected x JOIN current cur USING (stream_id)), \
+     head AS (UPDATE event_log_head SET position = position + $12 WHERE (SELECT ok FROM fits) \
+     RETURNING position), \
+     inserted AS (INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+     schema_version, recorded_at, actor, causation_id, correlation_id, payload) \
+     SELECT head.position - $12 + r.p, r.e, r.s, cur.version + r.v, r.t, r.sv, $7, r.a, r.c, r.co, r.pl \
+     FROM head, UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::int[], \
+     $8::text[], $9::uuid[], $10::uuid[], $11::bytea[]) AS r(p, e, s, v, t, sv, a, c, co, pl) \
+     JOIN current cur ON cur.stream_id = r.s) \
+     SELECT (SELECT position FROM head), ARRAY(SELECT stream_id FROM current), \
+     ARRAY(SELECT version FROM current)";
+
+/// Whether `error` is another append having written one of the versions this one planned
+/// (the `UNIQUE (stream_id, stream_version)` key).
+fn lost_version_race(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation() && db.constraint().is_some_and(|c| c.contains("stream_version"))
         }
-        let mut tx = self.pool.begin().await?;
-        let head: i64 = sqlx::query_scalar("UPDATE event_log_head SET position = position + $1 RETURNING position")
-            .bind(count as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-        let streams: Vec<&str> = appends.iter().map(|a| a.stream_id.as_str()).collect();
-        let versions: HashMap<String, i64> = sqlx::query_as(
-            "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id",
-        )
-        .bind(&streams)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
-        let (rows, appended) = plan(&appends, head - count as i64, versions)?;
-        let mut columns = Columns::default();
-        for row in rows {
-            let event = row.event;
-            columns.position.push(row.position);
+        _ => false,
+    }
+}
+
+/// The statement's parameters: each row with its position and version relative to the
+/// append (positions from 1, versions from 1 per stream after its current one), and each
+/// append's expectation.
+fn columns(appends: &[StreamAppend]) -> (Columns, Expectations) {
+    let mut columns = Columns::default();
+    let mut expectations = Expectations::default();
+    let mut written: HashMap<&str, i64> = HashMap::new();
+    for append in appends {
+        let earlier = written.entry(append.stream_id.as_str()).or_default();
+        expectations.stream_id.push(append.stream_id.clone());
+        expectations.expected.push(match append.expected {
+            ExpectedVersion::Any => -1,
+            ExpectedVersion::NoStream => 0,
+            ExpectedVersion::Exactly(version) => version,
+        });
+        expectations.earlier.push(*earlier);
+        for event in &append.events {
+            *earlier += 1;
+            columns.position.push(columns.position.len() as i64 + 1);
             columns.event_id.push(event.event_id);
-            columns.stream_id.push(row.stream_id.to_string());
-            columns.stream_version.push(row.stream_version);
+            columns.stream_id.push(append.stream_id.clone());
+            columns.stream_version.push(*earlier);
             columns.event_type.push(event.event_type.to_string());
             columns.schema_version.push(event.schema_version);
             columns.actor.push(event.provenance.actor.to_string());
@@ -94,27 +184,59 @@ impl EventStore for PgEventStore {
             columns.correlation_id.push(event.provenance.correlation_id);
             columns.payload.push(event.payload.clone());
         }
-        sqlx::query(
-            "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
-             schema_version, recorded_at, actor, causation_id, correlation_id, payload) \
-             SELECT p, e, s, v, t, sv, $7, a, c, co, pl FROM UNNEST($1::bigint[], $2::uuid[], \
-             $3::text[], $4::bigint[], $5::text[], $6::int[], $8::text[], $9::uuid[], $10::uuid[], \
-             $11::bytea[]) AS x(p, e, s, v, t, sv, a, c, co, pl)",
-        )
-        .bind(&columns.position)
-        .bind(&columns.event_id)
-        .bind(&columns.stream_id)
-        .bind(&columns.stream_version)
-        .bind(&columns.event_type)
-        .bind(&columns.schema_version)
-        .bind(now_micros())
-        .bind(&columns.actor)
-        .bind(&columns.causation_id)
-        .bind(&columns.correlation_id)
-        .bind(&columns.payload)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+    }
+    (columns, expectations)
+}
+
+/// Each append's stream and expectation, as columns.
+#[derive(Default)]
+struct Expectations {
+    stream_id: Vec<String>,
+    expected: Vec<i64>,
+    earlier: Vec<i64>,
+}
+
+#[async_trait]
+impl EventStore for PgEventStore {
+    async fn append_streams(&self, appends: Vec<StreamAppend>) -> Result<Vec<Appended>, StoreError> {
+        let count: usize = appends.iter().map(|a| a.events.len()).sum();
+        if appends.is_empty() || appends.iter().any(|a| a.events.is_empty()) {
+            return Err(StoreError::EmptyAppend);
+        }
+        let (columns, expectations) = columns(&appends);
+        let written = sqlx::query_as::<_, (Option<i64>, Vec<String>, Vec<i64>)>(APPEND)
+            .bind(&columns.position)
+            .bind(&columns.event_id)
+            .bind(&columns.stream_id)
+            .bind(&columns.stream_version)
+            .bind(&columns.event_type)
+            .bind(&columns.schema_version)
+            .bind(now_micros())
+            .bind(&columns.actor)
+            .bind(&columns.causation_id)
+            .bind(&columns.correlation_id)
+            .bind(&columns.payload)
+            .bind(count as i64)
+            .bind(&expectations.stream_id)
+            .bind(&expectations.expected)
+            .bind(&expectations.earlier)
+            .fetch_one(&self.pool)
+            .await;
+        let (head, versions) = match written {
+            Ok((Some(head), streams, versions)) => (head, streams.into_iter().zip(versions).collect()),
+            Ok((None, streams, versions)) => {
+                // An expectation failed: `plan` names it with the version that failed it.
+                plan(&appends, 0, streams.into_iter().zip(versions).collect())?;
+                return Err(StoreError::Database(sqlx::Error::Protocol(
+                    "the append statement refused expectations that its versions allow".into(),
+                )));
+            }
+            // Another append committed on one of these streams while this one waited at the
+            // head: its snapshot's versions were stale. Under the head's lock they are not.
+            Err(e) if lost_version_race(&e) => self.append_locked(&appends, count, columns).await?,
+            Err(e) => return Err(e.into()),
+        };
+        let (_, appended) = plan(&appends, head - count as i64, versions)?;
         self.head.send_if_modified(|known| {
             let newer = head > *known;
             if newer {

@@ -125,6 +125,70 @@ async fn racing_writers_on_one_stream(store: Arc<dyn EventStore>) {
     assert!(conflicts > 0, "the writers should have raced");
 }
 
+/// 16 writers append to one stream without expecting a version, while others append to two
+/// streams at once: none is refused (an append that lost a version to another is tried
+/// again, on PostgreSQL where versions are read before the head is taken), and the
+/// stream's versions and the log's positions come out whole.
+async fn writers_that_expect_any_version_all_succeed(store: Arc<dyn EventStore>) {
+    const WRITERS: usize = 16;
+    const EACH: usize = 10;
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                let n = w * 100 + i;
+                if w % 4 == 0 {
+                    // the shared stream twice in one append, beside a stream of its own
+                    store
+                        .append_streams(vec![
+                            StreamAppend {
+                                stream_id: "deployment-any".into(),
+                                expected: ExpectedVersion::Any,
+                                events: vec![ready(n)],
+                            },
+                            StreamAppend {
+                                stream_id: format!("deployment-own-{w}"),
+                                expected: ExpectedVersion::Exactly(i as i64),
+                                events: vec![ready(n)],
+                            },
+                            StreamAppend {
+                                stream_id: "deployment-any".into(),
+                                expected: ExpectedVersion::Any,
+                                events: vec![ready(n + 50)],
+                            },
+                        ])
+                        .await
+                        .unwrap();
+                } else {
+                    store.append("deployment-any", ExpectedVersion::Any, vec![ready(n)]).await.unwrap();
+                }
+            }
+        }));
+    }
+    for task in futures::future::join_all(tasks).await {
+        task.unwrap();
+    }
+    let shared = (WRITERS / 4) * EACH * 2 + (WRITERS - WRITERS / 4) * EACH;
+    let stream = store.read_stream("deployment-any", 0).await.unwrap();
+    let versions: Vec<i64> = stream.iter().map(|e| e.meta.stream_version).collect();
+    assert_eq!(versions, (1..=shared as i64).collect::<Vec<_>>());
+    // one append's two parts on the shared stream are consecutive versions
+    let all = assert_gap_free(&*store, (shared + (WRITERS / 4) * EACH) as i64).await;
+    let own = store.read_stream("deployment-own-0", 0).await.unwrap();
+    assert_eq!(own.len(), EACH);
+    for event in &own {
+        let around: Vec<_> = all
+            .iter()
+            .filter(|e| (event.meta.position - 1..=event.meta.position + 1).contains(&e.meta.position))
+            .collect();
+        assert_eq!(around.len(), 3, "an append's rows take consecutive positions");
+        assert_eq!(around[0].meta.stream_id, "deployment-any");
+        assert_eq!(around[2].meta.stream_id, "deployment-any");
+        assert_eq!(around[2].meta.stream_version, around[0].meta.stream_version + 1);
+    }
+}
+
 /// Many streams appended at once while a subscriber follows live.
 async fn live_subscriber_sees_every_position_once_in_order(store: Arc<dyn EventStore>) {
     const WRITERS: usize = 8;
@@ -193,6 +257,7 @@ on_both_backends!(
     appends_reads_and_refuses_a_wrong_version,
     multi_stream_appends_are_all_or_nothing,
     racing_writers_on_one_stream,
+    writers_that_expect_any_version_all_succeed,
     live_subscriber_sees_every_position_once_in_order,
     checkpoints_are_listed_and_forgotten_by_prefix,
 );

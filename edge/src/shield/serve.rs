@@ -11,8 +11,8 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderValue, Request, Response, StatusCode, header};
 use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -133,22 +133,6 @@ async fn http<I>(
 {
     let h2 = secure.as_ref().is_some_and(|(_, h2)| *h2);
     connection.serving(h2);
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    // hyper's own header timeout also runs while a keep-alive connection waits: the
-    // connection's watch times heads and idleness apart instead.
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(None);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(shield.limits.h2_max_streams)
-        // Resets before the server has accepted a stream (h2's own rapid-reset guard);
-        // cancellations after are counted per connection by `Started`.
-        .max_pending_accept_reset_streams(Some(20))
-        .keep_alive_interval(Some(Duration::from_secs(20)))
-        .keep_alive_timeout(Duration::from_secs(20));
-    // The protocol ALPN chose, and only it (an h2 connection that speaks HTTP/1.1 would
-    // escape the head clock); plain HTTP stays HTTP/1.1 (no h2c).
-    let builder = if h2 { builder.http2_only() } else { builder.http1_only() };
     let secure = secure.map(|(secure, _)| secure);
     let service = {
         let (shield, connection) = (shield.clone(), connection.clone());
@@ -157,14 +141,69 @@ async fn http<I>(
             async move { Ok::<_, Infallible>(answer.await) }
         })
     };
-    // Without upgrades: only `serve_connection` keeps to the protocol forced above (the
-    // upgrades variant sniffs the first bytes whatever was chosen), and the edge proxies no
-    // upgrades (proxy.rs drops `Upgrade` as hop-by-hop).
-    let served = builder.serve_connection(io, service);
+    // The protocol ALPN chose, and only it (an h2 connection that speaks HTTP/1.1 would
+    // escape the head clock); plain HTTP stays HTTP/1.1 (no h2c). Each protocol's own
+    // connection, without upgrades: the edge proxies none (proxy.rs drops `Upgrade` as
+    // hop-by-hop), and hyper-util's auto connection would sniff the first bytes again.
+    if h2 {
+        let mut builder = http2::Builder::new(TokioExecutor::new());
+        builder
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(shield.limits.h2_max_streams)
+            // Resets before the server has accepted a stream (h2's own rapid-reset guard);
+            // cancellations after are counted per connection by `Started`.
+            .max_pending_accept_reset_streams(Some(20))
+            .keep_alive_interval(Some(Duration::from_secs(20)))
+            .keep_alive_timeout(Duration::from_secs(20));
+        watched(shield, connection, builder.serve_connection(io, service)).await;
+    } else {
+        let mut builder = http1::Builder::new();
+        // hyper's own header timeout also runs while a keep-alive connection waits: the
+        // connection's watch times heads and idleness apart instead.
+        builder.timer(TokioTimer::new()).header_read_timeout(None);
+        watched(shield, connection, builder.serve_connection(io, service)).await;
+    }
+}
+
+/// A connection hyper serves, which can be asked to finish what it has begun and close.
+trait Graceful: std::future::Future<Output = hyper::Result<()>> {
+    fn graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<I, S, B> Graceful for http1::Connection<I, S>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    B: Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http1::Connection::graceful_shutdown(self)
+    }
+}
+
+impl<I, S, B, E> Graceful for http2::Connection<I, S, E>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    B: Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    fn graceful_shutdown(self: Pin<&mut Self>) {
+        http2::Connection::graceful_shutdown(self)
+    }
+}
+
+/// Drives `served` until the client or one of the connection's deadlines ends it, counting
+/// what the shield blocked.
+async fn watched(shield: &Shield, connection: &Connection, served: impl Graceful) {
     tokio::pin!(served);
     tokio::select! {
         served = served.as_mut() => {
-            if let Err(e) = served && calmed(e.as_ref()) {
+            if let Err(e) = served && calmed(&e) {
                 shield.blocked.count(Reason::StreamResets, connection.client);
             }
         }
