@@ -113,7 +113,7 @@ struct Columns {
 }
 
 /// The append: one statement, and so its own transaction and one round trip.
-/// - `expected`: one row per append (`$13` stream, `$14` expected version, -1 for any, and
+/// - `expected`: one row per append (`$13` stream, `$14` expected version, NULL for any, and
 ///   `$15` how many events earlier appends of the same call put on that stream);
 /// - `current`: each stream's version as the statement's snapshot saw it;
 /// - `head`: the head row incremented by the event count (`$12`), only if every expectation
@@ -131,7 +131,7 @@ const APPEND: &str = "WITH expected AS (SELECT * FROM UNNEST($13::text[], $14::b
      AS x(stream_id, expected, earlier)), \
      current AS (SELECT s.stream_id, COALESCE((SELECT MAX(e.stream_version) FROM events e \
      WHERE e.stream_id = s.stream_id), 0) AS version FROM (SELECT DISTINCT stream_id FROM expected) s), \
-     fits AS (SELECT bool_and(x.expected < 0 OR x.expected = cur.version + x.earlier) AS ok \
+     fits AS (SELECT bool_and(x.expected IS NULL OR x.expected = cur.version + x.earlier) AS ok \
      FROM expected x JOIN current cur USING (stream_id)), \
      head AS (UPDATE event_log_head SET position = position + $12 WHERE (SELECT ok FROM fits) \
      RETURNING position), \
@@ -166,9 +166,9 @@ fn columns(appends: &[StreamAppend]) -> (Columns, Expectations) {
         let earlier = written.entry(append.stream_id.as_str()).or_default();
         expectations.stream_id.push(append.stream_id.clone());
         expectations.expected.push(match append.expected {
-            ExpectedVersion::Any => -1,
-            ExpectedVersion::NoStream => 0,
-            ExpectedVersion::Exactly(version) => version,
+            ExpectedVersion::Any => None,
+            ExpectedVersion::NoStream => Some(0),
+            ExpectedVersion::Exactly(version) => Some(version),
         });
         expectations.earlier.push(*earlier);
         for event in &append.events {
@@ -192,7 +192,8 @@ fn columns(appends: &[StreamAppend]) -> (Columns, Expectations) {
 #[derive(Default)]
 struct Expectations {
     stream_id: Vec<String>,
-    expected: Vec<i64>,
+    /// NULL for any version.
+    expected: Vec<Option<i64>>,
     earlier: Vec<i64>,
 }
 

@@ -46,6 +46,10 @@ async fn appends_reads_and_refuses_a_wrong_version(store: Arc<dyn EventStore>) {
     let err = store.append("deployment-a", ExpectedVersion::NoStream, vec![ready(3)]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { current: 2, .. }), "{err}");
     assert!(matches!(store.append("deployment-a", ExpectedVersion::Any, vec![]).await, Err(StoreError::EmptyAppend)));
+    // a version no stream can be at is a conflict too, and writes nothing
+    let err = store.append("deployment-a", ExpectedVersion::Exactly(-1), vec![ready(3)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { current: 2, .. }), "{err}");
+    assert_eq!(store.head().await.unwrap(), 2);
     // and the right version appends
     let next = store.append("deployment-a", ExpectedVersion::Exactly(2), vec![ready(3)]).await.unwrap();
     assert_eq!((next.stream_version, next.last_position), (3, 3));
