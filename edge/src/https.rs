@@ -1,5 +1,5 @@
 //! The HTTPS listener: TLS by rustls (certificates by SNI, `tls.rs`), then HTTP/2 or
-//! HTTP/1.1 as ALPN chose, through hyper-util's auto builder, into the same router as plain
+//! HTTP/1.1 as ALPN chose, each by hyper's own connection for it, into the same router as plain
 //! HTTP, through the same shield (`shield/`: the handshake's timeout among its limits). Each
 //! request carries [`Secure`], so the router knows it came over TLS.
 
