@@ -8,6 +8,7 @@
 
 use crate::store::{Appended, EventStore, ExpectedVersion, RecordedEvent, StoreError, StreamAppend, now_micros, plan};
 use async_trait::async_trait;
+use sqlx::FromRow;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::HashMap;
 use tokio::sync::watch;
@@ -65,29 +66,19 @@ impl PgEventStore {
         // checks every expectation against the current versions
         plan(appends, 0, versions.clone())?;
         let current: Vec<i64> = columns.stream_id.iter().map(|s| versions.get(s).copied().unwrap_or(0)).collect();
-        sqlx::query(
-            "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
+        columns
+            .bound(
+                "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, \
              schema_version, recorded_at, actor, causation_id, correlation_id, payload) \
              SELECT $12 - $13 + p, e, s, cur + v, t, sv, $7, a, c, co, pl FROM UNNEST($1::bigint[], $2::uuid[], \
              $3::text[], $4::bigint[], $5::text[], $6::int[], $8::text[], $9::uuid[], $10::uuid[], \
              $11::bytea[], $14::bigint[]) AS x(p, e, s, v, t, sv, a, c, co, pl, cur)",
-        )
-        .bind(&columns.position)
-        .bind(&columns.event_id)
-        .bind(&columns.stream_id)
-        .bind(&columns.stream_version)
-        .bind(&columns.event_type)
-        .bind(&columns.schema_version)
-        .bind(now_micros())
-        .bind(&columns.actor)
-        .bind(&columns.causation_id)
-        .bind(&columns.correlation_id)
-        .bind(&columns.payload)
-        .bind(head)
-        .bind(count as i64)
-        .bind(&current)
-        .execute(&mut *tx)
-        .await?;
+            )
+            .bind(head)
+            .bind(count as i64)
+            .bind(&current)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok((head, versions))
     }
@@ -110,6 +101,25 @@ struct Columns {
     causation_id: Vec<Option<Uuid>>,
     correlation_id: Vec<Uuid>,
     payload: Vec<Vec<u8>>,
+}
+
+impl Columns {
+    /// `sql` with the rows bound as `$1`..`$11` (`$7` the time they are recorded, µs), the
+    /// column order both append statements share.
+    fn bound<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        sqlx::query(sql)
+            .bind(&self.position)
+            .bind(&self.event_id)
+            .bind(&self.stream_id)
+            .bind(&self.stream_version)
+            .bind(&self.event_type)
+            .bind(&self.schema_version)
+            .bind(now_micros())
+            .bind(&self.actor)
+            .bind(&self.causation_id)
+            .bind(&self.correlation_id)
+            .bind(&self.payload)
+    }
 }
 
 /// The append: one statement, and so its own transaction and one round trip.
@@ -205,22 +215,13 @@ impl EventStore for PgEventStore {
             return Err(StoreError::EmptyAppend);
         }
         let (columns, expectations) = columns(&appends);
-        let written = sqlx::query_as::<_, (Option<i64>, Vec<String>, Vec<i64>)>(APPEND)
-            .bind(&columns.position)
-            .bind(&columns.event_id)
-            .bind(&columns.stream_id)
-            .bind(&columns.stream_version)
-            .bind(&columns.event_type)
-            .bind(&columns.schema_version)
-            .bind(now_micros())
-            .bind(&columns.actor)
-            .bind(&columns.causation_id)
-            .bind(&columns.correlation_id)
-            .bind(&columns.payload)
+        let written = columns
+            .bound(APPEND)
             .bind(count as i64)
             .bind(&expectations.stream_id)
             .bind(&expectations.expected)
             .bind(&expectations.earlier)
+            .try_map(|row: sqlx::postgres::PgRow| <(Option<i64>, Vec<String>, Vec<i64>)>::from_row(&row))
             .fetch_one(&self.pool)
             .await;
         let (head, versions) = match written {
